@@ -1,0 +1,1 @@
+"""The HTTP API and event feed (DESIGN.md, "HTTP API")."""

@@ -1,0 +1,124 @@
+"""What a user can ask of the backend: submit a file, retry a task, cancel a task.
+
+The API's handlers and the tests call these; each is a state transition through
+:class:`~backend.live.LiveStore` plus the queue operation that goes with it, so the rules
+live here once and not in every caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+
+from backend.clock import now_iso
+from backend.config import Settings
+from backend.errors import TaskNotFound
+from backend.live import LiveStore
+from backend.rows import new_id, new_task_row
+from backend.states import ErrorKind, TaskStatus
+from backend.store import TaskRepository
+from backend.worker.celeryapp import enqueue, terminate
+
+#: Writes the input file to the given path (the caller owns where the bytes come from).
+WriteFile = Callable[[Path], None]
+
+#: The fields a manual retry clears, so the new attempt starts from nothing.
+_FRESH_ATTEMPT = {
+    "retries": 0,
+    "progress": 0.0,
+    "stage": None,
+    "pages_done": 0,
+    "pages_total": 0,
+    "next_retry_at": None,
+    "error": None,
+    "error_kind": None,
+    "started_at": None,
+    "finished_at": None,
+    "result": None,
+}
+
+
+def input_path(settings: Settings, task_id: str) -> Path:
+    """Where a task's input lives: a name we made, never the uploaded one."""
+    return settings.files_dir / f"{task_id}.pdf"
+
+
+def submit(
+    settings: Settings,
+    live: LiveStore,
+    celery: Celery,
+    *,
+    filename: str,
+    write_file: WriteFile,
+    batch_id: str,
+    processor: str,
+    max_retries: int | None = None,
+    soft_time_limit: float | None = None,
+    time_limit: float | None = None,
+) -> dict[str, Any]:
+    """Store one input, create its task ``pending`` and queue it; returns the row."""
+    task_id = new_id()
+    write_file(input_path(settings, task_id))
+    row = new_task_row(
+        task_id=task_id,
+        batch_id=batch_id,
+        filename=filename,
+        processor=processor,
+        max_retries=settings.max_retries if max_retries is None else max_retries,
+        soft_time_limit=soft_time_limit or settings.soft_time_limit,
+        time_limit=time_limit or settings.time_limit,
+    )
+    created = live.create(row).row
+    enqueue(celery, created)
+    return created
+
+
+def retry(
+    live: LiveStore, celery: Celery, repository: TaskRepository, task_id: str
+) -> dict[str, Any]:
+    """Manual retry: back to ``pending`` as a new attempt with its retries reset.
+
+    Raises IllegalTransition unless the task is failed, timed out or cancelled.
+    """
+    _ensure_live(live, repository, task_id)
+    row = live.transition(
+        task_id, TaskStatus.PENDING, fields=_FRESH_ATTEMPT, increments={"attempt": 1}
+    ).row
+    enqueue(celery, row)
+    return row
+
+
+def cancel(
+    live: LiveStore, celery: Celery, repository: TaskRepository, task_id: str
+) -> dict[str, Any]:
+    """Cancel: a pending or retrying task never runs again; a running one is killed.
+
+    Raises IllegalTransition when the task has already ended.
+    """
+    _ensure_live(live, repository, task_id)
+    change = live.transition(
+        task_id,
+        TaskStatus.CANCELLED,
+        fields={
+            "error": "cancelled by the user",
+            "error_kind": ErrorKind.CANCELLED.value,
+            "next_retry_at": None,
+            "finished_at": now_iso(),
+        },
+    )
+    if change.previous == TaskStatus.RUNNING:
+        terminate(celery, task_id, change.row["attempt"])
+    return change.row
+
+
+def _ensure_live(live: LiveStore, repository: TaskRepository, task_id: str) -> None:
+    """Put a finished task's row back in Redis when it has expired there."""
+    if live.get(task_id) is not None:
+        return
+    stored = repository.get(task_id)
+    if stored is None:
+        raise TaskNotFound(task_id)
+    live.restore(stored)

@@ -1,0 +1,215 @@
+"""The live truth of every task, kept in Redis.
+
+Each task is a hash ``taskdesk:task:<id>`` whose fields hold JSON values. A change is one
+Lua script run atomically inside Redis: it checks the move against the state machine
+(:mod:`backend.states`, compiled into the script), bumps ``version``, writes the fields
+and appends the whole row to the event stream. No change can skip the check, be half
+applied, or reach the stream out of order; and nothing here waits on the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from backend.clock import now_iso
+from backend.errors import IllegalTransition, TaskdeskError, TaskNotFound
+from backend.states import FINAL_STATES, UPDATABLE_IN_PLACE, TaskStatus, lua_transition_table
+
+TASK_KEY_PREFIX = "taskdesk:task:"
+EVENT_STREAM = "taskdesk:events"
+
+#: How long Redis keeps a finished task's live row; the database keeps it for good.
+FINISHED_ROW_TTL_MS = 7 * 24 * 3600 * 1000
+
+
+class StaleAttempt(TaskdeskError):
+    """A change came from an attempt that is no longer the task's current one."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a successful change produced: the new row, its event id, the state before."""
+
+    row: dict[str, Any]
+    event_id: str
+    previous: str | None = None
+
+
+class Kind:
+    """Why a row changed; the recorder keeps history for everything but progress."""
+
+    CREATE = "create"
+    TRANSITION = "transition"
+    PROGRESS = "progress"
+
+
+def _lua_set(items: Iterable[str]) -> str:
+    return "{" + ", ".join(f'["{item}"] = true' for item in items) + "}"
+
+
+_APPLY_SCRIPT = f"""
+local MOVES = {lua_transition_table()}
+local FINAL = {_lua_set(s.value for s in FINAL_STATES)}
+local IN_PLACE = {_lua_set(s.value for s in UPDATABLE_IN_PLACE)}
+
+local key, stream = KEYS[1], KEYS[2]
+local target, kind, expected_attempt = ARGV[1], ARGV[2], ARGV[3]
+local ttl, nsets = tonumber(ARGV[4]), tonumber(ARGV[5])
+
+local exists = redis.call('EXISTS', key) == 1
+local current = ''
+if exists then current = cjson.decode(redis.call('HGET', key, 'status')) end
+
+if kind == 'create' then
+  if exists then return {{'exists', current}} end
+  if target ~= 'pending' then return {{'illegal', ''}} end
+else
+  if not exists then return {{'missing', ''}} end
+  if expected_attempt ~= '' and redis.call('HGET', key, 'attempt') ~= expected_attempt then
+    return {{'stale', redis.call('HGET', key, 'attempt')}}
+  end
+  if current == target then
+    if kind ~= 'progress' or not IN_PLACE[target] then return {{'illegal', current}} end
+  elseif kind == 'progress' or not MOVES[current][target] then
+    return {{'illegal', current}}
+  end
+end
+
+local i = 6
+for _ = 1, nsets do
+  redis.call('HSET', key, ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+while i <= #ARGV do
+  local value = tonumber(redis.call('HGET', key, ARGV[i]) or '0') + tonumber(ARGV[i + 1])
+  redis.call('HSET', key, ARGV[i], value)
+  i = i + 2
+end
+local version = tonumber(redis.call('HGET', key, 'version') or '0') + 1
+redis.call('HSET', key, 'version', version, 'status', cjson.encode(target))
+if FINAL[target] and ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
+
+local flat = redis.call('HGETALL', key)
+local parts = {{}}
+for j = 1, #flat, 2 do parts[#parts + 1] = '"' .. flat[j] .. '":' .. flat[j + 1] end
+local data = '{{' .. table.concat(parts, ',') .. '}}'
+local id = redis.call('XADD', stream, '*', 'kind', kind, 'from', current, 'data', data)
+return {{'ok', data, id, current}}
+"""
+
+_RESTORE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
+
+
+def task_key(task_id: str) -> str:
+    return TASK_KEY_PREFIX + task_id
+
+
+class LiveStore:
+    """Reads and changes live task rows; every change also becomes one event."""
+
+    def __init__(self, client: redis.Redis, *, finished_ttl_ms: int = FINISHED_ROW_TTL_MS):
+        self._redis = client
+        self._apply = client.register_script(_APPLY_SCRIPT)
+        self._restore = client.register_script(_RESTORE_SCRIPT)
+        self._finished_ttl_ms = finished_ttl_ms
+
+    # -- changes -----------------------------------------------------------------------
+
+    def create(self, row: Mapping[str, Any]) -> Change:
+        """Store a new ``pending`` task."""
+        fields = {k: v for k, v in row.items() if k not in ("status", "version")}
+        return self._change(row["id"], TaskStatus.PENDING, Kind.CREATE, fields, None, None)
+
+    def restore(self, row: Mapping[str, Any]) -> None:
+        """Put back, as it is, a finished task whose live row has expired.
+
+        The durable row is the truth then; no event is written, since nothing changed.
+        """
+        args: list[Any] = []
+        for name, value in row.items():
+            args += [name, json.dumps(value)]
+        self._restore(keys=[task_key(str(row["id"]))], args=args)
+
+    def transition(
+        self,
+        task_id: str,
+        target: TaskStatus,
+        *,
+        attempt: int | None = None,
+        fields: Mapping[str, Any] | None = None,
+        increments: Mapping[str, int] | None = None,
+    ) -> Change:
+        """Move a task to ``target``, refusing what the state machine forbids.
+
+        Args:
+            attempt: when given, the change applies only if it is still the task's
+                current attempt, so a worker left over from before a manual retry
+                cannot touch the new run.
+            fields: values to set, as JSON-able Python values.
+            increments: integer fields to add to, atomically (``retries``, ``attempt``).
+
+        Raises:
+            IllegalTransition, TaskNotFound, StaleAttempt.
+        """
+        return self._change(task_id, target, Kind.TRANSITION, fields or {}, increments, attempt)
+
+    def progress(self, task_id: str, attempt: int, fields: Mapping[str, Any]) -> Change:
+        """Update a running task in place (progress, stage, page counts)."""
+        return self._change(task_id, TaskStatus.RUNNING, Kind.PROGRESS, fields, None, attempt)
+
+    def _change(
+        self,
+        task_id: str,
+        target: TaskStatus,
+        kind: str,
+        fields: Mapping[str, Any],
+        increments: Mapping[str, int] | None,
+        attempt: int | None,
+    ) -> Change:
+        fields = {**fields, "updated_at": now_iso()}
+        args: list[Any] = [
+            target.value,
+            kind,
+            "" if attempt is None else str(attempt),
+            self._finished_ttl_ms,
+            len(fields),
+        ]
+        for name, value in fields.items():
+            args += [name, json.dumps(value)]
+        for name, step in (increments or {}).items():
+            args += [name, int(step)]
+        outcome, detail, *rest = self._apply(keys=[task_key(task_id), EVENT_STREAM], args=args)
+        if outcome == "ok":
+            return Change(row=json.loads(detail), event_id=rest[0], previous=rest[1] or None)
+        if outcome == "missing":
+            raise TaskNotFound(task_id)
+        if outcome == "stale":
+            raise StaleAttempt(f"task {task_id}: attempt {attempt} is not the current one ({detail})")
+        raise IllegalTransition(task_id, detail or None, target.value)
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get(self, task_id: str) -> dict[str, Any] | None:
+        """The live row, or None when Redis does not hold it (unknown or expired)."""
+        raw = self._redis.hgetall(task_key(task_id))
+        return {name: json.loads(value) for name, value in raw.items()} if raw else None
+
+    def get_many(self, task_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        pipe = self._redis.pipeline(transaction=False)
+        ids = list(task_ids)
+        for task_id in ids:
+            pipe.hgetall(task_key(task_id))
+        rows = {}
+        for task_id, raw in zip(ids, pipe.execute(), strict=True):
+            if raw:
+                rows[task_id] = {name: json.loads(value) for name, value in raw.items()}
+        return rows

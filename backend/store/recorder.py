@@ -1,0 +1,83 @@
+"""The recorder: applies the event stream to the database, in batches, in order.
+
+It is the only writer of the task tables. Each batch is one transaction that also stores
+the id of its last event, so a recorder killed at any moment resumes exactly where the
+database says it stopped and never applies an event twice (rows carry versions anyway).
+It blocks on the stream while nothing happens: idle means idle.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from types import FrameType
+
+from sqlalchemy.exc import OperationalError
+
+from backend.config import Settings
+from backend.events import StreamReader, parse_entry, trim
+from backend.redisconn import connect
+from backend.store.database import make_engine
+from backend.store.repository import TaskRepository
+
+log = logging.getLogger("taskdesk.recorder")
+
+#: How often the recorder trims the stream (it is done after a batch, never on a timer).
+TRIM_EVERY_SECONDS = 60.0
+
+
+class Recorder:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.repository = TaskRepository(make_engine(settings.effective_database_url))
+        self.redis = connect(settings, blocking=True)
+        self.reader = StreamReader(self.redis, self.repository.last_event_id())
+        self._stopping = False
+        self._blocked = False
+        self._last_trim = 0.0
+
+    def stop(self, _signum: int = 0, _frame: FrameType | None = None) -> None:
+        """Finish the batch in hand, then leave; a reader blocked on an empty stream
+        has nothing in hand, so it leaves at once."""
+        self._stopping = True
+        if self._blocked:
+            raise SystemExit(0)
+
+    def run(self) -> None:
+        log.info("recording from event %s", self.reader.position)
+        while not self._stopping:
+            self._blocked = True
+            try:
+                entries = self.reader.read(block_ms=0)
+            finally:
+                self._blocked = False
+            events = [parse_entry(entry_id, fields) for entry_id, fields in entries]
+            self._apply_with_retry(events)
+            if time.monotonic() - self._last_trim > TRIM_EVERY_SECONDS and events:
+                trim(self.redis, events[-1].event_id, self.settings.event_retention_seconds)
+                self._last_trim = time.monotonic()
+
+    def _apply_with_retry(self, events: list) -> None:
+        """A locked or unreachable database delays the batch; it never drops it."""
+        delay = 0.1
+        while True:
+            try:
+                self.repository.apply(events)
+                return
+            except OperationalError as exc:
+                log.warning("database unavailable (%s); retrying in %.1f s", exc, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s recorder %(message)s")
+    recorder = Recorder(Settings())
+    signal.signal(signal.SIGTERM, recorder.stop)
+    signal.signal(signal.SIGINT, recorder.stop)
+    recorder.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""Reading and writing the durable projection of the task stream."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
+
+#: The stream id meaning "from the beginning".
+STREAM_START = "0-0"
+_POSITION = "events"
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One entry of the event stream, as the recorder hands it over."""
+
+    event_id: str
+    kind: str
+    from_status: str | None
+    row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """Which tasks a listing or a bulk action covers."""
+
+    status: Sequence[str] = ()
+    batch_id: str | None = None
+    text: str | None = None
+    ids: Sequence[str] = ()
+
+
+@dataclass
+class TaskPage:
+    tasks: list[dict[str, Any]]
+    last_event_id: str
+    next_cursor: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _encode_cursor(created_at: str, task_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([created_at, task_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (created_at, id) a cursor stands for; ValueError when it is not ours."""
+    try:
+        created_at, task_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except Exception as exc:  # any garbage a client may send
+        raise ValueError("invalid cursor") from exc
+    if not (isinstance(created_at, str) and isinstance(task_id, str)):
+        raise ValueError("invalid cursor")
+    return created_at, task_id
+
+
+class TaskRepository:
+    """The store's one door: the recorder writes through it, the API reads through it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # -- writing (the recorder) --------------------------------------------------------
+
+    def apply(self, events: Sequence[StreamEvent]) -> None:
+        """Apply events in one transaction, with the position of the last one.
+
+        Events carry whole rows, so only the newest version per task is written; an
+        event whose version the store already has changes nothing (replay is safe).
+        """
+        if not events:
+            return
+        latest: dict[str, dict[str, Any]] = {}
+        for event in events:
+            held = latest.get(event.row["id"])
+            if held is None or event.row["version"] > held["version"]:
+                latest[event.row["id"]] = event.row
+        with Session(self._engine) as session, session.begin():
+            stored = dict(
+                session.execute(
+                    select(TaskRecord.id, TaskRecord.version).where(
+                        TaskRecord.id.in_(list(latest))
+                    )
+                ).tuples()
+            )
+            inserts = [_record_values(r) for i, r in latest.items() if i not in stored]
+            updates = [
+                _record_values(r)
+                for i, r in latest.items()
+                if i in stored and r["version"] > stored[i]
+            ]
+            if inserts:
+                session.execute(TaskRecord.__table__.insert(), inserts)
+            if updates:
+                session.execute(update(TaskRecord), updates)
+            history = [
+                _history_values(e)
+                for e in events
+                if e.kind != "progress" and e.row["version"] > stored.get(e.row["id"], 0)
+            ]
+            if history:
+                session.execute(HistoryRecord.__table__.insert(), history)
+            session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
+
+    # -- reading (the API) -------------------------------------------------------------
+
+    def last_event_id(self) -> str:
+        with Session(self._engine) as session:
+            position = session.get(StreamPosition, _POSITION)
+            return position.last_event_id if position else STREAM_START
+
+    def list_tasks(
+        self, query: TaskQuery, *, cursor: str | None = None, limit: int = 500
+    ) -> TaskPage:
+        """A page of tasks, oldest first, with the event id the page is consistent with.
+
+        The position is read before the rows, so the rows are at least that new; events
+        replayed after it that the client already has are ignored by their version.
+        """
+        position = self.last_event_id()
+        statement = self._filtered(query).order_by(TaskRecord.created_at, TaskRecord.id)
+        if cursor is not None:
+            created_at, task_id = decode_cursor(cursor)
+            statement = statement.where(
+                or_(
+                    TaskRecord.created_at > created_at,
+                    and_(TaskRecord.created_at == created_at, TaskRecord.id > task_id),
+                )
+            )
+        with Session(self._engine) as session:
+            records = session.scalars(statement.limit(limit + 1)).all()
+        more = len(records) > limit
+        records = records[:limit]
+        next_cursor = (
+            _encode_cursor(records[-1].created_at, records[-1].id) if more and records else None
+        )
+        return TaskPage([r.row for r in records], position, next_cursor)
+
+    def get(self, task_id: str) -> dict[str, Any] | None:
+        with Session(self._engine) as session:
+            record = session.get(TaskRecord, task_id)
+            return record.row if record else None
+
+    def history(self, task_id: str) -> list[dict[str, Any]]:
+        statement = (
+            select(HistoryRecord)
+            .where(HistoryRecord.task_id == task_id)
+            .order_by(HistoryRecord.version)
+        )
+        with Session(self._engine) as session:
+            return [
+                {
+                    "version": h.version,
+                    "from": h.from_status,
+                    "to": h.to_status,
+                    "at": h.at,
+                    "attempt": h.attempt,
+                    "retries": h.retries,
+                    "error": h.error,
+                    "error_kind": h.error_kind,
+                }
+                for h in session.scalars(statement)
+            ]
+
+    def matching_ids(self, query: TaskQuery) -> list[str]:
+        statement = self._filtered(query).with_only_columns(TaskRecord.id)
+        with Session(self._engine) as session:
+            return list(session.scalars(statement))
+
+    def ping(self) -> bool:
+        with Session(self._engine) as session:
+            session.execute(select(1))
+        return True
+
+    @staticmethod
+    def _filtered(query: TaskQuery) -> Any:
+        statement = select(TaskRecord)
+        if query.status:
+            statement = statement.where(TaskRecord.status.in_(list(query.status)))
+        if query.batch_id:
+            statement = statement.where(TaskRecord.batch_id == query.batch_id)
+        if query.text:
+            statement = statement.where(TaskRecord.filename.icontains(query.text, autoescape=True))
+        if query.ids:
+            statement = statement.where(TaskRecord.id.in_(list(query.ids)))
+        return statement
+
+
+def _record_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "batch_id": row["batch_id"],
+        "filename": row["filename"],
+        "status": row["status"],
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "row": row,
+    }
+
+
+def _history_values(event: StreamEvent) -> dict[str, Any]:
+    row = event.row
+    return {
+        "task_id": row["id"],
+        "version": row["version"],
+        "event_id": event.event_id,
+        "from_status": event.from_status,
+        "to_status": row["status"],
+        "at": row["updated_at"],
+        "attempt": row["attempt"],
+        "retries": row["retries"],
+        "error": row["error"],
+        "error_kind": row["error_kind"],
+    }

@@ -1,0 +1,276 @@
+"""``taskdesk-backend``: runs and watches the bundled stack.
+
+It starts, in order, the Redis server (unless ``REDIS_URL`` names one), the recorder,
+the Celery worker and the API; restarts any of them that dies (the API on the same port,
+so clients reconnect to the same URL); writes ``runtime.json`` once the API answers; and
+on SIGTERM stops them in the order that loses nothing: the API, then the worker (running
+tasks get a grace period, then go back to the queue), then the recorder (after it has
+written every event), then Redis. It sleeps in ``sigwaitinfo`` between events: an idle
+backend costs no CPU here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from backend import __version__
+from backend.auth import load_or_create_token
+from backend.config import Settings
+from backend.redis_server import EmbeddedRedis
+
+log = logging.getLogger("taskdesk.supervisor")
+
+#: A child that dies sooner than this after starting is crash-looping: back off.
+STABLE_AFTER_SECONDS = 5.0
+MAX_RESTART_DELAY = 10.0
+
+
+#: Signals the supervisor handles synchronously; its children must not inherit the block.
+WATCHED_SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+
+
+def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start a child with the default signal mask (ours blocks what sigwaitinfo takes)."""
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED_SIGNALS),
+    )
+
+
+@dataclass
+class Child:
+    """One supervised process and how to (re)start it."""
+
+    name: str
+    command: Callable[[], list[str]]
+    env: dict[str, str]
+    #: Seconds to wait for it to exit after SIGTERM before SIGKILL.
+    stop_timeout: float = 10.0
+    after_start: Callable[[subprocess.Popen[bytes]], None] | None = None
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_delay: float = 0.0
+    restarts: int = field(default=0)
+
+    def launch(self) -> None:
+        self.process = spawn(self.command(), self.env)
+        self.started_at = time.monotonic()
+        log.info("started %s (pid %s)", self.name, self.process.pid)
+        if self.after_start is not None:
+            self.after_start(self.process)
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in %.0f s; killing it", self.name, self.stop_timeout)
+            self.process.kill()
+            self.process.wait()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        settings.ensure_home()
+        self.settings = settings
+        self.token = load_or_create_token(settings)
+        self.api_port = settings.port or free_port(settings.host)
+        self.redis: EmbeddedRedis | None = None
+        if not settings.redis_url:
+            self.redis = EmbeddedRedis(settings, free_port())
+            settings = settings.model_copy(update={"redis_url": self.redis.url})
+        #: The settings every child sees, with the Redis URL filled in.
+        self.stack_settings = settings
+        self.env = self._child_env()
+        self.children = self._children()
+        self._lock: IO[str] | None = None
+
+    @property
+    def api_url(self) -> str:
+        host = self.settings.host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.api_port}"
+
+    # -- the children ------------------------------------------------------------------
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["TASKDESK_HOME"] = str(self.settings.home)
+        env["TASKDESK_PORT"] = str(self.api_port)
+        env["TASKDESK_WORKERS"] = str(self.settings.workers)
+        env["REDIS_URL"] = str(self.stack_settings.redis_url)
+        return env
+
+    def _python(self, *args: str) -> Callable[[], list[str]]:
+        return lambda: [sys.executable, *args]
+
+    def _children(self) -> list[Child]:
+        children = []
+        if self.redis is not None:
+            redis = self.redis
+            children.append(
+                Child(
+                    "redis", redis.command, self.env, stop_timeout=30, after_start=redis.wait_ready
+                )
+            )
+        children.append(Child("recorder", self._python("-m", "backend.store.recorder"), self.env))
+        children.append(
+            Child(
+                "worker",
+                self._python(
+                    "-m", "celery", "-A", "backend.worker", "worker",
+                    "--pool", "prefork",
+                    "--concurrency", str(self.settings.workers),
+                    "--hostname", f"taskdesk-{os.getpid()}@%h",
+                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    "--loglevel", "INFO",
+                ),
+                self.env,
+                # Warm shutdown: the grace period, then unfinished tasks go back to Redis.
+                stop_timeout=self.settings.shutdown_grace_seconds + 30,
+            )
+        )
+        children.append(
+            Child("api", self._python("-m", "backend.api"), self.env, after_start=self._wait_api)
+        )
+        return children
+
+    def _wait_api(self, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the API exited with {process.returncode} at start")
+            try:
+                if httpx.get(f"{self.api_url}/api/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError("the API did not answer in time")
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def run(self) -> int:
+        self._take_lock()
+        watched = WATCHED_SIGNALS
+        signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+        try:
+            self._start_all()
+            self._write_runtime_file()
+            log.info("Taskdesk backend %s ready at %s", __version__, self.api_url)
+            while True:
+                info = signal.sigwaitinfo(watched)
+                if info.si_signo == signal.SIGCHLD:
+                    self._restart_exited()
+                else:
+                    log.info("received %s; stopping", signal.Signals(info.si_signo).name)
+                    return 0
+        finally:
+            self._stop_all()
+            self.settings.runtime_file.unlink(missing_ok=True)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
+
+    def _start_all(self) -> None:
+        for child in self.children:
+            child.launch()
+            if child.name == "redis":
+                self._requeue_held_messages()
+
+    def _requeue_held_messages(self) -> None:
+        from backend.worker import make_app
+        from backend.worker.celeryapp import restore_unacked
+
+        restored = restore_unacked(make_app(self.stack_settings))
+        if restored:
+            log.info("requeued %d message(s) a stopped worker still held", restored)
+
+    def _restart_exited(self) -> None:
+        for child in self.children:
+            if not child.exited():
+                continue
+            assert child.process is not None
+            log.warning("%s exited with %s; restarting", child.name, child.process.returncode)
+            quick = time.monotonic() - child.started_at < STABLE_AFTER_SECONDS
+            child.restart_delay = min(max(child.restart_delay * 2, 0.5), MAX_RESTART_DELAY) \
+                if quick else 0.0
+            time.sleep(child.restart_delay)
+            child.restarts += 1
+            try:
+                child.launch()
+            except (RuntimeError, TimeoutError) as exc:
+                log.error("%s failed to restart: %s", child.name, exc)
+
+    def _stop_all(self) -> None:
+        for child in reversed(self.children):  # api, worker, recorder, redis
+            child.stop()
+
+    def _write_runtime_file(self) -> None:
+        # redis_url lets tools on this machine (and the tests) watch the live stream;
+        # the file is owner-only, like the password it carries.
+        runtime = {
+            "url": self.api_url,
+            "token": self.token,
+            "pid": os.getpid(),
+            "redis_url": self.stack_settings.redis_url,
+        }
+        path = self.settings.runtime_file
+        temporary = path.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(runtime, handle)
+        os.replace(temporary, path)
+
+    def _take_lock(self) -> None:
+        """One supervisor per data folder: a second one would fight over the port and AOF."""
+        self._lock = open(self.settings.home / "supervisor.lock", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(
+                f"another taskdesk-backend is running on {self.settings.home}"
+            ) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="taskdesk-backend",
+        description="Run the Taskdesk backend: Redis, the task recorder, a Celery worker "
+        "and the HTTP API, supervised. Settings come from TASKDESK_* variables.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s supervisor %(message)s")
+    return Supervisor(Settings()).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

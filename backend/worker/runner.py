@@ -1,0 +1,209 @@
+"""One delivery of one task, from start to settled outcome.
+
+The body reads top to bottom: begin (or notice that an earlier run was lost) → run the
+processor → record success, a permanent failure, a time-out, or a transient error that
+is retried with backoff until the retries run out. Every record is a state transition
+through :class:`~backend.live.LiveStore`, which refuses anything the state machine does
+not allow, so a task cancelled meanwhile simply stays cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from billiard.exceptions import SoftTimeLimitExceeded
+
+from backend.clock import iso_in, now_iso
+from backend.config import Settings
+from backend.errors import IllegalTransition, PermanentError, TaskdeskError, TaskNotFound
+from backend.live import LiveStore, StaleAttempt
+from backend.processors import Job, get_processor
+from backend.states import ErrorKind, TaskStatus
+from backend.worker.progress import CoalescingReporter
+
+log = logging.getLogger("taskdesk.worker")
+
+#: Schedules the next run of an attempt after ``countdown`` seconds.
+Requeue = Callable[[dict[str, Any], float], None]
+
+LOST_RUN_MESSAGE = "the worker running this task stopped or was killed; running it again"
+
+
+class Abandoned(TaskdeskError):
+    """The task moved on without this run (cancelled, or a newer attempt started)."""
+
+
+@dataclass
+class TaskRunner:
+    settings: Settings
+    live: LiveStore
+    requeue: Requeue
+
+    def run(self, task_id: str, attempt: int) -> None:
+        row = self._begin(task_id, attempt)
+        if row is None:
+            return
+        reporter = CoalescingReporter(lambda fields: self._report(task_id, attempt, fields))
+        try:
+            process = get_processor(row["processor"])
+        except KeyError:
+            self._fail(row, reporter, f"unknown processor {row['processor']!r}", ErrorKind.PERMANENT)
+            return
+        try:
+            summary = process(self._job(row, reporter))
+        except Abandoned:
+            log.info("task %s moved on without this run", task_id)
+        except SoftTimeLimitExceeded:
+            message = f"stopped at the soft time limit ({row['soft_time_limit']:g} s)"
+            self._settle(row, TaskStatus.TIMED_OUT, reporter, message, ErrorKind.SOFT_TIME_LIMIT)
+        except PermanentError as exc:
+            self._fail(row, reporter, str(exc), ErrorKind.PERMANENT)
+        except Exception as exc:  # anything else may pass: retry with backoff
+            log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
+            self._retry_or_give_up(row, reporter, _describe(exc))
+        else:
+            self._complete(row, reporter, summary)
+
+    # -- beginning ---------------------------------------------------------------------
+
+    def _begin(self, task_id: str, attempt: int) -> dict[str, Any] | None:
+        """Move the task to ``running``; None when this delivery must not run it."""
+        row = self.live.get(task_id)
+        if row is None or row["attempt"] != attempt:
+            log.info("task %s attempt %s is gone or superseded; dropping message", task_id, attempt)
+            return None
+        if row["status"] == TaskStatus.RUNNING:
+            # Only a run that never settled leaves a task running: its process was killed.
+            row = self._count_lost_run(row)
+            if row is None:
+                return None
+        try:
+            return self.live.transition(
+                task_id,
+                TaskStatus.RUNNING,
+                attempt=attempt,
+                fields={"started_at": now_iso(), "next_retry_at": None, "stage": "starting"},
+            ).row
+        except (IllegalTransition, StaleAttempt, TaskNotFound) as exc:
+            log.info("not running task %s: %s", task_id, exc)
+            return None
+
+    def _count_lost_run(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        if row["retries"] >= row["max_retries"]:
+            self._settle(
+                row, TaskStatus.FAILED, None, LOST_RUN_MESSAGE, ErrorKind.RETRIES_EXHAUSTED
+            )
+            return None
+        try:
+            return self.live.transition(
+                row["id"],
+                TaskStatus.RETRYING,
+                attempt=row["attempt"],
+                fields={"error": LOST_RUN_MESSAGE, "next_retry_at": now_iso()},
+                increments={"retries": 1},
+            ).row
+        except (IllegalTransition, StaleAttempt, TaskNotFound):
+            return None
+
+    def _job(self, row: dict[str, Any], reporter: CoalescingReporter) -> Job:
+        return Job(
+            task_id=row["id"],
+            path=self.settings.files_dir / f"{row['id']}.pdf",
+            result_path=self.settings.results_dir / f"{row['id']}.json",
+            attempt=row["attempt"],
+            retries=row["retries"],
+            max_pages=self.settings.max_pages,
+            _reporter=reporter,
+        )
+
+    def _report(self, task_id: str, attempt: int, fields: dict[str, Any]) -> None:
+        try:
+            self.live.progress(task_id, attempt, fields)
+        except (IllegalTransition, StaleAttempt, TaskNotFound) as exc:
+            raise Abandoned(str(exc)) from exc
+
+    # -- outcomes ----------------------------------------------------------------------
+
+    def _complete(
+        self, row: dict[str, Any], reporter: CoalescingReporter, summary: dict[str, Any]
+    ) -> None:
+        fields = {**reporter.pending(), "progress": 100.0, "stage": "done", "result": summary}
+        if fields.get("pages_total"):
+            fields["pages_done"] = fields["pages_total"]
+        self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
+
+    def _fail(
+        self, row: dict[str, Any], reporter: CoalescingReporter, message: str, kind: ErrorKind
+    ) -> None:
+        self._settle(row, TaskStatus.FAILED, reporter, message, kind)
+
+    def _retry_or_give_up(
+        self, row: dict[str, Any], reporter: CoalescingReporter, message: str
+    ) -> None:
+        current = self.live.get(row["id"]) or row
+        if current["retries"] >= current["max_retries"]:
+            self._settle(row, TaskStatus.FAILED, reporter, message, ErrorKind.RETRIES_EXHAUSTED)
+            return
+        wait = self.settings.backoff_seconds(current["retries"] + 1)
+        fields = {**reporter.pending(), "error": message, "next_retry_at": iso_in(wait)}
+        changed = self._record(row, TaskStatus.RETRYING, fields, increments={"retries": 1})
+        if changed is not None:
+            self.requeue(changed, wait)
+
+    def _settle(
+        self,
+        row: dict[str, Any],
+        status: TaskStatus,
+        reporter: CoalescingReporter | None,
+        message: str,
+        kind: ErrorKind,
+    ) -> None:
+        fields = {
+            **(reporter.pending() if reporter else {}),
+            "error": message,
+            "error_kind": kind.value,
+            "next_retry_at": None,
+            "finished_at": now_iso(),
+        }
+        self._record(row, status, fields)
+
+    def _record(
+        self,
+        row: dict[str, Any],
+        status: TaskStatus,
+        fields: dict[str, Any],
+        increments: dict[str, int] | None = None,
+    ) -> dict[str, Any] | None:
+        try:
+            return self.live.transition(
+                row["id"], status, attempt=row["attempt"], fields=fields, increments=increments
+            ).row
+        except (IllegalTransition, StaleAttempt, TaskNotFound) as exc:
+            log.info("task %s settled elsewhere: %s", row["id"], exc)
+            return None
+
+
+def record_hard_time_limit(live: LiveStore, task_id: str, attempt: int, limit: float) -> None:
+    """Called in the worker's main process after it killed a child at the hard limit."""
+    try:
+        live.transition(
+            task_id,
+            TaskStatus.TIMED_OUT,
+            attempt=attempt,
+            fields={
+                "error": f"killed at the hard time limit ({limit:g} s)",
+                "error_kind": ErrorKind.HARD_TIME_LIMIT.value,
+                "next_retry_at": None,
+                "finished_at": now_iso(),
+            },
+        )
+    except (IllegalTransition, StaleAttempt, TaskNotFound) as exc:
+        log.info("task %s settled elsewhere: %s", task_id, exc)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,56 @@
+"""The Celery task that runs a Taskdesk task, and the per-process state it needs."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from typing import Any
+
+from celery import Celery, Task
+from celery.exceptions import TimeLimitExceeded
+
+from backend.config import Settings
+from backend.live import LiveStore
+from backend.processors import load_plugins
+from backend.redisconn import connect
+from backend.worker.celeryapp import RUN_TASK, enqueue
+from backend.worker.runner import TaskRunner, record_hard_time_limit
+
+log = logging.getLogger("taskdesk.worker")
+
+
+@functools.cache
+def _live_store(settings_json: str, pid: int) -> LiveStore:
+    """One Redis client per process (a forked child must not share its parent's socket)."""
+    del pid  # part of the cache key only
+    return LiveStore(connect(Settings.model_validate_json(settings_json)))
+
+
+def live_store(settings: Settings) -> LiveStore:
+    return _live_store(settings.model_dump_json(), os.getpid())
+
+
+class TaskdeskTask(Task):  # type: ignore[misc]
+    """Handles what the task body cannot: a child killed at the hard time limit."""
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        if isinstance(exc, TimeLimitExceeded):
+            settings: Settings = self.app.conf.taskdesk_settings
+            record_hard_time_limit(live_store(settings), args[0], args[1], exc.args[0])
+
+
+def register_tasks(app: Celery) -> None:
+    settings: Settings = app.conf.taskdesk_settings
+    load_plugins(settings.plugin_modules)
+
+    def requeue(row: dict[str, Any], countdown: float) -> None:
+        enqueue(app, row, countdown)
+
+    @app.task(name=RUN_TASK, bind=True, base=TaskdeskTask)
+    def run(self: Task, task_id: str, attempt: int) -> None:
+        TaskRunner(settings, live_store(settings), requeue).run(task_id, attempt)
+
+    del run  # registered on the app; nothing calls it by this name

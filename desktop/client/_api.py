@@ -1,0 +1,320 @@
+"""A typed, blocking client for the Taskdesk HTTP API (DESIGN.md, "HTTP API").
+
+Blocking on purpose: each instance lives on one background thread (the feed thread, the
+command thread, the upload thread), never on the GUI thread. :meth:`ApiClient.abort`
+is the one method meant to be called from another thread: it shuts down every socket
+the client opened, which wakes a thread blocked in a read at once (closing a socket
+does not, on Linux), so windows and test fixtures can stop threads promptly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop.client._exceptions import (
+    ApiError,
+    BackendUnavailable,
+    Conflict,
+    NotFound,
+    Unauthorized,
+)
+from desktop.client._upload import UploadFile, UploadMeter
+from desktop.records import (
+    BatchResult,
+    Endpoint,
+    Health,
+    HistoryEntry,
+    Rejection,
+    Snapshot,
+    TaskDetail,
+    TaskRow,
+)
+
+#: Seconds without a byte before the feed counts as dead; the server sends a comment
+#: every 15 s, so this only fires when the connection is really gone.
+FEED_READ_TIMEOUT = 45.0
+#: Rows per page of ``GET /api/tasks``.
+PAGE_SIZE = 1000
+
+_STATUS_ERRORS: dict[int, type[ApiError]] = {401: Unauthorized, 404: NotFound, 409: Conflict}
+
+
+class ApiClient:
+    """One backend, one token, one connection pool."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+        self._client = httpx.Client(
+            base_url=endpoint.url.rstrip("/"),
+            headers={"Authorization": f"Bearer {endpoint.token}"},
+            timeout=self._timeout,
+            transport=transport,
+        )
+        self._lock = threading.Lock()
+        self._streams: list[Any] = []
+        self._aborted = False
+        self._open_responses: set[httpx.Response] = set()
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the pool; call from the thread that used the client."""
+        self._client.close()
+
+    def abort(self) -> None:
+        """Make every blocked or future call fail fast with :class:`BackendUnavailable`.
+
+        Safe from any thread.
+        """
+        with self._lock:
+            self._aborted = True
+            streams, self._streams = self._streams, []
+            responses = list(self._open_responses)
+        for stream in streams:
+            sock = stream.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+        for response in responses:
+            # Without a real socket (a mock transport) closing the response is the only
+            # way to end a blocked read; with one it is harmless.
+            with contextlib.suppress(Exception):
+                response.close()
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
+    def _trace(self, name: str, info: Mapping[str, Any]) -> None:
+        # httpcore reports each new connection here; we keep its stream so abort() can
+        # shut the socket down even while we wait for response headers.
+        if name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            if stream is not None:
+                with self._lock:
+                    self._streams = [s for s in self._streams if _is_open(s)] + [stream]
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._aborted:
+            raise BackendUnavailable("client stopped")
+        try:
+            response = self._client.request(
+                method, path, extensions={"trace": self._trace}, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise BackendUnavailable(_describe(exc)) from exc
+        _raise_for_status(response)
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ApiError(response.status_code, "the backend sent invalid JSON") from exc
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        return Health.from_json(self._json("GET", "/api/health"))
+
+    def tasks_page(
+        self, cursor: str | None = None, *, limit: int = PAGE_SIZE
+    ) -> tuple[list[TaskRow], str, str | None]:
+        """One page of ``GET /api/tasks``: rows, ``last_event_id``, ``next_cursor``."""
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        body = self._json("GET", "/api/tasks", params=params)
+        rows = [TaskRow.from_json(item) for item in body.get("tasks", [])]
+        return rows, str(body.get("last_event_id") or "0-0"), body.get("next_cursor")
+
+    def snapshot(self) -> Snapshot:
+        """Every task, following ``next_cursor`` to the end.
+
+        The feed must resume after the *first* page's ``last_event_id``: later pages may
+        hold newer rows, and events replayed for them are ignored by their version.
+        """
+        rows, last_event_id, cursor = self.tasks_page()
+        while cursor:
+            more, _, cursor = self.tasks_page(cursor)
+            rows.extend(more)
+        return Snapshot(rows=tuple(rows), last_event_id=last_event_id)
+
+    def task(self, task_id: str) -> TaskDetail:
+        body = self._json("GET", f"/api/tasks/{task_id}")
+        history = tuple(HistoryEntry.from_json(item) for item in body.get("history") or [])
+        return TaskDetail(row=TaskRow.from_json(body), history=history)
+
+    def result(self, task_id: str) -> Any:
+        """The stored result: parsed JSON when the backend sends JSON, else text."""
+        response = self._request("GET", f"/api/tasks/{task_id}/result")
+        if "json" in response.headers.get("content-type", ""):
+            return response.json()
+        return response.text
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def retry(self, task_id: str) -> None:
+        """Manual retry; :class:`Conflict` when the state does not allow it."""
+        self._request("POST", f"/api/tasks/{task_id}/retry")
+
+    def cancel(self, task_id: str) -> None:
+        self._request("POST", f"/api/tasks/{task_id}/cancel")
+
+    def retry_many(self, task_ids: Sequence[str]) -> Any:
+        return self._json("POST", "/api/tasks/retry", json={"ids": list(task_ids)})
+
+    def cancel_many(self, task_ids: Sequence[str]) -> Any:
+        return self._json("POST", "/api/tasks/cancel", json={"ids": list(task_ids)})
+
+    def submit_batch(
+        self,
+        paths: Sequence[Path],
+        *,
+        options: Mapping[str, str] | None = None,
+        on_progress: Callable[[int, int, int], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> BatchResult:
+        """Upload ``paths`` as one batch, streaming each file from disk.
+
+        Files are opened one at a time as the request body reaches them, so a batch of a
+        thousand files holds one descriptor, not a thousand. ``on_progress(bytes_read,
+        bytes_total, files_done)`` is called as the body is read; setting ``cancelled``
+        aborts the request with :class:`UploadCancelled`.
+        """
+        meter = UploadMeter(paths, on_progress=on_progress, cancelled=cancelled)
+        files = [
+            ("files", (path.name, UploadFile(path, meter), "application/pdf")) for path in paths
+        ]
+        timeout = httpx.Timeout(self._timeout.read or 10.0, connect=5.0, read=120.0)
+        body = self._json(
+            "POST", "/api/batches", files=files, data=dict(options or {}), timeout=timeout
+        )
+        rows = tuple(TaskRow.from_json(item) for item in body.get("tasks", []))
+        rejected = tuple(
+            Rejection(str(item.get("filename", "?")), str(item.get("reason", "refused")))
+            for item in body.get("rejected", [])
+        )
+        return BatchResult(
+            batch_id=str(body.get("batch_id", "")),
+            rows=rows,
+            rejected=rejected,
+            sources=_match_sources(rows, paths),
+        )
+
+    # -- the feed --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def events(self, last_event_id: str | None) -> Iterator[Iterator[bytes]]:
+        """Open ``GET /api/events`` and yield its body as it arrives, read by read.
+
+        Any transport failure, now or while reading, surfaces as
+        :class:`BackendUnavailable`.
+        """
+        if self._aborted:
+            raise BackendUnavailable("client stopped")
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        timeout = httpx.Timeout(self._timeout.connect, read=FEED_READ_TIMEOUT)
+        request = self._client.build_request(
+            "GET", "/api/events", headers=headers, timeout=timeout,
+            extensions={"trace": self._trace},
+        )  # fmt: skip
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise BackendUnavailable(_describe(exc)) from exc
+        with self._lock:
+            self._open_responses.add(response)
+        try:
+            if response.status_code >= 400:
+                _read_quietly(response)
+                _raise_for_status(response)
+            content_type = response.headers.get("content-type", "")
+            if not content_type.startswith("text/event-stream"):
+                raise ApiError(response.status_code, f"not an event stream: {content_type!r}")
+            yield _guarded(response)
+        finally:
+            with self._lock:
+                self._open_responses.discard(response)
+            with contextlib.suppress(Exception):
+                response.close()
+
+
+def _guarded(response: httpx.Response) -> Iterator[bytes]:
+    try:
+        yield from response.iter_bytes()
+    except (httpx.HTTPError, httpx.StreamError, OSError) as exc:
+        raise BackendUnavailable(_describe(exc)) from exc
+
+
+def _read_quietly(response: httpx.Response) -> None:
+    with contextlib.suppress(httpx.HTTPError, httpx.StreamError):
+        response.read()
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    if response.status_code < 400:
+        return
+    detail: Any
+    try:
+        detail = response.json().get("detail", response.reason_phrase)
+    except (ValueError, AttributeError):
+        detail = response.text or response.reason_phrase
+    if not isinstance(detail, str):
+        detail = _flatten_detail(detail)
+    error = _STATUS_ERRORS.get(response.status_code, ApiError)
+    raise error(response.status_code, detail)
+
+
+def _flatten_detail(detail: Any) -> str:
+    # FastAPI's 422 detail is a list of {"loc", "msg"}; say it in one line.
+    if isinstance(detail, list):
+        parts = [str(item.get("msg", item)) if isinstance(item, dict) else str(item)
+                 for item in detail]  # fmt: skip
+        return "; ".join(parts)
+    return str(detail)
+
+
+def _describe(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _is_open(stream: Any) -> bool:
+    sock = stream.get_extra_info("socket")
+    return sock is not None and sock.fileno() != -1
+
+
+def _match_sources(rows: Sequence[TaskRow], paths: Sequence[Path]) -> dict[str, Path]:
+    """Pair each created task with the local file it came from, by name, in order.
+
+    The API returns rows in upload order minus the rejected files, so walking both lists
+    by filename pairs them even when two files share a name.
+    """
+    sources: dict[str, Path] = {}
+    remaining = list(paths)
+    for row in rows:
+        for i, path in enumerate(remaining):
+            if path.name == row.filename:
+                sources[row.id] = path
+                del remaining[i]
+                break
+    return sources

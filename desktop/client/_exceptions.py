@@ -1,0 +1,55 @@
+"""The desktop client's exception tree.
+
+::
+
+    ClientError
+    ├── BackendUnavailable     no answer: refused, reset, timed out, DNS, TLS …
+    ├── ApiError               the backend answered with an error status
+    │   ├── Unauthorized       401: the token is wrong
+    │   ├── NotFound           404
+    │   └── Conflict           409: the task's state does not allow the action
+    ├── UploadCancelled        the user stopped an upload
+    └── BackendStartFailed     the local backend did not come up
+
+Every httpx transport error becomes :class:`BackendUnavailable`, so callers handle "the
+backend is not there" once instead of catching a dozen httpx types.
+"""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """Base of everything :mod:`desktop.client` raises on purpose."""
+
+
+class BackendUnavailable(ClientError):
+    """The backend could not be reached, or the connection broke."""
+
+
+class ApiError(ClientError):
+    """The backend answered, with an error status and a ``detail``."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(f"{status_code}: {detail}")
+        self.status_code = status_code
+        self.detail = detail
+
+
+class Unauthorized(ApiError):
+    """401: the bearer token was refused."""
+
+
+class NotFound(ApiError):
+    """404: no such task (or endpoint)."""
+
+
+class Conflict(ApiError):
+    """409: the task's current state does not allow what was asked."""
+
+
+class UploadCancelled(ClientError):
+    """The user cancelled an upload before it finished."""
+
+
+class BackendStartFailed(ClientError):
+    """``taskdesk-backend`` exited or never answered; the message says what it logged."""

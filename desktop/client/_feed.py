@@ -1,0 +1,221 @@
+"""The live feed: snapshot, then events from its ``last_event_id``, reconnecting for ever.
+
+:class:`FeedLoop` is plain Python (testable against ``httpx.MockTransport`` with no Qt
+and no server); :class:`FeedThread` runs it on a ``QThread`` and turns its callbacks
+into signals. The loop (DESIGN.md, "The event feed"):
+
+1. ``GET /api/tasks`` (all pages) → hand the rows over, remember ``last_event_id``.
+2. ``GET /api/events`` with ``Last-Event-ID`` → hand over the rows of every read.
+3. The connection drops → wait (backoff, starting at the server's ``retry:``), reopen
+   with the last id seen. httpx-sse does not reconnect; this loop does.
+4. ``event: reset`` (the id is older than the server keeps) → back to 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QThread, Signal
+
+from desktop.client._api import ApiClient
+from desktop.client._exceptions import ClientError
+from desktop.client._sse import SseParser
+from desktop.records import (
+    ConnectionState,
+    ConnectionStatus,
+    Endpoint,
+    Health,
+    Snapshot,
+    TaskRow,
+)
+
+log = logging.getLogger(__name__)
+
+
+class FeedListener(Protocol):
+    """What the loop reports; every call comes from the loop's thread."""
+
+    def on_snapshot(self, snapshot: Snapshot) -> None: ...
+    def on_rows(self, rows: list[TaskRow]) -> None: ...
+    def on_connection(self, status: ConnectionStatus) -> None: ...
+    def on_health(self, health: Health) -> None: ...
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential waits between reconnects: initial × factor^(n-1), capped."""
+
+    initial: float = 1.0
+    maximum: float = 30.0
+    factor: float = 2.0
+
+    def delay(self, failures: int, server_hint: float | None = None) -> float:
+        """Seconds to wait after ``failures`` tries in a row failed (``failures`` ≥ 1)."""
+        base = self.initial if server_hint is None else max(server_hint, 0.05)
+        return min(base * self.factor ** max(failures - 1, 0), self.maximum)
+
+
+class _Reset(Exception):
+    """The server no longer has our position: reload the snapshot."""
+
+
+class FeedLoop:
+    """Keeps a listener in sync with the backend until :meth:`stop` is called."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        listener: FeedListener,
+        *,
+        backoff: Backoff | None = None,
+        down_after: int = 3,
+    ) -> None:
+        self._api = api
+        self._listener = listener
+        self._backoff = backoff or Backoff()
+        self._down_after = down_after
+        self._stopped = threading.Event()
+        #: The id the next connection resumes after; None means "snapshot first".
+        self.last_event_id: str | None = None
+        self._retry_hint: float | None = None
+        self._failures = 0
+
+    def stop(self) -> None:
+        """End :meth:`run` promptly; safe from any thread."""
+        self._stopped.set()
+        self._api.abort()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def run(self) -> None:
+        self._failures = 0
+        self._listener.on_connection(ConnectionStatus(ConnectionState.CONNECTING))
+        while not self.stopped:
+            detail = "the backend closed the feed"
+            try:
+                if self.last_event_id is None:
+                    self._load_snapshot()
+                self._stream(on_open=self._connected)
+            except _Reset:
+                log.info("feed position %s expired; reloading the snapshot", self.last_event_id)
+                self.last_event_id = None
+                continue
+            except ClientError as exc:
+                detail = str(exc)
+            if self.stopped:
+                break
+            self._failures += 1
+            delay = self._backoff.delay(self._failures, self._retry_hint)
+            state = (
+                ConnectionState.DOWN
+                if self._failures >= self._down_after
+                else ConnectionState.RECONNECTING
+            )
+            log.info("feed: %s; retrying in %.1f s", detail, delay)
+            self._listener.on_connection(ConnectionStatus(state, retry_in=delay, detail=detail))
+            self._stopped.wait(delay)
+
+    def _connected(self) -> None:
+        self._failures = 0
+        self._listener.on_connection(ConnectionStatus(ConnectionState.CONNECTED))
+        try:
+            self._listener.on_health(self._api.health())
+        except ClientError as exc:  # health is a nicety; the feed itself is up
+            log.debug("health check failed: %s", exc)
+
+    def _load_snapshot(self) -> None:
+        snapshot = self._api.snapshot()
+        self.last_event_id = snapshot.last_event_id
+        self._listener.on_snapshot(snapshot)
+
+    def _stream(self, on_open: Callable[[], None]) -> None:
+        """Read the feed until it ends; rows of each network read go out together."""
+        parser = SseParser()
+        with self._api.events(self.last_event_id) as chunks:
+            on_open()
+            for chunk in chunks:
+                rows: list[TaskRow] = []
+                for event in parser.feed(chunk):
+                    if event.event == "reset":
+                        raise _Reset()
+                    if event.event in ("task", "message") and event.data:
+                        row = _parse_row(event.data)
+                        if row is not None:
+                            rows.append(row)
+                    if event.id:
+                        self.last_event_id = event.id
+                if parser.retry_ms is not None:
+                    self._retry_hint = parser.retry_ms / 1000
+                if rows:
+                    self._listener.on_rows(rows)
+                if self.stopped:
+                    return
+
+
+def _parse_row(data: str) -> TaskRow | None:
+    try:
+        return TaskRow.from_json(json.loads(data))
+    except (ValueError, KeyError, TypeError) as exc:
+        # One bad event must not end the feed; the next version of the task fixes it.
+        log.warning("ignoring a malformed task event: %s", exc)
+        return None
+
+
+class FeedThread(QThread):
+    """Runs a :class:`FeedLoop` for one endpoint and reports through signals.
+
+    The thread owns its :class:`ApiClient` (httpx clients are not shared across
+    threads). Call :meth:`stop` then ``wait()`` before the owner goes away.
+    """
+
+    #: The full task list, after connecting and after a ``reset``.
+    snapshot_loaded = Signal(object)  # Snapshot
+    #: Rows that arrived in one network read, in feed order.
+    rows_received = Signal(object)  # list[TaskRow]
+    #: Connected / reconnecting in N s / down.
+    connection_changed = Signal(object)  # ConnectionStatus
+    #: Workers online, from ``GET /api/health`` on each connect.
+    health_changed = Signal(object)  # Health
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        backoff: Backoff | None = None,
+        client_factory: Callable[[Endpoint], ApiClient] = ApiClient,
+        parent: QThread | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("taskdesk-feed")
+        self._api = client_factory(endpoint)
+        self._loop = FeedLoop(self._api, self, backoff=backoff)
+
+    def run(self) -> None:
+        try:
+            self._loop.run()
+        finally:
+            self._api.close()
+
+    def stop(self) -> None:
+        """Ask the loop to end and break its current read; pair with ``wait()``."""
+        self._loop.stop()
+
+    # FeedListener, called on this thread: signals queue the data to the GUI thread.
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot_loaded.emit(snapshot)
+
+    def on_rows(self, rows: list[TaskRow]) -> None:
+        self.rows_received.emit(rows)
+
+    def on_connection(self, status: ConnectionStatus) -> None:
+        self.connection_changed.emit(status)
+
+    def on_health(self, health: Health) -> None:
+        self.health_changed.emit(health)

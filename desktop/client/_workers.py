@@ -1,0 +1,251 @@
+"""Request/response work off the GUI thread: commands, health, uploads.
+
+Each worker is a ``QObject`` moved to its own ``QThread``; the GUI calls its slots
+through queued signals and hears back through its signals, which carry records from
+:mod:`desktop.records` only. Uploads get a thread of their own so a long upload never
+holds back a Retry click. :class:`WorkerThread` owns the pairing and the teardown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from desktop.client._api import ApiClient
+from desktop.client._exceptions import (
+    ApiError,
+    ClientError,
+    Conflict,
+    UploadCancelled,
+)
+from desktop.files import chunked, collect_pdfs
+from desktop.records import Endpoint, UploadProgress
+
+log = logging.getLogger(__name__)
+
+#: Seconds between health checks (workers online is not in the event feed).
+HEALTH_INTERVAL_MS = 10_000
+#: Files per ``POST /api/batches`` request (see :func:`desktop.files.chunked`).
+FILES_PER_REQUEST = 500
+
+
+class CommandWorker(QObject):
+    """Retry, cancel, task details, results and health, one call at a time."""
+
+    #: A short success message for the status bar.
+    message = Signal(str)
+    #: A refusal (409) or a failure, worded for the status bar.
+    failed = Signal(str)
+    #: ``GET /api/tasks/{id}`` answered.
+    detail_loaded = Signal(object)  # TaskDetail
+    #: ``GET /api/tasks/{id}/result`` answered: task id, result (JSON value or text).
+    result_loaded = Signal(str, object)
+    #: A task's result written to a local file to open: task id, path.
+    result_file_ready = Signal(str, str)
+    #: ``GET /api/health`` answered.
+    health_changed = Signal(object)  # Health
+
+    def __init__(self, api: ApiClient, *, health_interval_ms: int = HEALTH_INTERVAL_MS) -> None:
+        super().__init__()
+        self.api = api
+        self._health_interval_ms = health_interval_ms
+        self._health_timer: QTimer | None = None
+
+    @Slot()
+    def start(self) -> None:
+        """Runs on the worker thread once it starts: the health timer must live there."""
+        self._health_timer = QTimer(self)
+        self._health_timer.setInterval(self._health_interval_ms)
+        self._health_timer.timeout.connect(self.check_health)
+        self._health_timer.start()
+        self.check_health()
+
+    @Slot()
+    def check_health(self) -> None:
+        try:
+            self.health_changed.emit(self.api.health())
+        except ClientError as exc:
+            log.debug("health check failed: %s", exc)
+
+    @Slot(object)
+    def retry(self, task_ids: list[str]) -> None:
+        self._act("Retry", task_ids, self.api.retry, self.api.retry_many)
+
+    @Slot(object)
+    def cancel(self, task_ids: list[str]) -> None:
+        self._act("Cancel", task_ids, self.api.cancel, self.api.cancel_many)
+
+    def _act(self, verb: str, task_ids: list[str], one: Any, many: Any) -> None:
+        if not task_ids:
+            return
+        try:
+            if len(task_ids) == 1:
+                one(task_ids[0])
+                self.message.emit(f"{verb} requested")
+            else:
+                summary = _bulk_summary(many(task_ids), len(task_ids))
+                self.message.emit(f"{verb} requested for {summary}")
+        except Conflict as exc:
+            self.failed.emit(f"{verb} refused: {exc.detail}")
+        except ApiError as exc:
+            self.failed.emit(f"{verb} failed: {exc.detail}")
+        except ClientError as exc:
+            self.failed.emit(f"{verb} failed: backend unavailable ({exc})")
+
+    @Slot(str)
+    def load_detail(self, task_id: str) -> None:
+        try:
+            self.detail_loaded.emit(self.api.task(task_id))
+        except ClientError as exc:
+            self.failed.emit(f"Could not load the task: {exc}")
+
+    @Slot(str)
+    def load_result(self, task_id: str) -> None:
+        try:
+            self.result_loaded.emit(task_id, self.api.result(task_id))
+        except ClientError as exc:
+            self.failed.emit(f"Could not load the result: {exc}")
+
+    @Slot(str, str)
+    def export_result(self, task_id: str, filename: str) -> None:
+        """Fetch a result and write it where the desktop's default app can open it."""
+        try:
+            result = self.api.result(task_id)
+        except ClientError as exc:
+            self.failed.emit(f"Could not load the result: {exc}")
+            return
+        folder = Path(tempfile.gettempdir()) / "taskdesk-results"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = Path(filename).stem or task_id
+        if isinstance(result, str):
+            path = folder / f"{stem}-{task_id[:8]}.txt"
+            path.write_text(result, encoding="utf-8")
+        else:
+            path = folder / f"{stem}-{task_id[:8]}.json"
+            path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        self.result_file_ready.emit(task_id, str(path))
+
+
+def _bulk_summary(body: Any, asked: int) -> str:
+    """Say how many of a bulk action went through, from whatever counts the API sends."""
+    if isinstance(body, dict):
+        for key in ("accepted", "retried", "cancelled", "ids"):
+            value = body.get(key)
+            if isinstance(value, list):
+                return f"{len(value)} of {asked} tasks"
+            if isinstance(value, int):
+                return f"{value} of {asked} tasks"
+    return f"{asked} tasks"
+
+
+class UploadWorker(QObject):
+    """Collects PDFs from dropped paths and uploads them, one request per chunk."""
+
+    #: Files the desktop refused before uploading (list[Rejection]).
+    refused = Signal(object)
+    #: Bytes and files read so far across the whole submission.
+    progress = Signal(object)  # UploadProgress
+    #: One request answered: its rows (pending) and the backend's refusals.
+    batch_submitted = Signal(object)  # BatchResult
+    #: The submission ended (all sent, failed or cancelled): submission id, batch ids.
+    finished = Signal(int, object)
+    #: The upload failed or was cancelled; the message says which.
+    failed = Signal(str)
+
+    def __init__(self, api: ApiClient, *, files_per_request: int = FILES_PER_REQUEST) -> None:
+        super().__init__()
+        self.api = api
+        self._files_per_request = files_per_request
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop the upload in progress; safe from any thread."""
+        self._cancelled.set()
+
+    @Slot(int, object)
+    def submit(self, submission_id: int, paths: list[Path]) -> None:
+        self._cancelled.clear()
+        batch_ids: list[str] = []
+        try:
+            pdfs, refused = collect_pdfs(paths)
+            if refused:
+                self.refused.emit(refused)
+            if not pdfs:
+                return
+            self._upload(pdfs, batch_ids)
+        except UploadCancelled:
+            self.failed.emit("Upload cancelled; files already sent keep going")
+        except ApiError as exc:
+            self.failed.emit(f"Upload refused: {exc.detail}")
+        except ClientError as exc:
+            self.failed.emit(f"Upload failed: backend unavailable ({exc})")
+        except OSError as exc:
+            self.failed.emit(f"Upload failed: {exc}")
+        finally:
+            self.finished.emit(submission_id, batch_ids)
+
+    def _upload(self, pdfs: list[Path], batch_ids: list[str]) -> None:
+        total_bytes = sum(_size(path) for path in pdfs)
+        done_bytes = 0
+        done_files = 0
+        self.progress.emit(UploadProgress(0, total_bytes, 0, len(pdfs)))
+        for chunk in chunked(pdfs, self._files_per_request):
+
+            def report(read: int, _total: int, files: int, base: int = done_bytes,
+                       base_files: int = done_files) -> None:  # fmt: skip
+                self.progress.emit(
+                    UploadProgress(base + read, total_bytes, base_files + files, len(pdfs))
+                )
+
+            result = self.api.submit_batch(chunk, on_progress=report, cancelled=self._cancelled)
+            batch_ids.append(result.batch_id)
+            self.batch_submitted.emit(result)
+            done_bytes += sum(_size(path) for path in chunk)
+            done_files += len(chunk)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class WorkerThread:
+    """A worker ``QObject`` on its own ``QThread``, and the one way to stop both."""
+
+    def __init__(self, worker: CommandWorker | UploadWorker, name: str) -> None:
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName(name)
+        worker.moveToThread(self.thread)
+        if isinstance(worker, CommandWorker):
+            self.thread.started.connect(worker.start)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout_ms: int = 5000) -> bool:
+        """Break any call in flight, end the event loop, wait; True if it ended."""
+        if isinstance(self.worker, UploadWorker):
+            self.worker.cancel()
+        self.worker.api.abort()
+        self.thread.quit()
+        ended = self.thread.wait(timeout_ms)
+        if ended:
+            self.worker.api.close()  # the thread is gone, so no call can race this
+        return ended
+
+
+def make_command_thread(endpoint: Endpoint, **kwargs: Any) -> WorkerThread:
+    return WorkerThread(CommandWorker(ApiClient(endpoint), **kwargs), "taskdesk-commands")
+
+
+def make_upload_thread(endpoint: Endpoint, **kwargs: Any) -> WorkerThread:
+    return WorkerThread(UploadWorker(ApiClient(endpoint), **kwargs), "taskdesk-upload")

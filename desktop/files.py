@@ -1,0 +1,61 @@
+"""Turning what the user dropped (files and folders) into the PDFs to upload.
+
+Runs on the upload thread, never the GUI thread: a dropped folder may be a deep tree on
+a slow share. A file is a PDF by its ``.pdf`` suffix (any case); the backend checks the
+content and refuses an impostor with its reason, which the window shows too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from desktop.records import Rejection
+
+
+def is_pdf_name(path: Path) -> bool:
+    return path.suffix.lower() == ".pdf"
+
+
+def collect_pdfs(paths: Iterable[Path]) -> tuple[list[Path], list[Rejection]]:
+    """PDFs named directly or found under folders (recursively), and what was refused.
+
+    Non-PDF files named directly are refused by name; non-PDF files inside a folder are
+    skipped silently (the user asked for "the PDFs in there"). Order is kept, duplicates
+    dropped, folder contents sorted so a batch reads in a predictable order.
+    """
+    found: list[Path] = []
+    refused: list[Rejection] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    candidate = Path(root, name)
+                    if is_pdf_name(candidate) and candidate.is_file():
+                        add(candidate)
+        elif not path.exists():
+            refused.append(Rejection(path.name, "file not found"))
+        elif is_pdf_name(path):
+            add(path)
+        else:
+            refused.append(Rejection(path.name, "not a PDF"))
+    return found, refused
+
+
+def chunked(paths: list[Path], size: int) -> list[list[Path]]:
+    """Split an upload into requests of at most ``size`` files.
+
+    The API's multipart parser (Starlette) refuses more than 1000 parts per request, and
+    smaller requests let the first rows appear while the rest still uploads.
+    """
+    return [paths[i : i + size] for i in range(0, len(paths), size)] or []

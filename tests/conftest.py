@@ -1,0 +1,31 @@
+"""Fixtures shared by every test folder: a real backend stack in a temporary home."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.stack import Stack, stack_env
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One running stack for a test module (starting one takes a few seconds)."""
+    home = tmp_path_factory.mktemp("stack") / "home"
+    running = Stack(home, stack_env(home)).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def fresh_stack(tmp_path: Path) -> Iterator[Stack]:
+    """A stack of the test's own, for tests that kill or restart parts of it."""
+    home = tmp_path / "home"
+    running = Stack(home, stack_env(home))
+    yield running
+    if running.process is not None:
+        running.stop()

@@ -1,0 +1,223 @@
+"""Generate PDFs for tests and benchmarks, so no binary fixture is ever checked in.
+
+:func:`make_pdf` writes an ordinary text PDF with reportlab (200 pages take well under a
+second). :func:`hostile_corpus` writes the files an analyst may drop on the window by
+mistake or malice; :data:`HOSTILE_EXPECTED` says how ``pdf.extract`` must end on each
+(run with ``max_pages=HOSTILE_MAX_PAGES``), and :data:`HOSTILE_REASON` gives a word the
+error message must contain, so tests can be table-driven.
+
+Most hostile files are assembled by hand with :func:`assemble`, which writes a correct
+cross-reference table: every defect in them is then the one meant, and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import reportlab
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+COMPLETES = "completes"
+PERMANENT = "permanent"
+
+#: The ``max_pages`` to run the hostile corpus with; ``too_many_pages`` has one more.
+HOSTILE_MAX_PAGES = 20
+
+#: A TrueType font shipped inside reportlab, for text beyond Latin-1 and embedded fonts.
+VERA = "Vera"
+_VERA_FILE = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+
+
+def default_text(index: int) -> str:
+    """Text of page ``index`` (0-based): its first line names the page."""
+    return f"Page {index + 1}\nThe quick brown fox jumps over the lazy dog.\nEnd of page {index + 1}."
+
+
+def make_pdf(
+    path: str | os.PathLike[str],
+    pages: int,
+    text_fn: Callable[[int], str] = default_text,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    font: str = "Helvetica",
+    pagesize: tuple[float, float] = (612, 792),
+) -> Path:
+    """Write a PDF of ``pages`` pages, page ``i`` showing ``text_fn(i)`` one line per line.
+
+    Helvetica covers Latin-1 only; pass ``font=VERA`` for more (the font is embedded).
+    Lines are not wrapped: long ones run off the page, where extraction still finds them.
+    """
+    if font == VERA and VERA not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(VERA, str(_VERA_FILE)))
+    c = canvas.Canvas(str(path), pagesize=pagesize, invariant=True)
+    if title is not None:
+        c.setTitle(title)
+    if author is not None:
+        c.setAuthor(author)
+    for index in range(pages):
+        text = c.beginText(72, pagesize[1] - 72)
+        text.setFont(font, 11)
+        for line in text_fn(index).split("\n"):
+            text.textLine(line)
+        c.drawText(text)
+        c.showPage()
+    c.save()
+    return Path(path)
+
+
+def assemble(objects: Sequence[bytes], *, header: bytes = b"%PDF-1.7\n", trailer: bytes = b"") -> bytes:
+    """A PDF whose object ``n`` is ``objects[n - 1]``, object 1 the catalog, with a true xref."""
+    out = bytearray(header + b"%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %b >>\n" % (len(objects) + 1, trailer)
+    out += b"startxref\n%d\n%%%%EOF\n" % start
+    return bytes(out)
+
+
+def stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %b >>\nstream\n%b\nendstream" % (len(data), extra, data)
+
+
+def one_page(
+    text: bytes = b"Hello",
+    *,
+    mediabox: bytes = b"[0 0 612 792]",
+    page_extra: bytes = b"",
+    content: bytes | None = None,
+    more: Sequence[bytes] = (),
+) -> list[bytes]:
+    """Objects of a one-page PDF showing ``text`` in Helvetica; ``more`` become objects 6…"""
+    if content is None:
+        content = stream(b"BT /F1 12 Tf 72 720 Td (%b) Tj ET" % text)
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox %b /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> %b >>" % (mediabox, page_extra),
+        content,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *more,
+    ]
+
+
+def flate_bomb(inflated_mib: int) -> bytes:
+    """A zlib stream of ``inflated_mib`` MiB of zeros, built without compressing them all.
+
+    After a full flush deflate starts afresh, so compressing the same MiB again gives the
+    same bytes: one block is computed and repeated (about 1 KiB per MiB).
+    """
+    mib = bytes(1 << 20)
+    deflate = zlib.compressobj(9)
+    first = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(inflated_mib):
+        checksum = zlib.adler32(mib, checksum)
+    # b"\x03\x00" is an empty final block with fixed codes; then the Adler-32 trailer.
+    return first[:2] + block * inflated_mib + b"\x03\x00" + checksum.to_bytes(4, "big")
+
+
+def _encrypted(folder: Path, user_password: str) -> bytes:
+    source = make_pdf(folder / "_plain.pdf", 2)
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-128")
+    target = folder / "_encrypted.pdf"
+    with open(target, "wb") as out:
+        writer.write(out)
+    data = target.read_bytes()
+    source.unlink()
+    target.unlink()
+    return data
+
+
+def _hostile_bytes(folder: Path) -> dict[str, bytes]:
+    """Every hostile file's content, by name."""
+    noise = random.Random(1234).randbytes(4096)
+    good = assemble(one_page(b"Recovered text"))
+    make_pdf(folder / "_five.pdf", 5)
+    five = (folder / "_five.pdf").read_bytes()
+    (folder / "_five.pdf").unlink()
+    nested = b"[" * 100_000 + b"]" * 100_000
+    return {
+        "empty": b"",
+        "header_only": b"%PDF-1.7\n",
+        "garbage_after_header": b"%PDF-1.7\n" + noise,
+        "truncated": five[: len(five) // 3],
+        "text_file": b"Quarterly figures\nRevenue: 12\nCosts: 7\n" * 20,
+        "html_file": b"<!DOCTYPE html>\n<html><body><p>Not a PDF</p></body></html>\n",
+        "png_image": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + noise[:512],
+        "elf_executable": b"\x7fELF\x02\x01\x01\x00" + noise[:1024],
+        "windows_executable": b"MZ\x90\x00\x03\x00\x00\x00" + noise[:1024],
+        "zip_archive": b"PK\x03\x04\x14\x00\x06\x00" + noise[:1024],
+        "all_zeros": bytes(64 * 1024),
+        "header_too_late": noise[:1100].replace(b"%", b"#") + good,
+        "header_after_junk": noise[:500].replace(b"%", b"#") + good,
+        "encrypted_user_password": _encrypted(folder, "analyst-secret"),
+        "encrypted_empty_user_password": _encrypted(folder, ""),
+        "unsupported_encryption": assemble(
+            one_page(more=[b"<< /Filter /NoSuchHandler /V 9 /R 9 /O (x) /U (y) /P -4 >>"]),
+            trailer=b"/Encrypt 6 0 R /ID [<00112233445566778899aabbccddeeff> <00>]",
+        ),
+        "broken_xref": re.sub(rb"\d{10} 00000 n", b"0000000007 00000 n", good).replace(
+            b"startxref\n", b"startxref\n4"
+        ),
+        "no_pages": assemble(
+            [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+        ),
+        "missing_page": assemble(
+            one_page()[:1] + [b"<< /Type /Pages /Kids [3 0 R 99 0 R] /Count 2 >>"] + one_page()[2:]
+        ),
+        "self_referencing": assemble(
+            one_page(page_extra=b"/Loop 6 0 R", more=[b"[6 0 R 7 0 R]", b"<< /Me 7 0 R >>"])[:1]
+            + [b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 1 >>"]
+            + one_page(page_extra=b"/Loop 6 0 R", more=[b"[6 0 R 7 0 R]", b"<< /Me 7 0 R >>"])[2:]
+        ),
+        "deeply_nested": assemble(one_page(b"Deep", page_extra=b"/Deep " + nested)),
+        "bad_content_stream": assemble(one_page(content=stream(b"BT " + noise[:2048] + b" ET"))),
+        "huge_page": assemble(one_page(b"Wide", mediabox=b"[0 0 100000 792]")),
+        "decompression_bomb": assemble(
+            one_page(content=stream(flate_bomb(1024), b"/Filter /FlateDecode"))
+        ),
+        "unused_bomb": assemble(
+            one_page(b"Bomb aside", more=[stream(flate_bomb(1024), b"/Filter /FlateDecode")])
+        ),
+        "bad_metadata": assemble(
+            one_page(b"Odd title", more=[b"<< /Title <FEFFD800D800> /Author (\\377) >>"]),
+            trailer=b"/Info 6 0 R",
+        ),
+        "too_many_pages": b"",  # written by make_pdf below
+    }
+
+
+#: How ``pdf.extract`` must end on each file of :func:`hostile_corpus`.
+HOSTILE_EXPECTED: dict[str, str] = {}
+
+#: A word (lower case) the error message of each permanent failure must contain.
+HOSTILE_REASON: dict[str, str] = {}
+
+
+def hostile_corpus(folder: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write every hostile file into ``folder`` as ``<name>.pdf``; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, data in _hostile_bytes(folder).items():
+        paths[name] = folder / f"{name}.pdf"
+        paths[name].write_bytes(data)
+    make_pdf(paths["too_many_pages"], HOSTILE_MAX_PAGES + 1)
+    return paths

@@ -1,0 +1,198 @@
+"""A real Taskdesk stack for tests: ``taskdesk-backend`` in a subprocess, in a temp home.
+
+Nothing is mocked: the embedded Redis, the recorder, Celery worker processes and the API
+all run. Tests watch tasks through the live store and wait on the event stream (a
+blocking read, not a sleep loop).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from celery import Celery
+
+from backend import commands
+from backend.config import Settings
+from backend.events import latest_id
+from backend.live import EVENT_STREAM, LiveStore
+from backend.rows import new_id
+from backend.states import FINAL_STATES
+from backend.store import TaskRepository, make_engine
+from backend.worker import make_app
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Settings every test stack uses unless a test overrides them.
+TEST_ENV = {
+    "TASKDESK_WORKERS": "2",
+    "TASKDESK_RETRY_BASE_SECONDS": "0.05",
+    "TASKDESK_RETRY_MAX_SECONDS": "2",
+    "TASKDESK_PLUGINS": "tests.plugins",
+    "TASKDESK_SHUTDOWN_GRACE_SECONDS": "2",
+}
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Stack:
+    home: Path
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    runtime: dict[str, Any] = field(default_factory=dict)
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def start(self, timeout: float = 60.0) -> Stack:
+        self.home.mkdir(parents=True, exist_ok=True)
+        log = open(self.home.parent / f"{self.home.name}-backend.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "backend.supervisor"],
+            env=self.env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        runtime_file = self.home / "runtime.json"
+        deadline = time.monotonic() + timeout
+        while not runtime_file.exists():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"taskdesk-backend exited with {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("taskdesk-backend did not come up")
+            time.sleep(0.05)
+        self.runtime = json.loads(runtime_file.read_text())
+        self._clients.clear()
+        return self
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """SIGTERM, as a user's session ending would send; returns the exit code."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+        return self.process.returncode
+
+    def log(self) -> str:
+        path = self.home.parent / f"{self.home.name}-backend.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # -- handles on the running stack ----------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        keys = {k: v for k, v in self.env.items() if k.startswith("TASKDESK_")}
+        return Settings(
+            home=self.home,
+            redis_url=self.runtime["redis_url"],
+            **{k.removeprefix("TASKDESK_").lower(): v for k, v in keys.items() if k != "TASKDESK_HOME"},
+        )
+
+    @property
+    def redis(self) -> redis.Redis:
+        if "redis" not in self._clients:
+            self._clients["redis"] = redis.Redis.from_url(
+                self.runtime["redis_url"], decode_responses=True
+            )
+        return self._clients["redis"]  # type: ignore[no-any-return]
+
+    @property
+    def live(self) -> LiveStore:
+        return LiveStore(self.redis)
+
+    @property
+    def celery(self) -> Celery:
+        if "celery" not in self._clients:
+            self._clients["celery"] = make_app(self.settings)
+        return self._clients["celery"]  # type: ignore[no-any-return]
+
+    @property
+    def repository(self) -> TaskRepository:
+        return TaskRepository(make_engine(self.settings.effective_database_url))
+
+    @property
+    def http(self) -> httpx.Client:
+        if "http" not in self._clients:
+            self._clients["http"] = httpx.Client(
+                base_url=self.runtime["url"],
+                headers={"Authorization": f"Bearer {self.runtime['token']}"},
+                timeout=30,
+            )
+        return self._clients["http"]  # type: ignore[no-any-return]
+
+    # -- doing things ------------------------------------------------------------------
+
+    def submit(self, files: Iterable[Path], processor: str = "pdf.extract", **options: Any) -> list[Row]:
+        """Submit through the backend's own command (the API calls the same one)."""
+        batch_id = new_id()
+        rows = []
+        for path in files:
+            rows.append(
+                commands.submit(
+                    self.settings,
+                    self.live,
+                    self.celery,
+                    filename=path.name,
+                    write_file=lambda target, source=path: target.write_bytes(source.read_bytes()),
+                    batch_id=batch_id,
+                    processor=processor,
+                    **options,
+                )
+            )
+        return rows
+
+    def wait_until(
+        self,
+        task_ids: Iterable[str],
+        done: Callable[[Row], bool] = lambda row: row["status"] in FINAL_STATES,
+        timeout: float = 60.0,
+    ) -> dict[str, Row]:
+        """Block on the event stream until ``done`` holds for every task's live row."""
+        ids = list(task_ids)
+        position = latest_id(self.redis)
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = self.live.get_many(ids)
+            if len(rows) == len(ids) and all(done(row) for row in rows.values()):
+                return rows
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"tasks not done in time: {[r['status'] for r in rows.values()]}")
+            reply = self.redis.xread({EVENT_STREAM: position}, block=int(min(left, 1.0) * 1000))
+            if reply:
+                position = reply[0][1][-1][0]
+
+    def events(self, task_id: str | None = None) -> list[Row]:
+        """Every row the stream carried (for one task, or all), in order."""
+        rows = [json.loads(fields["data"]) for _, fields in self.redis.xrange(EVENT_STREAM)]
+        return [r for r in rows if task_id is None or r["id"] == task_id]
+
+
+def stack_env(home: Path, **overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKDESK_")}
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    env.update(TEST_ENV)
+    env["TASKDESK_HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update(overrides)
+    return env
