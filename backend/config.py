@@ -22,7 +22,7 @@ def _default_home() -> Path:
 class Settings(BaseSettings):
     """Everything a backend process needs to know about its installation."""
 
-    model_config = SettingsConfigDict(env_prefix="TASKDESK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TASKDESK_", extra="ignore", populate_by_name=True)
 
     home: Path = Field(default_factory=_default_home)
     host: str = "127.0.0.1"

@@ -12,6 +12,7 @@ backend costs no CPU here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import json
 import logging
@@ -45,11 +46,16 @@ WATCHED_SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 
 
 def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start a child with the default signal mask (ours blocks what sigwaitinfo takes)."""
+    """Start a child in a process group of its own, with the default signal mask.
+
+    Ours blocks what sigwaitinfo takes. The group lets us kill what a dead child leaves
+    behind (a worker's pool processes) before starting it again.
+    """
     return subprocess.Popen(
         command,
         env=env,
         stdin=subprocess.DEVNULL,
+        process_group=0,
         preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED_SIGNALS),
     )
 
@@ -63,6 +69,7 @@ class Child:
     env: dict[str, str]
     #: Seconds to wait for it to exit after SIGTERM before SIGKILL.
     stop_timeout: float = 10.0
+    before_start: Callable[[], None] | None = None
     after_start: Callable[[subprocess.Popen[bytes]], None] | None = None
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
@@ -70,6 +77,8 @@ class Child:
     restarts: int = field(default=0)
 
     def launch(self) -> None:
+        if self.before_start is not None:
+            self.before_start()
         self.process = spawn(self.command(), self.env)
         self.started_at = time.monotonic()
         log.info("started %s (pid %s)", self.name, self.process.pid)
@@ -78,6 +87,12 @@ class Child:
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
+
+    def kill_leftovers(self) -> None:
+        """Kill whatever the child's process group still holds (orphaned pool workers)."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -89,6 +104,7 @@ class Child:
             log.warning("%s did not stop in %.0f s; killing it", self.name, self.stop_timeout)
             self.process.kill()
             self.process.wait()
+        self.kill_leftovers()
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -156,6 +172,8 @@ class Supervisor:
                 self.env,
                 # Warm shutdown: the grace period, then unfinished tasks go back to Redis.
                 stop_timeout=self.settings.shutdown_grace_seconds + 30,
+                # A worker that died held messages no one else will ever ack.
+                before_start=self._requeue_held_messages if self.redis else None,
             )
         )
         children.append(
@@ -201,10 +219,11 @@ class Supervisor:
     def _start_all(self) -> None:
         for child in self.children:
             child.launch()
-            if child.name == "redis":
-                self._requeue_held_messages()
 
     def _requeue_held_messages(self) -> None:
+        """With the embedded Redis, every unacked message belongs to our one worker, and
+        that worker is not running now: give them back instead of waiting out the
+        visibility timeout."""
         from backend.worker import make_app
         from backend.worker.celeryapp import restore_unacked
 
@@ -218,6 +237,7 @@ class Supervisor:
                 continue
             assert child.process is not None
             log.warning("%s exited with %s; restarting", child.name, child.process.returncode)
+            child.kill_leftovers()
             quick = time.monotonic() - child.started_at < STABLE_AFTER_SECONDS
             child.restart_delay = min(max(child.restart_delay * 2, 0.5), MAX_RESTART_DELAY) \
                 if quick else 0.0
@@ -269,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=__version__)
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s supervisor %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return Supervisor(Settings()).run()
 
 

@@ -5,7 +5,10 @@ stubborn at the soft limit or broken, as each test needs. The file is ``%PDF-1.4
 followed by a JSON script (see :func:`script_file`)::
 
     {"pages": 5, "delay": 0.01, "transient_failures": 2, "permanent": null,
-     "ignore_soft_limit": false, "fail_always": false}
+     "permanent_attempts": 1, "ignore_soft_limit": false, "fail_always": false}
+
+``permanent`` fails with that message on the first ``permanent_attempts`` attempts (all
+of them when absent), so a manual retry can be shown to succeed.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def script_file(path: Path, **script: Any) -> Path:
 @processor("demo.script")
 def scripted(job: Job) -> dict[str, Any]:
     script = json.loads(job.path.read_bytes()[len(HEADER) :] or b"{}")
-    if script.get("permanent"):
+    if script.get("permanent") and job.attempt <= script.get("permanent_attempts", job.attempt):
         raise PermanentError(script["permanent"])
     if job.retries < script.get("transient_failures", 0) or script.get("fail_always"):
         raise TransientError(f"simulated outage (retry {job.retries})")

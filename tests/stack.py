@@ -24,7 +24,7 @@ from celery import Celery
 
 from backend import commands
 from backend.config import Settings
-from backend.events import latest_id
+from backend.events import id_tuple, latest_id
 from backend.live import EVENT_STREAM, LiveStore
 from backend.rows import new_id
 from backend.states import FINAL_STATES
@@ -180,6 +180,16 @@ class Stack:
             reply = self.redis.xread({EVENT_STREAM: position}, block=int(min(left, 1.0) * 1000))
             if reply:
                 position = reply[0][1][-1][0]
+
+    def wait_recorded(self, timeout: float = 30.0) -> None:
+        """Wait until the recorder has written every event so far to the database."""
+        target = id_tuple(latest_id(self.redis))
+        repository = self.repository
+        deadline = time.monotonic() + timeout
+        while id_tuple(repository.last_event_id()) < target:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the recorder did not catch up")
+            time.sleep(0.02)
 
     def events(self, task_id: str | None = None) -> list[Row]:
         """Every row the stream carried (for one task, or all), in order."""

@@ -1,25 +1,23 @@
 """The default processor, ``pdf.extract``: a PDF's text, page by page, with PDFium.
 
-The result file, JSON written to ``job.result_path``::
+It writes the full result as JSON to ``job.result_path``::
 
-    {"processor": "pdf.extract",
-     "metadata": {"pages": 2, "pdf_version": "1.7", "title": "…", "author": "…", …},
+    {"processor": "pdf.extract", "chunking": {"size": 1000, "overlap": 200},
+     "metadata": {"pages": 2, "pdf_version": "1.7", "title": "…", "creation_date": …},
      "pages": [{"number": 1, "width": 612.0, "height": 792.0, "text": "…"}, …],
-     "chunks": [{"page": 1, "start": 0, "end": 987, "text": "…"}, …],
-     "chunking": {"size": 1000, "overlap": 200}}
+     "chunks": [{"page": 1, "start": 0, "end": 987, "text": "…"}, …]}
 
 Text has ``\\n`` line breaks (PDFium gives ``\\r\\n``). Metadata holds only the keys the
-PDF sets; dates stay as the PDF writes them (``D:20240131…``). A chunk never crosses a
-page, so it can be cited by page; ``start``/``end`` index that page's ``text``.
+PDF sets, dates as the PDF writes them (``D:2024…``). A chunk never crosses a page, so
+it cites its page; ``start``/``end`` index that page's ``text``.
 
-Refused with a :class:`PermanentError` whose message is meant for the analyst: an empty
-file; no ``%PDF-`` in the first 1024 bytes (where PDFium looks); a file PDFium cannot
-parse; a password (an *empty* user password opens, as in any viewer); no pages; more
-than ``job.max_pages``; a page PDFium cannot load; a page side over 14,400 pt (200 in,
-the PDF limit, ISO 32000 Annex C: past it a file is broken or hostile, and renderers and
-OCR downstream choke); a compressed stream, other than an image, inflating past 256 MiB
-(PDFium inflates content streams whole: a 4 MB file took a worker to 5 GB).
-PDFium failing to read the file (``FPDF_ERR_FILE``) is an I/O problem: transient.
+Refused at once (:class:`PermanentError`, a message for the analyst): an empty file; no
+``%PDF-`` in the first 1024 bytes (where PDFium looks); a file PDFium cannot parse; a
+user password (an *empty* one opens, as in any viewer); no pages; over ``job.max_pages``;
+a page PDFium cannot load; a page side over 14,400 pt (200 in, the PDF limit of ISO
+32000 Annex C: past it the file is broken or hostile, and renderers and OCR downstream
+choke); a Flate stream, not an image, inflating past 256 MiB (PDFium inflates content
+whole: a 4 MB file took a worker to 5 GB). PDFium unable to read the file is transient.
 """
 
 from __future__ import annotations
@@ -54,39 +52,28 @@ _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_SECURITY: "The PDF is encrypted with a method that cannot be opened.",
 }
 #: What a misnamed file really is, by its first bytes (lower case, leading blanks dropped).
-_KINDS = (
-    (b"\x89png", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"gif8", "a GIF image"),
-    (b"pk\x03\x04", "a ZIP archive (or a Word, Excel or PowerPoint file)"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
-    (b"\x7felf", "a program (an executable)"),
-    (b"mz", "a Windows program (an executable)"),
-    (b"<!doctype html", "a web page (HTML)"),
-    (b"<html", "a web page (HTML)"),
-    (b"{\\rtf", "an RTF document"),
-)
-_META_KEYS = {
-    "Title": "title",
-    "Author": "author",
-    "Subject": "subject",
-    "Keywords": "keywords",
-    "Creator": "creator",
-    "Producer": "producer",
-    "CreationDate": "created",
-    "ModDate": "modified",
+_KINDS = {
+    b"\x89png": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"pk\x03\x04": "a ZIP archive (or a Word, Excel or PowerPoint file)",
+    b"\x7felf": "a program (an executable)",
+    b"mz": "a Windows program (an executable)",
+    b"<!doctype html": "a web page (HTML)",
+    b"<html": "a web page (HTML)",
 }
 _STREAM = re.compile(rb"(?<!end)stream\r?\n")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _SPACE, _NON_SPACE = re.compile(r"\s"), re.compile(r"\S")
 _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+_SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 @processor("pdf.extract")
 def extract(job: Job) -> dict[str, Any]:
     """Extract ``job.path``; write the full result to ``job.result_path``; return a summary."""
-    _check_file(job.path)
-    pdf = _open(job.path)
+    path = Path(job.path)
+    _check_file(path)
+    pdf = _open(path)
     try:  # closing the document closes its pages, even on SoftTimeLimitExceeded
         total = len(pdf)
         if total == 0:
@@ -106,7 +93,7 @@ def extract(job: Job) -> dict[str, Any]:
     chunks = [chunk for page in pages for chunk in _chunks(page["number"], page["text"])]
     result = {"processor": "pdf.extract", "metadata": metadata, "pages": pages, "chunks": chunks}
     result["chunking"] = {"size": CHUNK_SIZE, "overlap": CHUNK_OVERLAP}
-    _write_json(job.result_path, result)
+    _write_json(Path(job.result_path), result)
     return {"pages": total, "chars": sum(len(p["text"]) for p in pages), "chunks": len(chunks)}
 
 
@@ -118,39 +105,36 @@ def _check_file(path: Path) -> None:
             raise PermanentError("The file is empty (0 bytes).")
         if MAGIC not in head:
             probe = head.lstrip().lower()
-            kind = next((kind for magic, kind in _KINDS if probe.startswith(magic)), None)
-            raise PermanentError(
-                f"Not a PDF: the file looks like {kind}."
-                if kind
-                else "Not a PDF: the file does not start with a PDF header (%PDF-)."
-            )
+            kind = next((kind for magic, kind in _KINDS.items() if probe.startswith(magic)), "")
+            what = f"the file looks like {kind}" if kind else "it has no PDF header (%PDF-)"
+            raise PermanentError(f"Not a PDF: {what}.")
         with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
             _refuse_bombs(data)
 
 
 def _refuse_bombs(data: mmap.mmap) -> None:
-    """Refuse a compressed stream, other than an image, inflating past MAX_INFLATED.
+    """Refuse a Flate stream, other than an image, that inflates past MAX_INFLATED.
 
-    Every stream's data follows the keyword ``stream`` wherever its object sits, so a
-    byte scan finds them all without parsing, and zlib stops at a stream's end by itself.
+    A stream's data follows the keyword ``stream`` wherever its object sits, so a byte
+    scan finds them all without parsing, and zlib finds each one's end by itself.
     Images are skipped: text extraction never decodes them, and big scans are legitimate.
-    Not caught: streams of an encrypted file, and many streams of one page that are
-    each under the limit; a memory limit on the worker is the backstop for those.
+    Not caught: filter chains (ASCII85 or LZW around the bomb), encrypted streams, many
+    streams of one page each under the limit; a memory limit on the worker backs this up.
     """
     with memoryview(data) as view:
         for found in _STREAM.finditer(data):
             header = data[max(0, found.start() - 4096) : found.start()]
             if _IMAGE.search(header, max(0, header.rfind(b"obj"))):
                 continue
-            inflate, size, pos, pending = zlib.decompressobj(), 0, found.end(), b""
-            with contextlib.suppress(zlib.error):  # not zlib data: not ours to judge
-                while not inflate.eof and size <= MAX_INFLATED:
-                    if not pending:
-                        pending, pos = view[pos : pos + (1 << 14)], pos + (1 << 14)
-                        if not pending:
-                            break
-                    size += len(inflate.decompress(pending, 1 << 20))
-                    pending = inflate.unconsumed_tail
+            inflate, size = zlib.decompressobj(), 0
+            with contextlib.suppress(zlib.error):  # not Flate data: nothing to measure
+                for pos in range(found.end(), len(view), 1 << 14):
+                    pending = view[pos : pos + (1 << 14)]
+                    while pending and size <= MAX_INFLATED:  # a MiB at a time, not kept
+                        size += len(inflate.decompress(pending, 1 << 20))
+                        pending = inflate.unconsumed_tail
+                    if inflate.eof or size > MAX_INFLATED:
+                        break
             if size > MAX_INFLATED:
                 raise PermanentError(
                     "The PDF holds a compressed stream that expands past "
@@ -159,10 +143,7 @@ def _refuse_bombs(data: mmap.mmap) -> None:
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
-    """Open with PDFium's own loader, to get its error code and own the handle at once.
-
-    (pypdfium2's ``PdfDocument(path)`` leaks the handle of a document with no pages.)
-    """
+    """Open with PDFium's loader: ``PdfDocument(path)`` leaks a page-less document's handle."""
     raw = pdfium_c.FPDF_LoadDocument(os.fsencode(path) + b"\0", None)
     if not raw:
         code = pdfium_c.FPDF_GetLastError()
@@ -178,13 +159,14 @@ def _metadata(pdf: pdfium.PdfDocument, total: int) -> dict[str, Any]:
     version = pdf.get_version()
     if version:
         metadata["pdf_version"] = f"{version // 10}.{version % 10}"
-    for key, name in _META_KEYS.items():
+    for key in pdf.METADATA_KEYS:  # Title, Author, …, CreationDate, ModDate
         tag = key.encode() + b"\0"
         size = pdfium_c.FPDF_GetMetaText(pdf, tag, None, 0)
         if size > 2:  # UTF-16 with a 2-byte terminator
             buffer = ctypes.create_string_buffer(size)
             pdfium_c.FPDF_GetMetaText(pdf, tag, buffer, size)
-            metadata[name] = buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+            value = buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+            metadata[_SNAKE.sub("_", key).lower()] = value
     return metadata
 
 
@@ -237,10 +219,7 @@ def _chunks(number: int, text: str) -> list[dict[str, Any]]:
 
 
 def _write_json(path: Path, result: dict[str, Any]) -> None:
-    """Write via a temp file and ``os.replace``: a time limit mid-write leaves no half file.
-
-    The temp name starts with a dot so that nothing listing results picks it up.
-    """
+    """Write a dot-named temp file, then rename: a time limit mid-write leaves no half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -83,13 +83,14 @@ class TaskRepository:
             if held is None or event.row["version"] > held["version"]:
                 latest[event.row["id"]] = event.row
         with Session(self._engine) as session, session.begin():
-            stored = dict(
-                session.execute(
+            stored: dict[str, int] = {
+                task_id: version
+                for task_id, version in session.execute(
                     select(TaskRecord.id, TaskRecord.version).where(
                         TaskRecord.id.in_(list(latest))
                     )
-                ).tuples()
-            )
+                )
+            }
             inserts = [_record_values(r) for i, r in latest.items() if i not in stored]
             updates = [
                 _record_values(r)

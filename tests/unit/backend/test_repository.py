@@ -1,0 +1,82 @@
+"""The durable projection: idempotent application, history, filters and pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend.rows import new_task_row
+from backend.store import TaskQuery, TaskRepository, make_engine
+from backend.store.repository import STREAM_START, StreamEvent
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> TaskRepository:
+    return TaskRepository(make_engine(f"sqlite:///{tmp_path / 'test.db'}"))
+
+
+def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict:
+    row = new_task_row(
+        batch_id=batch, filename=name, processor="p", max_retries=3,
+        soft_time_limit=1, time_limit=2, task_id=f"id-{name}",
+    )  # fmt: skip
+    row.update(version=version, status=status)
+    return row
+
+
+def _event(n: int, row: dict, kind: str = "transition", before: str | None = None) -> StreamEvent:
+    return StreamEvent(f"{1000 + n}-0", kind, before, row)
+
+
+def test_empty_store_starts_from_the_beginning(repository: TaskRepository) -> None:
+    assert repository.last_event_id() == STREAM_START
+    assert repository.list_tasks(TaskQuery()).tasks == []
+
+
+def test_apply_keeps_newest_version_and_position(repository: TaskRepository) -> None:
+    a1, a2, a3 = _row("a"), _row("a", 2, "running"), _row("a", 3, "running")
+    a3["progress"] = 50.0
+    repository.apply([_event(1, a1, "create"), _event(2, a2, before="pending")])
+    repository.apply([_event(3, a3, "progress")])
+    assert repository.get("id-a") == a3
+    assert repository.last_event_id() == "1003-0"
+    # Replaying old events changes nothing (a recorder restarted mid-batch).
+    repository.apply([_event(1, a1, "create"), _event(2, a2)])
+    assert repository.get("id-a") == a3
+    assert [h["to"] for h in repository.history("id-a")] == ["pending", "running"]
+
+
+def test_filters_and_pages(repository: TaskRepository) -> None:
+    rows = [_row(f"doc-{i:02}.pdf", batch="b1" if i < 5 else "b2") for i in range(12)]
+    rows[3]["status"] = "failed"
+    repository.apply([_event(i, r, "create") for i, r in enumerate(rows)])
+
+    assert [r["filename"] for r in repository.list_tasks(TaskQuery(status=["failed"])).tasks] == [
+        "doc-03.pdf"
+    ]
+    assert len(repository.list_tasks(TaskQuery(batch_id="b2")).tasks) == 7
+    assert [r["filename"] for r in repository.list_tasks(TaskQuery(text="C-1")).tasks] == [
+        "doc-10.pdf", "doc-11.pdf",
+    ]  # fmt: skip
+    seen, cursor = [], None
+    while True:
+        page = repository.list_tasks(TaskQuery(), cursor=cursor, limit=5)
+        seen += [r["id"] for r in page.tasks]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [r["id"] for r in rows]
+    assert sorted(repository.matching_ids(TaskQuery(batch_id="b1"))) == sorted(
+        r["id"] for r in rows[:5]
+    )
+
+
+def test_text_filter_treats_wildcards_literally(repository: TaskRepository) -> None:
+    repository.apply([_event(1, _row("100%_done.pdf")), _event(2, _row("other.pdf"))])
+    assert len(repository.list_tasks(TaskQuery(text="%")).tasks) == 1
+
+
+def test_bad_cursor_is_a_value_error(repository: TaskRepository) -> None:
+    with pytest.raises(ValueError):
+        repository.list_tasks(TaskQuery(), cursor="not-a-cursor")
