@@ -48,7 +48,7 @@ CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
 
 DAMAGED = "The PDF is damaged and cannot be read"
 _LOAD_ERRORS = {
-    pdfium_c.FPDF_ERR_PASSWORD: "The PDF is password protected: remove the password, submit again.",
+    pdfium_c.FPDF_ERR_PASSWORD: "The PDF is password protected; submit a copy with no password.",
     pdfium_c.FPDF_ERR_SECURITY: "The PDF is encrypted with a method that cannot be opened.",
 }
 #: What a misnamed file really is, by its first bytes (lower case, leading blanks dropped).
