@@ -104,6 +104,7 @@ class Stack:
         return Settings(
             home=self.home,
             redis_url=self.runtime["redis_url"],
+            database_url=self.env.get("DATABASE_URL"),
             **{k.removeprefix("TASKDESK_").lower(): v for k, v in keys.items() if k != "TASKDESK_HOME"},
         )
 

@@ -1,0 +1,222 @@
+"""The typed API client: requests it makes, errors it raises, uploads it streams."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from desktop.client import (
+    ApiClient,
+    ApiError,
+    BackendUnavailable,
+    Conflict,
+    NotFound,
+    Unauthorized,
+    UploadCancelled,
+)
+from desktop.client._upload import UploadFile, UploadMeter
+from desktop.records import Endpoint, TaskStatus
+
+ENDPOINT = Endpoint(url="http://backend.test/", token="s3cret")
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def client(handler: Handler) -> ApiClient:
+    return ApiClient(ENDPOINT, transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "detail"),
+    [
+        (409, {"detail": "cannot go from completed to pending"}, Conflict,
+         "cannot go from completed to pending"),
+        (401, {"detail": "bad token"}, Unauthorized, "bad token"),
+        (404, {"detail": "no such task"}, NotFound, "no such task"),
+        (422, {"detail": [{"loc": ["body"], "msg": "field required"}]}, ApiError, "field required"),
+        (503, {"detail": "redis unavailable"}, ApiError, "redis unavailable"),
+    ],
+)  # fmt: skip
+def test_error_statuses_become_typed_errors(
+    status: int, body: dict[str, Any], error: type[ApiError], detail: str
+) -> None:
+    api = client(lambda request: httpx.Response(status, json=body))
+    with pytest.raises(error) as raised:
+        api.retry("t1")
+    assert raised.value.status_code == status
+    assert raised.value.detail == detail
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("bye")],
+)
+def test_transport_errors_become_backend_unavailable(failure: Exception) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    with pytest.raises(BackendUnavailable):
+        client(handler).health()
+
+
+def test_every_request_carries_the_bearer_token_and_right_path(
+    row_json_factory: Callable[..., dict],
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/api/tasks/retry":
+            body = {"accepted": [row_json_factory("a")], "refused": [{"id": "b", "reason": "no"}]}
+            return httpx.Response(202, json=body)
+        return httpx.Response(202, json=row_json_factory(request.url.path.split("/")[3]))
+
+    api = client(handler)
+    assert api.retry("t1").id == "t1"
+    assert api.cancel("t2").id == "t2"
+    outcome = api.retry_many(["a", "b"])
+    assert [row.id for row in outcome.accepted] == ["a"]
+    assert outcome.refused == (("b", "no"),)
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("POST", "/api/tasks/t1/retry"),
+        ("POST", "/api/tasks/t2/cancel"),
+        ("POST", "/api/tasks/retry"),
+    ]
+    assert {r.headers["Authorization"] for r in seen} == {"Bearer s3cret"}
+    assert seen[2].read() == b'{"ids":["a","b"]}'
+
+
+def test_task_detail_parses_row_and_history(row_json_factory: Callable[..., dict]) -> None:
+    body = row_json_factory("t1", status="failed", version=4, error="boom")
+    body["history"] = [
+        {"version": 1, "from": None, "to": "pending", "at": "2024-03-05T13:59:00Z", "attempt": 1},
+        {"version": 4, "from": "running", "to": "failed", "at": "2024-03-05T14:00:00+00:00",
+         "attempt": 1, "retries": 0, "error": "boom"},
+    ]  # fmt: skip
+    detail = client(lambda request: httpx.Response(200, json=body)).task("t1")
+    assert detail.row.status is TaskStatus.FAILED
+    assert [(h.from_status, h.status, h.detail) for h in detail.history] == [
+        (None, "pending", None),
+        ("running", "failed", "boom"),
+    ]
+    assert detail.history[1].at is not None and detail.history[1].at.tzinfo is not None
+
+
+def test_a_batch_with_nothing_accepted_still_names_each_file(tmp_path: Path) -> None:
+    (path,) = make_pdfs(tmp_path, [10])
+    refused = {
+        "detail": "no file accepted",
+        "rejected": [{"filename": "doc0.pdf", "reason": "encrypted"}],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return httpx.Response(415, json=refused)
+
+    result = client(handler).submit_batch([path])
+    assert result.rows == ()
+    assert [(r.filename, r.reason) for r in result.rejected] == [("doc0.pdf", "encrypted")]
+
+
+def test_result_is_json_or_text() -> None:
+    api = client(lambda request: httpx.Response(200, json={"pages": [{"text": "hi"}]}))
+    assert api.result("t") == {"pages": [{"text": "hi"}]}
+    api = client(lambda request: httpx.Response(200, text="plain"))
+    assert api.result("t") == "plain"
+
+
+def make_pdfs(folder: Path, sizes: list[int]) -> list[Path]:
+    paths = []
+    for i, size in enumerate(sizes):
+        path = folder / f"doc{i}.pdf"
+        path.write_bytes(b"%PDF-1.4\n" + bytes(size))
+        paths.append(path)
+    return paths
+
+
+def test_upload_streams_files_as_multipart_field_files(
+    tmp_path: Path, row_json_factory: Callable[..., dict]
+) -> None:
+    paths = make_pdfs(tmp_path, [10, 200_000, 5])
+    paths.append(tmp_path / "doc1-copy")  # refused by the server below
+    paths[-1].write_bytes(b"not a pdf")
+    received: dict[str, Any] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        received["length"] = int(request.headers["content-length"])
+        received["body"] = body
+        received["type"] = request.headers["content-type"]
+        rows = [row_json_factory(f"id{i}", filename=f"doc{i}.pdf") for i in range(3)]
+        rejected = [{"filename": "doc1-copy", "reason": "not a PDF"}]
+        return httpx.Response(202, json={"batch_id": "B", "tasks": rows, "rejected": rejected})
+
+    progress: list[tuple[int, int, int]] = []
+    result = client(handler).submit_batch(
+        paths, options={"processor": "demo.flaky"}, on_progress=lambda *a: progress.append(a)
+    )
+    assert received["type"].startswith("multipart/form-data; boundary=")
+    assert received["length"] == len(received["body"]), "length known up front: no chunking"
+    assert received["body"].count(b'name="files"; filename="doc') == 4
+    assert b'name="processor"\r\n\r\ndemo.flaky' in received["body"]
+    assert paths[1].read_bytes() in received["body"]
+    total = sum(p.stat().st_size for p in paths)
+    assert progress[-1] == (total, total, 4)
+    assert [p[0] for p in progress] == sorted(p[0] for p in progress)
+    assert result.batch_id == "B"
+    assert [r.id for r in result.rows] == ["id0", "id1", "id2"]
+    assert result.rejected[0].reason == "not a PDF"
+    assert result.sources == {"id0": paths[0], "id1": paths[1], "id2": paths[2]}
+
+
+def test_upload_file_opens_only_when_read_and_closes_at_end(tmp_path: Path) -> None:
+    (path,) = make_pdfs(tmp_path, [100])
+    meter = UploadMeter([path])
+    upload = UploadFile(path, meter)
+    size = path.stat().st_size
+    # What httpx does to measure it: no open file needed.
+    assert upload.seek(0, 2) == size
+    upload.seek(0)
+    assert upload._file is None
+    assert upload.read(50) == path.read_bytes()[:50]
+    assert upload._file is not None
+    upload.read(10_000)
+    assert upload.read(10_000) == b""
+    assert upload._file is None
+    assert (meter.bytes_read, meter.files_done) == (size, 1)
+
+
+def test_cancelling_an_upload_stops_it(tmp_path: Path) -> None:
+    paths = make_pdfs(tmp_path, [300_000, 300_000])
+    cancelled = threading.Event()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return httpx.Response(202, json={"batch_id": "B", "tasks": []})
+
+    def on_progress(read: int, total: int, files: int) -> None:
+        cancelled.set()  # the user clicks Cancel after the first report
+
+    with pytest.raises(UploadCancelled):
+        client(handler).submit_batch(paths, on_progress=on_progress, cancelled=cancelled)
+
+
+def test_abort_makes_calls_fail_fast() -> None:
+    api = client(lambda request: httpx.Response(200, json={"status": "ok", "workers": 1}))
+    assert api.health().workers == 1
+    api.abort()
+    assert api.aborted
+    with pytest.raises(BackendUnavailable):
+        api.health()
+    with pytest.raises(BackendUnavailable), api.events("0-0"):
+        pass
+
+
+def test_events_refuse_a_non_stream_answer() -> None:
+    api = client(lambda request: httpx.Response(200, json={"oops": True}))
+    with pytest.raises(ApiError, match="not an event stream"), api.events("1-0"):
+        pass

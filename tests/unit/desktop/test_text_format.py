@@ -1,0 +1,99 @@
+"""The exact texts the table shows: countdowns, retry counters, limits, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from desktop.records import TaskRow
+from desktop.tasks import format as fmt
+
+Row = Callable[..., TaskRow]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0:00"), (0.2, "0:01"), (57, "0:57"), (56.01, "0:57"), (60, "1:00"), (119.5, "2:00"),
+     (3725, "1:02:05"), (-5, "0:00")],
+)  # fmt: skip
+def test_clock_rounds_up_so_a_countdown_ends_on_zero(seconds: float, text: str) -> None:
+    assert fmt.clock(seconds) == text
+
+
+def test_retrying_row_counts_down_to_its_next_retry(row: Row, now: datetime) -> None:
+    task = row(status="retrying", retries=2, max_retries=3, next_retry_at=timedelta(seconds=57))
+    assert fmt.retries_text(task, now) == "retry 2/3 · next in 0:57"
+    assert fmt.state_text(task, now) == "Retrying · next in 0:57"
+    assert fmt.retries_text(task, now + timedelta(seconds=30)) == "retry 2/3 · next in 0:27"
+
+
+def test_countdown_past_due_says_starting(row: Row, now: datetime) -> None:
+    task = row(status="retrying", retries=1, next_retry_at=timedelta(seconds=-3))
+    assert fmt.retries_text(task, now) == "retry 1/3 · starting…"
+
+
+def test_retries_outside_retrying_show_counter_and_manual_attempts(row: Row, now: datetime) -> None:
+    assert fmt.retries_text(row(status="running", retries=1), now) == "1/3"
+    assert fmt.retries_text(row(status="pending", attempt=2), now) == "0/3 · attempt 2"
+    assert fmt.countdown(row(status="running"), now) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "limit", "state"),
+    [("soft_time_limit", "soft limit 270 s", "Timed out · soft limit"),
+     ("hard_time_limit", "hard limit 300 s", "Timed out · hard limit")],
+)  # fmt: skip
+def test_timed_out_says_which_limit(
+    row: Row, now: datetime, kind: str, limit: str, state: str
+) -> None:
+    task = row(
+        status="timed_out",
+        error_kind=kind,
+        started_at=timedelta(seconds=-300),
+        finished_at=timedelta(seconds=-30),
+    )
+    assert fmt.limit_text(task) == limit
+    assert fmt.state_text(task, now) == state
+    assert fmt.time_text(task, now) == f"4:30 · {limit}"
+
+
+def test_limits_keep_fractions_configured_in_tests(row: Row) -> None:
+    task = row(status="timed_out", error_kind="soft_time_limit", soft_time_limit=0.5)
+    assert fmt.limit_text(task) == "soft limit 0.5 s"
+    assert fmt.limit_text(row(status="failed")) is None
+
+
+def test_elapsed_runs_while_running_and_stops_at_finish(row: Row, now: datetime) -> None:
+    running = row(status="running", started_at=timedelta(seconds=-75))
+    assert fmt.time_text(running, now) == "1:15"
+    done = row(
+        status="completed", started_at=timedelta(seconds=-75), finished_at=timedelta(seconds=-63)
+    )
+    assert fmt.time_text(done, now) == "12 s"
+    waiting = row(status="retrying", started_at=timedelta(seconds=-75))
+    assert fmt.time_text(waiting, now) == ""
+
+
+def test_progress_text_names_pages(row: Row) -> None:
+    task = row(status="running", progress=42.7, pages_done=21, pages_total=50)
+    assert fmt.progress_text(task) == "42% · pages 21/50"
+    assert fmt.progress_percent(task) == 42
+    assert fmt.progress_text(row(status="pending")) == "queued"
+    completed = row(status="completed", progress=98.0, pages_done=50, pages_total=50)
+    assert fmt.progress_percent(completed) == 100
+
+
+def test_submitted_shows_time_today_and_date_otherwise(now: datetime) -> None:
+    assert fmt.submitted_text(now, now) == now.astimezone().strftime("%H:%M:%S")
+    assert fmt.submitted_text(now - timedelta(days=3), now).endswith(
+        (now - timedelta(days=3)).astimezone().strftime("%H:%M")
+    )
+    assert fmt.submitted_text(None, now) == ""
+
+
+def test_first_line_of_an_error_is_short() -> None:
+    assert fmt.first_line("boom\ntraceback…") == "boom"
+    assert fmt.first_line("x" * 300, limit=10) == "x" * 9 + "…"
+    assert fmt.first_line(None) == ""

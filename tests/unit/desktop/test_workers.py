@@ -1,0 +1,147 @@
+"""Command and upload workers on their threads, against a mock transport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import QObject, Signal
+
+from desktop.client import ApiClient, WorkerThread, make_command_thread, make_upload_thread
+from desktop.records import BatchResult, Endpoint, Rejection, UploadProgress
+
+ENDPOINT = Endpoint(url="http://backend.test", token="t")
+
+
+class Asker(QObject):
+    """Stands in for the window: its signals reach the workers queued, like the real ones."""
+
+    retry = Signal(object)
+    cancel = Signal(object)
+    submit = Signal(int, object)
+
+
+@pytest.fixture
+def threads() -> Iterator[list[WorkerThread]]:
+    started: list[WorkerThread] = []
+    yield started
+    for thread in started:
+        assert thread.stop(3000), "a worker thread did not stop"
+
+
+def factory(handler: Callable[[httpx.Request], httpx.Response]) -> Callable[[Endpoint], ApiClient]:
+    return lambda endpoint: ApiClient(endpoint, transport=httpx.MockTransport(handler))
+
+
+def test_a_409_becomes_a_message_not_an_exception(
+    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/health":
+            return httpx.Response(200, json={"status": "ok", "workers": 3})
+        if request.url.path == "/api/tasks/done/retry":
+            return httpx.Response(409, json={"detail": "cannot retry a task that is completed"})
+        if request.url.path == "/api/tasks/f/retry":
+            return httpx.Response(202, json=row_json_factory("f", status="pending", version=5))
+        body = {
+            "accepted": [row_json_factory("a", status="pending", version=4)],
+            "refused": [{"id": "b", "reason": "cannot retry a task that is running"}],
+        }
+        return httpx.Response(202, json=body)
+
+    thread = make_command_thread(ENDPOINT, client_factory=factory(handler), health_interval_ms=50)
+    threads.append(thread)
+    asker = Asker()
+    asker.retry.connect(thread.worker.retry)
+    with qtbot.wait_signal(thread.worker.health_changed, timeout=2000) as health:
+        thread.start()
+    assert health.args[0].workers == 3
+    with qtbot.wait_signal(thread.worker.failed, timeout=2000) as failed:
+        asker.retry.emit(["done"])
+    assert failed.args == ["Retry refused: cannot retry a task that is completed"]
+    with qtbot.wait_signal(thread.worker.rows_changed, timeout=2000) as rows:
+        asker.retry.emit(["f"])
+    assert [(r.id, r.version) for r in rows.args[0]] == [("f", 5)]
+    with qtbot.wait_signals(
+        [thread.worker.rows_changed, thread.worker.failed], order="strict", timeout=2000
+    ) as both:
+        asker.retry.emit(["a", "b"])
+    assert both.all_signals_and_args[1].args == (
+        "Retry requested for 1 of 2 tasks; 1 refused: cannot retry a task that is running",
+    )
+
+
+def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[WorkerThread]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    thread = make_command_thread(ENDPOINT, client_factory=factory(handler))
+    threads.append(thread)
+    asker = Asker()
+    asker.cancel.connect(thread.worker.cancel)
+    thread.start()
+    with qtbot.wait_signal(thread.worker.failed, timeout=2000) as failed:
+        asker.cancel.emit(["x"])
+    assert failed.args[0].startswith("Cancel failed: backend unavailable")
+
+
+def test_upload_collects_chunks_and_reports(
+    qtbot: Any, threads: list[WorkerThread], tmp_path: Path, row_json_factory: Callable[..., dict]
+) -> None:
+    folder = tmp_path / "scans"
+    (folder / "deeper").mkdir(parents=True)
+    for name in ("a.pdf", "b.PDF", "deeper/c.pdf", "notes.txt"):
+        (folder / name).write_bytes(b"%PDF-1.4\n" + bytes(1000))
+    stray = tmp_path / "photo.jpg"
+    stray.write_bytes(b"jpeg")
+    requests: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        requests.append(body.count(b'name="files"'))
+        n = len(requests)
+        rows = [row_json_factory(f"r{n}-{i}") for i in range(requests[-1])]
+        return httpx.Response(202, json={"batch_id": f"B{n}", "tasks": rows, "rejected": []})
+
+    thread = make_upload_thread(ENDPOINT, client_factory=factory(handler), files_per_request=2)
+    threads.append(thread)
+    worker = thread.worker
+    asker = Asker()
+    asker.submit.connect(worker.submit)
+    refused: list[list[Rejection]] = []
+    batches: list[BatchResult] = []
+    progress: list[UploadProgress] = []
+    worker.refused.connect(refused.append)
+    worker.batch_submitted.connect(lambda _sid, result: batches.append(result))
+    worker.progress.connect(progress.append)
+    thread.start()
+    with qtbot.wait_signal(worker.finished, timeout=3000) as finished:
+        asker.submit.emit(7, [folder, stray])
+    assert finished.args == [7, ["B1", "B2"]]
+    assert requests == [2, 1], "three PDFs in requests of at most two"
+    assert [r.filename for r in refused[0]] == ["photo.jpg"]
+    assert sum(len(b.rows) for b in batches) == 3
+    assert progress[-1].files_sent == progress[-1].files_total == 3
+    assert progress[-1].percent == 100
+
+
+def test_stop_ends_the_threads_even_mid_upload(
+    qtbot: Any, threads: list[WorkerThread], tmp_path: Path
+) -> None:
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF" + bytes(5_000_000))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return httpx.Response(202, json={"batch_id": "B", "tasks": []})
+
+    thread = make_upload_thread(ENDPOINT, client_factory=factory(handler))
+    asker = Asker()
+    asker.submit.connect(thread.worker.submit)
+    thread.start()
+    with qtbot.wait_signal(thread.worker.progress, timeout=2000):
+        asker.submit.emit(1, [big])
+    assert thread.stop(2000)
