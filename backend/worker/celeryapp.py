@@ -52,6 +52,9 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
         "visibility_timeout": settings.visibility_timeout,
         # Give unacked messages back when a worker's connection closes cleanly.
         "unacked_restore_at_shutdown": True,
+        # The longest an idle worker's BRPOP waits before waking (a message ends it at
+        # once): idle means idle, not a wake-up every second.
+        "polling_interval": 10,
     }
 
 
