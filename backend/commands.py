@@ -72,7 +72,19 @@ def submit(
         time_limit=time_limit or settings.time_limit,
     )
     created = live.create(row).row
-    enqueue(celery, created)
+    try:
+        enqueue(celery, created)
+    except Exception as exc:
+        # A task with no message would wait for ever: say so, and let the user retry it.
+        return live.transition(
+            task_id,
+            TaskStatus.CANCELLED,
+            fields={
+                "error": f"could not be queued ({exc}); retry it when the backend is healthy",
+                "error_kind": ErrorKind.CANCELLED.value,
+                "finished_at": now_iso(),
+            },
+        ).row
     return created
 
 

@@ -92,7 +92,11 @@ while i <= #ARGV do
 end
 local version = tonumber(redis.call('HGET', key, 'version') or '0') + 1
 redis.call('HSET', key, 'version', version, 'status', cjson.encode(target))
-if FINAL[target] and ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
+if FINAL[target] and ttl > 0 then
+  redis.call('PEXPIRE', key, ttl)
+else
+  redis.call('PERSIST', key)
+end
 
 local flat = redis.call('HGETALL', key)
 local parts = {{}}
@@ -193,7 +197,9 @@ class LiveStore:
         if outcome == "missing":
             raise TaskNotFound(task_id)
         if outcome == "stale":
-            raise StaleAttempt(f"task {task_id}: attempt {attempt} is not the current one ({detail})")
+            raise StaleAttempt(
+                f"task {task_id}: attempt {attempt} is not the current one ({detail})"
+            )
         raise IllegalTransition(task_id, detail or None, target.value)
 
     # -- reads -------------------------------------------------------------------------

@@ -9,12 +9,12 @@ backwards except by an explicit manual retry (``failed``/``timed_out``/``cancell
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from backend.errors import IllegalTransition
 
 
-class TaskStatus(str, Enum):
+class TaskStatus(StrEnum):
     """Where a task is in its life; the value is what the API and events carry."""
 
     #: Stored and queued, not started.
@@ -32,11 +32,8 @@ class TaskStatus(str, Enum):
     #: The user cancelled it.
     CANCELLED = "cancelled"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class ErrorKind(str, Enum):
+class ErrorKind(StrEnum):
     """Why a task ended without a result; carried in ``error_kind``."""
 
     PERMANENT = "permanent"
@@ -63,9 +60,7 @@ TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
 UPDATABLE_IN_PLACE: frozenset[TaskStatus] = frozenset({S.RUNNING})
 
 #: States a task never leaves by itself.
-FINAL_STATES: frozenset[TaskStatus] = frozenset(
-    {S.COMPLETED, S.FAILED, S.TIMED_OUT, S.CANCELLED}
-)
+FINAL_STATES: frozenset[TaskStatus] = frozenset({S.COMPLETED, S.FAILED, S.TIMED_OUT, S.CANCELLED})
 
 #: States a manual retry starts from.
 RETRYABLE_STATES: frozenset[TaskStatus] = frozenset(

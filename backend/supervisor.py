@@ -24,7 +24,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 import httpx
@@ -162,12 +161,22 @@ class Supervisor:
             Child(
                 "worker",
                 self._python(
-                    "-m", "celery", "-A", "backend.worker", "worker",
-                    "--pool", "prefork",
-                    "--concurrency", str(self.settings.workers),
-                    "--hostname", f"taskdesk-{os.getpid()}@%h",
-                    "--without-gossip", "--without-mingle", "--without-heartbeat",
-                    "--loglevel", "INFO",
+                    "-m",
+                    "celery",
+                    "-A",
+                    "backend.worker",
+                    "worker",
+                    "--pool",
+                    "prefork",
+                    "--concurrency",
+                    str(self.settings.workers),
+                    "--hostname",
+                    f"taskdesk-{os.getpid()}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel",
+                    "INFO",
                 ),
                 self.env,
                 # Warm shutdown: the grace period, then unfinished tasks go back to Redis.
@@ -239,8 +248,9 @@ class Supervisor:
             log.warning("%s exited with %s; restarting", child.name, child.process.returncode)
             child.kill_leftovers()
             quick = time.monotonic() - child.started_at < STABLE_AFTER_SECONDS
-            child.restart_delay = min(max(child.restart_delay * 2, 0.5), MAX_RESTART_DELAY) \
-                if quick else 0.0
+            child.restart_delay = (
+                min(max(child.restart_delay * 2, 0.5), MAX_RESTART_DELAY) if quick else 0.0
+            )
             time.sleep(child.restart_delay)
             child.restarts += 1
             try:

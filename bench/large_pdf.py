@@ -37,7 +37,9 @@ def main(runs: int = 3) -> None:
         finally:
             stack.stop()
     best = sorted(timings)[len(timings) // 2]
-    print(f"large_pdf: {best:.2f} s for {PAGES} pages ({PAGES / best:.0f} pages/s, median of {runs})")
+    print(
+        f"large_pdf: {best:.2f} s for {PAGES} pages ({PAGES / best:.0f} pages/s, median of {runs})"
+    )
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
-"""What every request handler reaches: the stores, the queue, the token."""
+"""What every request handler reaches: the stores, the queue, the token; and the auth check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import redis
 from celery import Celery
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from backend.auth import load_or_create_token
+from backend.api.workers import WorkerGauge
+from backend.auth import load_or_create_token, tokens_match
 from backend.config import Settings
 from backend.live import LiveStore
 from backend.processors import load_plugins
@@ -25,18 +28,21 @@ class Backend:
     repository: TaskRepository
     celery: Celery
     token: str
+    workers: WorkerGauge
 
     @classmethod
     def open(cls, settings: Settings) -> Backend:
         load_plugins(settings.plugin_modules)
         client = connect(settings)
+        celery = make_app(settings)
         return cls(
             settings=settings,
             redis=client,
             live=LiveStore(client),
             repository=TaskRepository(make_engine(settings.effective_database_url)),
-            celery=make_app(settings),
+            celery=celery,
             token=load_or_create_token(settings),
+            workers=WorkerGauge(celery),
         )
 
     def close(self) -> None:
@@ -45,3 +51,34 @@ class Backend:
 
 def get_backend(request: Request) -> Backend:
     return request.app.state.backend  # type: ignore[no-any-return]
+
+
+#: A handler parameter that receives the :class:`Backend`.
+BackendDep = Annotated[Backend, Depends(get_backend)]
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The token in runtime.json (or in the token file) of the data folder.",
+)
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+async def require_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Let the request through only with ``Authorization: Bearer <the token>``.
+
+    The comparison takes the same time whatever the token sent, so timing tells an
+    attacker nothing.
+    """
+    if credentials is None:
+        if "authorization" in request.headers:
+            reason = "malformed Authorization header: expected 'Bearer <token>'"
+        else:
+            reason = "missing bearer token: send 'Authorization: Bearer <token>'"
+        raise HTTPException(401, reason, headers=_CHALLENGE)
+    if not tokens_match(credentials.credentials, get_backend(request).token):
+        raise HTTPException(401, "invalid token", headers=_CHALLENGE)

@@ -86,9 +86,7 @@ class TaskRepository:
             stored: dict[str, int] = {
                 task_id: version
                 for task_id, version in session.execute(
-                    select(TaskRecord.id, TaskRecord.version).where(
-                        TaskRecord.id.in_(list(latest))
-                    )
+                    select(TaskRecord.id, TaskRecord.version).where(TaskRecord.id.in_(list(latest)))
                 )
             }
             inserts = [_record_values(r) for i, r in latest.items() if i not in stored]

@@ -50,7 +50,9 @@ class TaskRunner:
         try:
             process = get_processor(row["processor"])
         except KeyError:
-            self._fail(row, reporter, f"unknown processor {row['processor']!r}", ErrorKind.PERMANENT)
+            self._fail(
+                row, reporter, f"unknown processor {row['processor']!r}", ErrorKind.PERMANENT
+            )
             return
         try:
             summary = process(self._job(row, reporter))
@@ -71,27 +73,36 @@ class TaskRunner:
 
     def _begin(self, task_id: str, attempt: int) -> dict[str, Any] | None:
         """Move the task to ``running``; None when this delivery must not run it."""
-        row = self.live.get(task_id)
-        if row is None or row["attempt"] != attempt:
-            log.info("task %s attempt %s is gone or superseded; dropping message", task_id, attempt)
-            return None
-        if row["status"] == TaskStatus.RUNNING:
-            # Only a run that never settled leaves a task running: its process was killed.
-            row = self._count_lost_run(row)
-            if row is None:
-                return None
         try:
-            return self.live.transition(
-                task_id,
-                TaskStatus.RUNNING,
-                attempt=attempt,
-                fields={"started_at": now_iso(), "next_retry_at": None, "stage": "starting"},
-            ).row
+            return self._start(task_id, attempt)
+        except IllegalTransition as exc:
+            if exc.current != TaskStatus.RUNNING:
+                log.info("not running task %s: %s", task_id, exc)
+                return None
+        except (StaleAttempt, TaskNotFound) as exc:
+            log.info("task %s attempt %s is gone or superseded: %s", task_id, attempt, exc)
+            return None
+        # Only a run that never settled leaves a task running: its process was killed.
+        if self._count_lost_run(task_id, attempt) is None:
+            return None
+        try:
+            return self._start(task_id, attempt)
         except (IllegalTransition, StaleAttempt, TaskNotFound) as exc:
             log.info("not running task %s: %s", task_id, exc)
             return None
 
-    def _count_lost_run(self, row: dict[str, Any]) -> dict[str, Any] | None:
+    def _start(self, task_id: str, attempt: int) -> dict[str, Any]:
+        return self.live.transition(
+            task_id,
+            TaskStatus.RUNNING,
+            attempt=attempt,
+            fields={"started_at": now_iso(), "next_retry_at": None, "stage": "starting"},
+        ).row
+
+    def _count_lost_run(self, task_id: str, attempt: int) -> dict[str, Any] | None:
+        row = self.live.get(task_id)
+        if row is None or row["attempt"] != attempt:
+            return None
         if row["retries"] >= row["max_retries"]:
             self._settle(
                 row, TaskStatus.FAILED, None, LOST_RUN_MESSAGE, ErrorKind.RETRIES_EXHAUSTED

@@ -50,9 +50,7 @@ def test_every_task_event_stream_has_gapless_increasing_versions(stack: Stack) -
         assert versions == list(range(1, len(versions) + 1))
 
 
-def test_transient_failures_retry_with_backoff_then_complete(
-    stack: Stack, tmp_path: Path
-) -> None:
+def test_transient_failures_retry_with_backoff_then_complete(stack: Stack, tmp_path: Path) -> None:
     (row,) = stack.submit(
         [script_file(tmp_path / "flaky.pdf", transient_failures=2)], processor="demo.script"
     )

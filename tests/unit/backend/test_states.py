@@ -51,8 +51,10 @@ def test_only_manual_retry_goes_backwards() -> None:
         for target in targets:
             backwards = order.index(target) < order.index(current)
             if backwards and target is not S.RETRYING:
-                assert target is S.PENDING and current in RETRYABLE_STATES or (
-                    current is S.RETRYING and target is S.RUNNING
+                assert (
+                    target is S.PENDING
+                    and current in RETRYABLE_STATES
+                    or (current is S.RETRYING and target is S.RUNNING)
                 )
 
 

@@ -1,0 +1,246 @@
+"""Reading tasks, their results, and the user's two actions: retry and cancel.
+
+Reads of one task prefer the live row in Redis (the database trails it by a few
+milliseconds); listings read the database, whose ``last_event_id`` makes them consistent
+with the feed. Actions go through :mod:`backend.commands`, the one place their rules live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from celery import Celery
+from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+
+from backend import commands
+from backend.api.deps import Backend, BackendDep
+from backend.api.errors import responses
+from backend.api.schemas import BulkOutcome, Selection, TaskDetail, TaskPage, encoded
+from backend.errors import IllegalTransition, TaskNotFound
+from backend.live import LiveStore
+from backend.rows import TaskRow
+from backend.states import CANCELLABLE_STATES, RETRYABLE_STATES, TaskStatus
+from backend.store import TaskQuery, TaskRepository
+from backend.store.repository import decode_cursor
+
+router = APIRouter(tags=["tasks"])
+
+#: Largest page of ``GET /api/tasks``.
+MAX_PAGE = 1000
+
+Action = Callable[[LiveStore, Celery, TaskRepository, str], dict[str, Any]]
+
+
+@router.get(
+    "/tasks",
+    response_model=TaskPage,
+    summary="List tasks (a snapshot consistent with the feed)",
+    responses=responses(400, 422, 503),
+)
+async def list_tasks(
+    backend: BackendDep,
+    status: Annotated[
+        list[str],
+        Query(
+            description="Only tasks in these states; repeat the parameter or separate by commas.",
+            examples=["failed,timed_out"],
+        ),
+    ] = [],  # noqa: B006 (FastAPI copies defaults)
+    batch: Annotated[str | None, Query(description="Only tasks of this batch.")] = None,
+    text: Annotated[
+        str | None, Query(max_length=200, description="Filename contains this (any case).")
+    ] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
+) -> Any:
+    """Oldest first. Open ``GET /api/events`` from ``last_event_id`` to follow from here."""
+    query = TaskQuery(status=_statuses(status), batch_id=batch or None, text=text or None)
+    if cursor is not None:
+        try:
+            decode_cursor(cursor)
+        except ValueError:
+            raise HTTPException(400, "invalid cursor: pass back a next_cursor as it came") from None
+    return await run_in_threadpool(_page, backend, query, cursor, limit)
+
+
+@router.get(
+    "/tasks/{task_id}",
+    response_model=TaskDetail,
+    summary="One task, with its history",
+    responses=responses(404, 503),
+)
+async def get_task(task_id: str, backend: BackendDep) -> Any:
+    """The task's row (fields at top level, live) plus ``history``: its state changes.
+
+    History comes from the database, so a change made a few milliseconds ago may show
+    in the row before it shows in the history.
+    """
+    return await run_in_threadpool(_detail, backend, task_id)
+
+
+@router.get(
+    "/tasks/{task_id}/result",
+    summary="The result a completed task stored",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The processor's full result (for pdf.extract: metadata, "
+            "per-page text and chunks).",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **responses(404, 409, 503),
+    },
+)
+async def get_result(task_id: str, backend: BackendDep) -> FileResponse:
+    """404 for an unknown task or a missing result file; 409 while the task is not completed."""
+    path = await run_in_threadpool(_result_path, backend, task_id)
+    return FileResponse(path, media_type="application/json")
+
+
+@router.post(
+    "/tasks/retry",
+    status_code=202,
+    response_model=BulkOutcome,
+    summary="Retry many tasks",
+    responses=responses(422, 503),
+)
+async def retry_many(selection: Annotated[Selection, Body()], backend: BackendDep) -> Any:
+    """Manual retry of each task selected; the ones whose state forbids it are listed in
+    ``refused`` with the reason. A filter without ``status`` means failed, timed out and
+    cancelled tasks."""
+    return await run_in_threadpool(_bulk, backend, selection, commands.retry, RETRYABLE_STATES)
+
+
+@router.post(
+    "/tasks/cancel",
+    status_code=202,
+    response_model=BulkOutcome,
+    summary="Cancel many tasks",
+    responses=responses(422, 503),
+)
+async def cancel_many(selection: Annotated[Selection, Body()], backend: BackendDep) -> Any:
+    """Cancel each task selected; a filter without ``status`` means pending, running and
+    retrying tasks."""
+    return await run_in_threadpool(_bulk, backend, selection, commands.cancel, CANCELLABLE_STATES)
+
+
+@router.post(
+    "/tasks/{task_id}/retry",
+    status_code=202,
+    response_model=TaskRow,
+    summary="Retry a failed, timed out or cancelled task",
+    responses=responses(404, 409, 503),
+)
+async def retry_task(task_id: str, backend: BackendDep) -> Any:
+    """Back to ``pending`` as a new attempt (``attempt`` + 1, ``retries`` reset), queued."""
+    return await run_in_threadpool(_act, backend, commands.retry, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/cancel",
+    status_code=202,
+    response_model=TaskRow,
+    summary="Cancel a pending, running or retrying task",
+    responses=responses(404, 409, 503),
+)
+async def cancel_task(task_id: str, backend: BackendDep) -> Any:
+    """A pending or retrying task never runs; a running one has its process killed."""
+    return await run_in_threadpool(_act, backend, commands.cancel, task_id)
+
+
+# -- helpers (run in the threadpool) -----------------------------------------------------
+
+
+def _statuses(raw: list[str]) -> list[str]:
+    names = [name.strip() for item in raw for name in item.split(",") if name.strip()]
+    valid = [status.value for status in TaskStatus]
+    unknown = [name for name in names if name not in valid]
+    if unknown:
+        raise HTTPException(
+            422, f"unknown status {', '.join(unknown)}; expected one of {', '.join(valid)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def _page(backend: Backend, query: TaskQuery, cursor: str | None, limit: int) -> Response:
+    page = backend.repository.list_tasks(query, cursor=cursor, limit=limit)
+    body = {
+        "tasks": page.tasks,
+        "last_event_id": page.last_event_id,
+        "next_cursor": page.next_cursor,
+    }
+    return encoded(body)
+
+
+def _row(backend: Backend, task_id: str) -> dict[str, Any]:
+    row = backend.live.get(task_id) or backend.repository.get(task_id)
+    if row is None:
+        raise HTTPException(404, f"no task {task_id}")
+    return row
+
+
+def _detail(backend: Backend, task_id: str) -> dict[str, Any]:
+    row = _row(backend, task_id)
+    return {**row, "history": backend.repository.history(task_id)}
+
+
+def _result_path(backend: Backend, task_id: str) -> str:
+    row = _row(backend, task_id)
+    if row["status"] != TaskStatus.COMPLETED:
+        raise HTTPException(
+            409, f"task {task_id} is {row['status']}: only a completed task has a result"
+        )
+    path = backend.settings.results_dir / f"{row['id']}.json"
+    if not path.is_file():
+        raise HTTPException(404, f"task {task_id} completed but its result file is missing")
+    return str(path)
+
+
+def _act(backend: Backend, action: Action, task_id: str) -> dict[str, Any]:
+    try:
+        return action(backend.live, backend.celery, backend.repository, task_id)
+    except TaskNotFound:
+        raise HTTPException(404, f"no task {task_id}") from None
+    except IllegalTransition as exc:
+        raise HTTPException(409, _refusal(action, exc)) from None
+
+
+def _refusal(action: Action, exc: IllegalTransition) -> str:
+    if action is commands.retry:
+        allowed = ", ".join(sorted(RETRYABLE_STATES))
+        return f"cannot retry a task that is {exc.current}: retry applies to {allowed} tasks"
+    allowed = ", ".join(sorted(CANCELLABLE_STATES))
+    return f"cannot cancel a task that is {exc.current}: cancel applies to {allowed} tasks"
+
+
+def _bulk(
+    backend: Backend, selection: Selection, action: Action, applicable: frozenset[TaskStatus]
+) -> Response:
+    filtered = any(v is not None for v in (selection.status, selection.batch_id, selection.text))
+    if selection.ids is not None and filtered:
+        raise HTTPException(422, "give either ids or a filter (status, batch_id, text), not both")
+    if selection.ids is not None:
+        ids = list(dict.fromkeys(selection.ids))
+    elif filtered:
+        statuses = selection.status or sorted(applicable)
+        query = TaskQuery(
+            status=[str(s) for s in statuses],
+            batch_id=selection.batch_id or None,
+            text=selection.text or None,
+        )
+        ids = backend.repository.matching_ids(query)
+    else:
+        raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
+    accepted: list[dict[str, Any]] = []
+    refused: list[dict[str, str]] = []
+    for task_id in ids:
+        try:
+            accepted.append(action(backend.live, backend.celery, backend.repository, task_id))
+        except TaskNotFound:
+            refused.append({"id": task_id, "reason": "no such task"})
+        except IllegalTransition as exc:
+            refused.append({"id": task_id, "reason": _refusal(action, exc)})
+    return encoded({"accepted": accepted, "refused": refused}, 202)

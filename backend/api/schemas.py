@@ -1,0 +1,144 @@
+"""The JSON shapes of the API, for validation and for OpenAPI.
+
+A task row is :class:`backend.rows.TaskRow`; everything here wraps rows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from backend.rows import TaskRow
+from backend.states import TaskStatus
+
+
+def encoded(body: Any, status_code: int = 200) -> Response:
+    """A JSON response for a body already in shape (rows from our own stores).
+
+    Routes that may return thousands of rows build it in the threadpool and return it
+    as it is, so FastAPI does not validate them on the event loop (17 ms per thousand
+    rows, time every live feed would wait); their ``response_model`` still documents it.
+    """
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status_code=status_code,
+        media_type="application/json",
+    )
+
+
+#: Most ids one bulk request may name.
+MAX_BULK_IDS = 10_000
+
+
+class Rejection(BaseModel):
+    """A file of a batch that was refused, and why."""
+
+    filename: str
+    reason: str
+
+
+class BatchCreated(BaseModel):
+    """``POST /api/batches``: the tasks made (in upload order) and the files refused."""
+
+    batch_id: str
+    tasks: list[TaskRow]
+    rejected: list[Rejection]
+
+
+class BatchRefused(BaseModel):
+    """``POST /api/batches`` when no file was accepted (413 or 415).
+
+    ``rejected`` is absent when the body as a whole was refused (too many files).
+    """
+
+    detail: str
+    rejected: list[Rejection] = []
+
+
+class TaskPage(BaseModel):
+    """``GET /api/tasks``: a page of rows, oldest first.
+
+    Open the feed from ``last_event_id`` (never null; ``0-0`` means from the beginning)
+    and nothing falls between this snapshot and the events; pass ``next_cursor`` back
+    as ``cursor`` for the next page (null on the last page).
+    """
+
+    tasks: list[TaskRow]
+    last_event_id: str
+    next_cursor: str | None
+
+
+class HistoryEntry(BaseModel):
+    """One state change of a task (progress updates are not history)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    version: int
+    from_: TaskStatus | None = Field(alias="from")
+    to: TaskStatus
+    at: str
+    attempt: int
+    retries: int
+    error: str | None
+    error_kind: str | None
+
+
+class TaskDetail(TaskRow):
+    """``GET /api/tasks/{id}``: the row's fields at top level plus its history."""
+
+    history: list[HistoryEntry]
+
+
+class Selection(BaseModel):
+    """Which tasks a bulk retry or cancel covers: ``ids``, or a filter, not both.
+
+    A filter without ``status`` means every task the action applies to (failed,
+    timed out or cancelled for a retry; pending, running or retrying for a cancel).
+    The filter reads the database, which trails the live state by milliseconds.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"ids": ["3f1c0d2e9b8a4c7d8e6f5a4b3c2d1e0f"]},
+                {"status": ["failed"], "batch_id": "0a1b2c3d4e5f46a7b8c9d0e1f2a3b4c5"},
+            ]
+        },
+    )
+
+    ids: list[str] | None = Field(default=None, max_length=MAX_BULK_IDS)
+    status: list[TaskStatus] | None = None
+    batch_id: str | None = None
+    text: str | None = None
+
+
+class Refusal(BaseModel):
+    id: str
+    reason: str
+
+
+class BulkOutcome(BaseModel):
+    """What a bulk action did: the rows it changed and the tasks it left alone, why."""
+
+    accepted: list[TaskRow]
+    refused: list[Refusal]
+
+
+class Health(BaseModel):
+    """``GET /api/health``.
+
+    ``workers`` counts worker processes that answered the last broadcast (refreshed in
+    the background at most every few seconds, so this call never waits on it; null
+    until the first answer or when Redis is down). ``queued`` is the length of the
+    Celery queue: tasks waiting for a free worker, not those held for a retry.
+    """
+
+    status: Literal["ok", "degraded"]
+    redis: bool
+    database: bool
+    workers: int | None
+    queued: int | None

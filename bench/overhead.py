@@ -1,0 +1,84 @@
+"""Per-task overhead: 1,000 trivial tasks through Taskdesk's full path vs bare Celery.
+
+Both run on the same Redis with the same number of prefork worker processes, side by
+side in one run. Taskdesk's path is everything a real task goes through: the input
+stored, the row created in Redis with its event, the message queued, the worker's
+state transitions and progress event, and the recorder writing it all to SQLite.
+Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)``. Run:
+``python -m bench.overhead [count]``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+from bench.bare_celery import COUNTER
+from tests.stack import REPO_ROOT, Stack, stack_env
+
+
+def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> float:
+    source = folder / "input.pdf"
+    source.write_bytes(b"%PDF-1.4\n")
+    started = time.perf_counter()
+    rows = stack.submit([source] * count, processor="bench.noop")
+    stack.wait_until([r["id"] for r in rows], timeout=600)
+    stack.wait_recorded(timeout=600)
+    return time.perf_counter() - started
+
+
+def bare_celery_seconds(broker: str, workers: int, count: int) -> float:
+    env = {**os.environ, "BARE_BROKER": broker, "PYTHONPATH": str(REPO_ROOT)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "bench.bare_celery", "worker",
+         "--pool", "prefork", "--concurrency", str(workers), "--loglevel", "WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=env, cwd=REPO_ROOT,
+    )  # fmt: skip
+    try:
+        from bench.bare_celery import app, bare
+
+        app.conf.broker_url = broker
+        client = redis.Redis.from_url(broker)
+        client.delete(COUNTER)
+        bare.delay()  # wait for the worker to be up before timing
+        while int(client.get(COUNTER) or 0) < 1:
+            time.sleep(0.01)
+        client.delete(COUNTER)
+        started = time.perf_counter()
+        for _ in range(count):
+            bare.delay()
+        while int(client.get(COUNTER) or 0) < count:
+            time.sleep(0.005)
+        return time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait()
+
+
+def main(count: int = 1000) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        stack = Stack(home, stack_env(home, TASKDESK_PLUGINS="bench.plugins")).start()
+        try:
+            workers = stack.settings.workers
+            taskdesk_seconds(stack, Path(folder), 20)  # warm the pool
+            ours = taskdesk_seconds(stack, Path(folder), count)
+            broker = stack.runtime["redis_url"].rsplit("/", 1)[0] + "/1"
+            bare = bare_celery_seconds(broker, workers, count)
+        finally:
+            stack.stop()
+    print(
+        f"overhead: {ours:.2f} s per {count} tasks ({ours / bare:.2f}× vs bare Celery "
+        f"{bare:.2f} s, {workers} workers)"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
