@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.api_plugins import STAMP, STEPS
+from bench.plugins import STAMP, STEPS
 from tests.stack import Stack, stack_env
 
 TASKS = 20
@@ -123,7 +123,7 @@ def main() -> None:
         source = root / "tick.pdf"
         source.write_bytes(b"%PDF-1.4\n% bench.ticker ignores its input\n")
         home = root / "home"
-        env = stack_env(home, TASKDESK_WORKERS=str(TASKS), TASKDESK_PLUGINS="bench.api_plugins")
+        env = stack_env(home, TASKDESK_WORKERS=str(TASKS), TASKDESK_PLUGINS="bench.plugins")
         stack = Stack(home, env).start()
         try:
             stack.wait_until(submit(stack, source), timeout=60)  # warm up every worker

@@ -89,7 +89,7 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in paths) / FILES / 1e6
 
         home = root / "home"
-        env = stack_env(home, TASKDESK_WORKERS="2", TASKDESK_PLUGINS="bench.api_plugins")
+        env = stack_env(home, TASKDESK_WORKERS="2", TASKDESK_PLUGINS="bench.plugins")
         stack = Stack(home, env).start()
         try:
             client = stack.http
