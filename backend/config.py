@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     #: Events older than this (and already in the database) may be trimmed from Redis.
     event_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
+    #: Address space (MB) one worker process may use; 0 means no cap. A backstop for
+    #: what pdf.extract's pre-scan cannot catch (a decompression bomb behind a filter
+    #: chain): past it the process dies, which counts as a lost run, and after the
+    #: automatic retries the task fails. An idle worker process uses about 80 MB.
+    worker_memory_mb: int = Field(default=4096, ge=0)
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "TASKDESK_REDIS_URL")
     )

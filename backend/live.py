@@ -10,7 +10,7 @@ applied, or reach the stream out of order; and nothing here waits on the databas
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,8 +130,19 @@ class LiveStore:
 
     def create(self, row: Mapping[str, Any]) -> Change:
         """Store a new ``pending`` task."""
-        fields = {k: v for k, v in row.items() if k not in ("status", "version")}
-        return self._change(row["id"], TaskStatus.PENDING, Kind.CREATE, fields, None, None)
+        return self.create_many([row])[0]
+
+    def create_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Change]:
+        """Store new ``pending`` tasks in one round trip (a batch of 100 is one call)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for row in rows:
+            fields = {k: v for k, v in row.items() if k not in ("status", "version")}
+            args = self._args(TaskStatus.PENDING, Kind.CREATE, fields, None, None)
+            self._apply(keys=[task_key(row["id"]), EVENT_STREAM], args=args, client=pipe)
+        return [
+            self._outcome(row["id"], TaskStatus.PENDING, None, reply)
+            for row, reply in zip(rows, pipe.execute(), strict=True)
+        ]
 
     def restore(self, row: Mapping[str, Any]) -> None:
         """Put back, as it is, a finished task whose live row has expired.
@@ -179,6 +190,18 @@ class LiveStore:
         increments: Mapping[str, int] | None,
         attempt: int | None,
     ) -> Change:
+        args = self._args(target, kind, fields, increments, attempt)
+        reply = self._apply(keys=[task_key(task_id), EVENT_STREAM], args=args)
+        return self._outcome(task_id, target, attempt, reply)
+
+    def _args(
+        self,
+        target: TaskStatus,
+        kind: str,
+        fields: Mapping[str, Any],
+        increments: Mapping[str, int] | None,
+        attempt: int | None,
+    ) -> list[Any]:
         fields = {**fields, "updated_at": now_iso()}
         args: list[Any] = [
             target.value,
@@ -191,7 +214,11 @@ class LiveStore:
             args += [name, json.dumps(value)]
         for name, step in (increments or {}).items():
             args += [name, int(step)]
-        outcome, detail, *rest = self._apply(keys=[task_key(task_id), EVENT_STREAM], args=args)
+        return args
+
+    @staticmethod
+    def _outcome(task_id: str, target: TaskStatus, attempt: int | None, reply: list[Any]) -> Change:
+        outcome, detail, *rest = reply
         if outcome == "ok":
             return Change(row=json.loads(detail), event_id=rest[0], previous=rest[1] or None)
         if outcome == "missing":

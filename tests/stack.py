@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -149,24 +150,15 @@ class Stack:
     def submit(
         self, files: Iterable[Path], processor: str = "pdf.extract", **options: Any
     ) -> list[Row]:
-        """Submit through the backend's own command (the API calls the same one)."""
-        batch_id = new_id()
-        settings, live, celery = self.settings, self.live, self.celery
-        rows = []
-        for path in files:
-            rows.append(
-                commands.submit(
-                    settings,
-                    live,
-                    celery,
-                    filename=path.name,
-                    write_file=lambda target, source=path: target.write_bytes(source.read_bytes()),
-                    batch_id=batch_id,
-                    processor=processor,
-                    **options,
-                )
-            )
-        return rows
+        """Submit one batch through the backend's own command (the API calls the same)."""
+        uploads = [
+            commands.Upload(path.name, lambda target, source=path: shutil.copyfile(source, target))
+            for path in files
+        ]
+        return commands.submit(
+            self.settings, self.live, self.celery, uploads,
+            batch_id=new_id(), processor=processor, **options,
+        )  # fmt: skip
 
     def wait_until(
         self,

@@ -63,7 +63,7 @@ def celery_task_id(task_id: str, attempt: int) -> str:
     return f"{task_id}.{attempt}"
 
 
-def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0) -> None:
+def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0, producer: Any = None) -> None:
     """Queue a run of the task's current attempt, with its own time limits."""
     app.send_task(
         RUN_TASK,
@@ -72,6 +72,7 @@ def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0) -> None:
         countdown=countdown or None,
         soft_time_limit=row["soft_time_limit"],
         time_limit=row["time_limit"],
+        producer=producer,
     )
 
 

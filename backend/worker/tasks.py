@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import resource
 from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import TimeLimitExceeded
+from celery.signals import worker_process_init
 
 from backend.config import Settings
 from backend.live import LiveStore
@@ -42,9 +44,31 @@ class TaskdeskTask(Task):  # type: ignore[misc]
             record_hard_time_limit(live_store(settings), args[0], args[1], exc.args[0])
 
 
+def cap_memory(megabytes: int) -> None:
+    """Limit this process's address space, so a runaway document kills only its process.
+
+    PDFium meeting the cap aborts the process; Celery reports the worker lost and the
+    message is redelivered, so the run counts as a retry like any killed process, and
+    the task fails once its retries are used up. Python code meeting it gets MemoryError,
+    a transient error, with the same end.
+    """
+    if megabytes > 0:
+        limit = megabytes << 20
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def register_tasks(app: Celery) -> None:
     settings: Settings = app.conf.taskdesk_settings
     load_plugins(settings.plugin_modules)
+
+    # Each pool process, not the worker's main process (which never opens a document).
+    def on_process_init(**_: Any) -> None:
+        cap_memory(settings.worker_memory_mb)
+
+    worker_process_init.connect(on_process_init, weak=False, dispatch_uid="taskdesk-memory")
 
     def requeue(row: dict[str, Any], countdown: float) -> None:
         enqueue(app, row, countdown)

@@ -177,26 +177,23 @@ async def _receive(request: Request, receiver: BatchReceiver) -> None:
 def _submit(
     backend: Backend, batch_id: str, files: list[ReceivedFile], options: BatchOptions
 ) -> list[dict[str, Any]]:
-    rows = []
-    for received in files:
-        try:
-            row = commands.submit(
-                backend.settings,
-                backend.live,
-                backend.celery,
-                filename=received.label,
-                write_file=received.move_to,
-                batch_id=batch_id,
-                processor=options.processor,
-                max_retries=options.max_retries,
-                soft_time_limit=options.soft_time_limit,
-                time_limit=options.time_limit,
-            )
-        except Exception:
+    uploads = [commands.Upload(f.label, f.move_to) for f in files]
+    try:
+        return commands.submit(
+            backend.settings,
+            backend.live,
+            backend.celery,
+            uploads,
+            batch_id=batch_id,
+            processor=options.processor,
+            max_retries=options.max_retries,
+            soft_time_limit=options.soft_time_limit,
+            time_limit=options.time_limit,
+        )
+    except Exception:
+        for received in files:
             _drop_orphan(backend, received)
-            raise
-        rows.append(row)
-    return rows
+        raise
 
 
 def _drop_orphan(backend: Backend, received: ReceivedFile) -> None:
