@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class TaskStatus(str, Enum):
+class TaskStatus(StrEnum):
     """A task's state; the value is what the API sends."""
 
     PENDING = "pending"
@@ -27,9 +27,6 @@ class TaskStatus(str, Enum):
     FAILED = "failed"
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def label(self) -> str:
@@ -204,11 +201,20 @@ class BatchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BulkOutcome:
+    """What a bulk retry or cancel did: rows changed, and (task id, reason) refused."""
+
+    accepted: tuple[TaskRow, ...]
+    refused: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
     """``GET /api/health``: whether the backend is whole and how many workers listen."""
 
     status: str
-    workers: int
+    #: Worker processes that answered; None while the backend does not know yet.
+    workers: int | None
     queued: int = 0
     redis: bool = True
     database: bool = True
@@ -217,7 +223,7 @@ class Health:
     def from_json(cls, data: Mapping[str, Any]) -> Health:
         return cls(
             status=str(data.get("status", "ok")),
-            workers=_int(data.get("workers")),
+            workers=None if data.get("workers") is None else int(data["workers"]),
             queued=_int(data.get("queued")),
             redis=bool(data.get("redis", True)),
             database=bool(data.get("database", True)),
@@ -234,7 +240,7 @@ class Endpoint:
     pid: int | None = None
 
 
-class ConnectionState(str, Enum):
+class ConnectionState(StrEnum):
     """How the live feed is doing, as the status bar shows it."""
 
     #: Looking for (or starting) the local backend.

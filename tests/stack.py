@@ -58,14 +58,14 @@ class Stack:
 
     def start(self, timeout: float = 60.0) -> Stack:
         self.home.mkdir(parents=True, exist_ok=True)
-        log = open(self.home.parent / f"{self.home.name}-backend.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "backend.supervisor"],
-            env=self.env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with open(self.home.parent / f"{self.home.name}-backend.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "backend.supervisor"],
+                env=self.env,
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         runtime_file = self.home / "runtime.json"
         deadline = time.monotonic() + timeout
         while not runtime_file.exists():

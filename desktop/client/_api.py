@@ -28,6 +28,7 @@ from desktop.client._exceptions import (
 from desktop.client._upload import UploadFile, UploadMeter
 from desktop.records import (
     BatchResult,
+    BulkOutcome,
     Endpoint,
     Health,
     HistoryEntry,
@@ -171,18 +172,19 @@ class ApiClient:
 
     # -- actions ---------------------------------------------------------------------------
 
-    def retry(self, task_id: str) -> None:
-        """Manual retry; :class:`Conflict` when the state does not allow it."""
-        self._request("POST", f"/api/tasks/{task_id}/retry")
+    def retry(self, task_id: str) -> TaskRow | None:
+        """Manual retry; the row as it now is. :class:`Conflict` when the state forbids it."""
+        return _maybe_row(self._request("POST", f"/api/tasks/{task_id}/retry"))
 
-    def cancel(self, task_id: str) -> None:
-        self._request("POST", f"/api/tasks/{task_id}/cancel")
+    def cancel(self, task_id: str) -> TaskRow | None:
+        return _maybe_row(self._request("POST", f"/api/tasks/{task_id}/cancel"))
 
-    def retry_many(self, task_ids: Sequence[str]) -> Any:
-        return self._json("POST", "/api/tasks/retry", json={"ids": list(task_ids)})
+    def retry_many(self, task_ids: Sequence[str]) -> BulkOutcome:
+        """Retry each task; the ones whose state forbids it come back in ``refused``."""
+        return _bulk(self._json("POST", "/api/tasks/retry", json={"ids": list(task_ids)}))
 
-    def cancel_many(self, task_ids: Sequence[str]) -> Any:
-        return self._json("POST", "/api/tasks/cancel", json={"ids": list(task_ids)})
+    def cancel_many(self, task_ids: Sequence[str]) -> BulkOutcome:
+        return _bulk(self._json("POST", "/api/tasks/cancel", json={"ids": list(task_ids)}))
 
     def submit_batch(
         self,
@@ -204,14 +206,17 @@ class ApiClient:
             ("files", (path.name, UploadFile(path, meter), "application/pdf")) for path in paths
         ]
         timeout = httpx.Timeout(self._timeout.read or 10.0, connect=5.0, read=120.0)
-        body = self._json(
-            "POST", "/api/batches", files=files, data=dict(options or {}), timeout=timeout
-        )
+        try:
+            body = self._json(
+                "POST", "/api/batches", files=files, data=dict(options or {}), timeout=timeout
+            )
+        except ApiError as exc:
+            # 413/415: no file was accepted; the body still names each one and why.
+            if isinstance(exc.body, dict) and exc.body.get("rejected"):
+                return BatchResult(batch_id="", rows=(), rejected=_rejections(exc.body))
+            raise
         rows = tuple(TaskRow.from_json(item) for item in body.get("tasks", []))
-        rejected = tuple(
-            Rejection(str(item.get("filename", "?")), str(item.get("reason", "refused")))
-            for item in body.get("rejected", [])
-        )
+        rejected = _rejections(body)
         return BatchResult(
             batch_id=str(body.get("batch_id", "")),
             rows=rows,
@@ -259,6 +264,30 @@ class ApiClient:
                 response.close()
 
 
+def _maybe_row(response: httpx.Response) -> TaskRow | None:
+    try:
+        return TaskRow.from_json(response.json())
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # an older backend answering 202 without a body
+
+
+def _bulk(body: Any) -> BulkOutcome:
+    """``{"accepted": [rows], "refused": [{"id", "reason"}]}``."""
+    accepted = tuple(TaskRow.from_json(item) for item in body.get("accepted") or [])
+    refused = tuple(
+        (str(item.get("id", "?")), str(item.get("reason", "")))
+        for item in body.get("refused") or []
+    )
+    return BulkOutcome(accepted=accepted, refused=refused)
+
+
+def _rejections(body: Mapping[str, Any]) -> tuple[Rejection, ...]:
+    return tuple(
+        Rejection(str(item.get("filename", "?")), str(item.get("reason", "refused")))
+        for item in body.get("rejected") or []
+    )
+
+
 def _guarded(response: httpx.Response) -> Iterator[bytes]:
     try:
         yield from response.iter_bytes()
@@ -275,14 +304,16 @@ def _raise_for_status(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     detail: Any
+    body: Any = None
     try:
-        detail = response.json().get("detail", response.reason_phrase)
+        body = response.json()
+        detail = body.get("detail", response.reason_phrase)
     except (ValueError, AttributeError):
         detail = response.text or response.reason_phrase
     if not isinstance(detail, str):
         detail = _flatten_detail(detail)
     error = _STATUS_ERRORS.get(response.status_code, ApiError)
-    raise error(response.status_code, detail)
+    raise error(response.status_code, detail, body)
 
 
 def _flatten_detail(detail: Any) -> str:

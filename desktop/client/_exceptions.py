@@ -29,10 +29,12 @@ class BackendUnavailable(ClientError):
 class ApiError(ClientError):
     """The backend answered, with an error status and a ``detail``."""
 
-    def __init__(self, status_code: int, detail: str) -> None:
+    def __init__(self, status_code: int, detail: str, body: object = None) -> None:
         super().__init__(f"{status_code}: {detail}")
         self.status_code = status_code
         self.detail = detail
+        #: The parsed JSON body, for errors that carry more than ``detail``.
+        self.body = body
 
 
 class Unauthorized(ApiError):

@@ -56,8 +56,9 @@ class Backoff:
 
     def delay(self, failures: int, server_hint: float | None = None) -> float:
         """Seconds to wait after ``failures`` tries in a row failed (``failures`` ≥ 1)."""
-        base = self.initial if server_hint is None else max(server_hint, 0.05)
-        return min(base * self.factor ** max(failures - 1, 0), self.maximum)
+        base = self.initial if server_hint is None else max(server_hint, 0.01)
+        exponent = min(max(failures - 1, 0), 32)  # the cap is reached long before
+        return min(base * self.factor**exponent, self.maximum)
 
 
 class _Reset(Exception):

@@ -12,10 +12,11 @@ import json
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from desktop.client._api import ApiClient
 from desktop.client._exceptions import (
@@ -25,12 +26,14 @@ from desktop.client._exceptions import (
     UploadCancelled,
 )
 from desktop.files import chunked, collect_pdfs
-from desktop.records import Endpoint, UploadProgress
+from desktop.records import BulkOutcome, Endpoint, UploadProgress
 
 log = logging.getLogger(__name__)
 
 #: Seconds between health checks (workers online is not in the event feed).
 HEALTH_INTERVAL_MS = 10_000
+#: How soon to ask again while the backend has not counted its workers yet.
+UNKNOWN_WORKERS_RECHECK_MS = 2000
 #: Files per ``POST /api/batches`` request (see :func:`desktop.files.chunked`).
 FILES_PER_REQUEST = 500
 
@@ -50,6 +53,9 @@ class CommandWorker(QObject):
     result_file_ready = Signal(str, str)
     #: ``GET /api/health`` answered.
     health_changed = Signal(object)  # Health
+    #: Rows a retry or cancel answered with (list[TaskRow]); the feed brings them too,
+    #: but applying them now shows the change without waiting for the event.
+    rows_changed = Signal(object)
 
     def __init__(self, api: ApiClient, *, health_interval_ms: int = HEALTH_INTERVAL_MS) -> None:
         super().__init__()
@@ -67,11 +73,22 @@ class CommandWorker(QObject):
         self.check_health()
 
     @Slot()
+    def stop_timers(self) -> None:
+        """Runs on the worker thread as it finishes: a timer must stop in its own thread."""
+        if self._health_timer is not None:
+            self._health_timer.stop()
+
+    @Slot()
     def check_health(self) -> None:
         try:
-            self.health_changed.emit(self.api.health())
+            health = self.api.health()
         except ClientError as exc:
             log.debug("health check failed: %s", exc)
+            return
+        self.health_changed.emit(health)
+        if health.workers is None and self._health_timer is not None:
+            # The backend counts workers in the background; ask again soon, not in 10 s.
+            QTimer.singleShot(UNKNOWN_WORKERS_RECHECK_MS, self, self.check_health)
 
     @Slot(object)
     def retry(self, task_ids: list[str]) -> None:
@@ -86,11 +103,19 @@ class CommandWorker(QObject):
             return
         try:
             if len(task_ids) == 1:
-                one(task_ids[0])
+                row = one(task_ids[0])
+                if row is not None:
+                    self.rows_changed.emit([row])
                 self.message.emit(f"{verb} requested")
+                return
+            outcome: BulkOutcome = many(task_ids)
+            if outcome.accepted:
+                self.rows_changed.emit(list(outcome.accepted))
+            done = f"{verb} requested for {len(outcome.accepted)} of {len(task_ids)} tasks"
+            if outcome.refused:
+                self.failed.emit(f"{done}; {len(outcome.refused)} refused: {outcome.refused[0][1]}")
             else:
-                summary = _bulk_summary(many(task_ids), len(task_ids))
-                self.message.emit(f"{verb} requested for {summary}")
+                self.message.emit(done)
         except Conflict as exc:
             self.failed.emit(f"{verb} refused: {exc.detail}")
         except ApiError as exc:
@@ -132,18 +157,6 @@ class CommandWorker(QObject):
         self.result_file_ready.emit(task_id, str(path))
 
 
-def _bulk_summary(body: Any, asked: int) -> str:
-    """Say how many of a bulk action went through, from whatever counts the API sends."""
-    if isinstance(body, dict):
-        for key in ("accepted", "retried", "cancelled", "ids"):
-            value = body.get(key)
-            if isinstance(value, list):
-                return f"{len(value)} of {asked} tasks"
-            if isinstance(value, int):
-                return f"{value} of {asked} tasks"
-    return f"{asked} tasks"
-
-
 class UploadWorker(QObject):
     """Collects PDFs from dropped paths and uploads them, one request per chunk."""
 
@@ -151,8 +164,8 @@ class UploadWorker(QObject):
     refused = Signal(object)
     #: Bytes and files read so far across the whole submission.
     progress = Signal(object)  # UploadProgress
-    #: One request answered: its rows (pending) and the backend's refusals.
-    batch_submitted = Signal(object)  # BatchResult
+    #: One request answered: submission id, its BatchResult (rows, refusals).
+    batch_submitted = Signal(int, object)
     #: The submission ended (all sent, failed or cancelled): submission id, batch ids.
     finished = Signal(int, object)
     #: The upload failed or was cancelled; the message says which.
@@ -168,8 +181,11 @@ class UploadWorker(QObject):
         """Stop the upload in progress; safe from any thread."""
         self._cancelled.set()
 
-    @Slot(int, object)
-    def submit(self, submission_id: int, paths: list[Path]) -> None:
+    @Slot(int, object, object)
+    def submit(
+        self, submission_id: int, paths: list[Path], options: dict[str, str] | None = None
+    ) -> None:
+        """Upload ``paths`` (files and folders) with the batch form ``options``."""
         self._cancelled.clear()
         batch_ids: list[str] = []
         try:
@@ -178,7 +194,7 @@ class UploadWorker(QObject):
                 self.refused.emit(refused)
             if not pdfs:
                 return
-            self._upload(pdfs, batch_ids)
+            self._upload(submission_id, pdfs, batch_ids, options or {})
         except UploadCancelled:
             self.failed.emit("Upload cancelled; files already sent keep going")
         except ApiError as exc:
@@ -190,7 +206,9 @@ class UploadWorker(QObject):
         finally:
             self.finished.emit(submission_id, batch_ids)
 
-    def _upload(self, pdfs: list[Path], batch_ids: list[str]) -> None:
+    def _upload(
+        self, submission_id: int, pdfs: list[Path], batch_ids: list[str], options: dict[str, str]
+    ) -> None:
         total_bytes = sum(_size(path) for path in pdfs)
         done_bytes = 0
         done_files = 0
@@ -203,9 +221,11 @@ class UploadWorker(QObject):
                     UploadProgress(base + read, total_bytes, base_files + files, len(pdfs))
                 )
 
-            result = self.api.submit_batch(chunk, on_progress=report, cancelled=self._cancelled)
+            result = self.api.submit_batch(
+                chunk, options=options, on_progress=report, cancelled=self._cancelled
+            )
             batch_ids.append(result.batch_id)
-            self.batch_submitted.emit(result)
+            self.batch_submitted.emit(submission_id, result)
             done_bytes += sum(_size(path) for path in chunk)
             done_files += len(chunk)
 
@@ -227,6 +247,8 @@ class WorkerThread:
         worker.moveToThread(self.thread)
         if isinstance(worker, CommandWorker):
             self.thread.started.connect(worker.start)
+            # finished is emitted on the ending thread; a direct call stops the timer there.
+            self.thread.finished.connect(worker.stop_timers, Qt.ConnectionType.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()
@@ -243,9 +265,18 @@ class WorkerThread:
         return ended
 
 
-def make_command_thread(endpoint: Endpoint, **kwargs: Any) -> WorkerThread:
-    return WorkerThread(CommandWorker(ApiClient(endpoint), **kwargs), "taskdesk-commands")
+#: Builds the client a thread owns; tests pass one on an ``httpx.MockTransport``.
+ClientFactory = Callable[[Endpoint], ApiClient]
 
 
-def make_upload_thread(endpoint: Endpoint, **kwargs: Any) -> WorkerThread:
-    return WorkerThread(UploadWorker(ApiClient(endpoint), **kwargs), "taskdesk-upload")
+def make_command_thread(
+    endpoint: Endpoint, *, client_factory: ClientFactory = ApiClient, **kwargs: Any
+) -> WorkerThread:
+    worker = CommandWorker(client_factory(endpoint), **kwargs)
+    return WorkerThread(worker, "taskdesk-commands")
+
+
+def make_upload_thread(
+    endpoint: Endpoint, *, client_factory: ClientFactory = ApiClient, **kwargs: Any
+) -> WorkerThread:
+    return WorkerThread(UploadWorker(client_factory(endpoint), **kwargs), "taskdesk-upload")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -132,6 +133,18 @@ def test_inserts_and_changes_in_one_flush(qtbot: object, model: TaskTableModel, 
         TaskStatus.RUNNING: 1,
         TaskStatus.PENDING: 1,
     }
+
+
+def test_a_huge_snapshot_goes_in_by_slices(qtbot: Any, row: Row, now: datetime) -> None:
+    model = TaskTableModel(flush_interval_ms=1, max_insert=100, clock=lambda: now)
+    inserted = QSignalSpy(model.rowsInserted)
+    model.apply_rows(row(f"t{i}") for i in range(250))
+    model.flush()
+    assert model.rowCount() == 100
+    assert model.flush_pending, "the rest waits for the next flush"
+    qtbot.wait_until(lambda: model.rowCount() == 250, timeout=1000)
+    assert [inserted.at(i)[2] - inserted.at(i)[1] + 1 for i in range(3)] == [100, 100, 50]
+    assert [model.row_at(i).id for i in (0, 99, 100, 249)] == ["t0", "t99", "t100", "t249"]
 
 
 def test_flush_timer_applies_pending_rows(qtbot: object, row: Row, now: datetime) -> None:

@@ -1,0 +1,128 @@
+"""The window's actions, and which of them the selection allows.
+
+One ``QAction`` per command serves the toolbar, the menus, the context menu and the
+shortcut alike, so enabling it once (from the selected tasks' states, the same rules
+as the API's state machine) disables it everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QStyle, QToolBar, QWidget
+
+from desktop.records import CANCELLABLE_STATES, RETRYABLE_STATES, TaskRow, TaskStatus
+
+#: What "Retry all failed" covers: both ways a task can end without a result by error.
+FAILED_STATES = frozenset({TaskStatus.FAILED, TaskStatus.TIMED_OUT})
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Which task actions the current selection allows."""
+
+    retry: bool
+    cancel: bool
+    open_result: bool
+    show_pdf: bool
+
+
+def allowed_for(rows: Iterable[TaskRow], sources: set[str] | frozenset[str]) -> Allowed:
+    """Retry needs a retryable task selected, cancel a cancellable one; one is enough."""
+    rows = list(rows)
+    single = rows[0] if len(rows) == 1 else None
+    return Allowed(
+        retry=any(row.status in RETRYABLE_STATES for row in rows),
+        cancel=any(row.status in CANCELLABLE_STATES for row in rows),
+        open_result=single is not None and single.status is TaskStatus.COMPLETED,
+        show_pdf=single is not None and single.id in sources,
+    )
+
+
+class TaskActions:
+    """Creates and owns the actions; the window connects their ``triggered``."""
+
+    def __init__(self, parent: QWidget) -> None:
+        style = parent.style()
+
+        def make(text: str, shortcut: QKeySequence | str | None, icon: QIcon, tip: str) -> QAction:
+            action = QAction(icon, text, parent)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+            action.setStatusTip(tip)
+            return action
+
+        def themed(name: str, fallback: QStyle.StandardPixmap) -> QIcon:
+            return QIcon.fromTheme(name, style.standardIcon(fallback))
+
+        sp = QStyle.StandardPixmap
+        self.add = make("Add PDFs…", QKeySequence.StandardKey.Open,
+                        themed("document-open", sp.SP_DialogOpenButton),
+                        "Choose PDFs to process")  # fmt: skip
+        self.retry = make("Retry", "Ctrl+R", themed("view-refresh", sp.SP_BrowserReload),
+                          "Retry the selected failed, timed-out or cancelled tasks")  # fmt: skip
+        self.retry_all_failed = make(
+            "Retry all failed", "Ctrl+Shift+R", themed("view-refresh", sp.SP_BrowserReload),
+            "Retry every failed or timed-out task",
+        )  # fmt: skip
+        self.cancel = make("Cancel", "Ctrl+.", themed("process-stop", sp.SP_BrowserStop),
+                           "Cancel the selected pending, running or retrying tasks")  # fmt: skip
+        self.open_result = make("Open result", "Ctrl+Return",
+                                themed("document-preview", sp.SP_FileIcon),
+                                "Open the selected task's result")  # fmt: skip
+        self.show_pdf = make("Show PDF", None, themed("application-pdf", sp.SP_FileIcon),
+                             "Open the selected task's PDF")  # fmt: skip
+        self.find = make("Filter", QKeySequence.StandardKey.Find, QIcon(),
+                         "Filter tasks by name or error")  # fmt: skip
+        self.connect = make("Connect to server…", None, QIcon(),
+                            "Use a remote backend, or go back to the local one")  # fmt: skip
+        self.quit = make("Quit", QKeySequence.StandardKey.Quit, QIcon(),
+                         "Close the window; running work continues")  # fmt: skip
+        self.update(Allowed(False, False, False, False), failed_count=0)
+
+    def update(self, allowed: Allowed, *, failed_count: int) -> None:
+        self.retry.setEnabled(allowed.retry)
+        self.cancel.setEnabled(allowed.cancel)
+        self.open_result.setEnabled(allowed.open_result)
+        self.show_pdf.setEnabled(allowed.show_pdf)
+        self.retry_all_failed.setEnabled(failed_count > 0)
+        label = "Retry all failed"
+        self.retry_all_failed.setText(f"{label} ({failed_count})" if failed_count else label)
+
+    def install(self, window: QMainWindow, filter_bar: QWidget) -> None:
+        """Put the actions in the window's toolbar and menus, the filter at the right."""
+        toolbar = window.addToolBar("Tasks")
+        toolbar.setObjectName("tasksToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        _fill(toolbar, (self.add, None, self.retry, self.retry_all_failed, self.cancel))
+        spacer = QWidget(window)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(filter_bar)
+        _fill(window.menuBar().addMenu("&File"), (self.add, self.connect, None, self.quit))
+        _fill(
+            window.menuBar().addMenu("&Tasks"),
+            (self.retry, self.retry_all_failed, self.cancel, None, self.open_result,
+             self.show_pdf),
+        )  # fmt: skip
+        window.addAction(self.find)
+
+    def context_menu(self, parent: QWidget) -> QMenu:
+        """The table's context menu: the same actions, so the same enabled states."""
+        menu = QMenu(parent)
+        _fill(menu, (self.retry, self.cancel, None, self.retry_all_failed, None,
+                     self.open_result, self.show_pdf))  # fmt: skip
+        return menu
+
+
+def _fill(target: QMenu | QToolBar, actions: Iterable[QAction | None]) -> None:
+    for action in actions:
+        if action is None:
+            target.addSeparator()
+        else:
+            target.addAction(action)

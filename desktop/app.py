@@ -1,0 +1,165 @@
+"""The composition root: ``taskdesk [PDF...] [--server URL --token TOKEN]``.
+
+:func:`main` parses the command line, builds the application, the model, the window and
+the preferences, then finds a backend (``--server``, else the remote one chosen in
+"Connect to server…", else the local one, started if needed, on a thread) and opens a
+:class:`~desktop.session.Session` on it. PDFs named on the command line are submitted
+as one batch once the backend answers, as when a file manager opens them with the app.
+Closing the window stops the desktop's threads and nothing else: the backend, started
+detached, keeps running the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtWidgets import QApplication
+
+from desktop import __version__
+from desktop.client import Backoff, LocatorThread, data_home
+from desktop.mainwindow import MainWindow
+from desktop.records import Endpoint
+from desktop.resources import app_icon
+from desktop.session import Session
+from desktop.settings import APPLICATION, ORGANIZATION, Preferences
+from desktop.tasks import TaskTableModel
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="taskdesk",
+        description="Drop PDFs in, watch every task live, retry what failed.",
+    )
+    parser.add_argument(
+        "pdfs", nargs="*", type=Path, metavar="PDF",
+        help="PDFs (or folders of PDFs) to submit as one batch at start",
+    )  # fmt: skip
+    parser.add_argument(
+        "--processor", metavar="NAME",
+        help="the processor for files added in this session (default: the backend's, "
+        "pdf.extract)",
+    )  # fmt: skip
+    parser.add_argument("--server", metavar="URL", help="use the remote backend at URL")
+    parser.add_argument("--token", metavar="TOKEN", help="the remote backend's bearer token")
+    parser.add_argument("--version", action="version", version=f"taskdesk {__version__}")
+    args = parser.parse_args(argv)
+    if args.server and not args.token:
+        parser.error("--server needs --token")
+    if args.token and not args.server:
+        parser.error("--token goes with --server")
+    return args
+
+
+class Desktop(QObject):
+    """Holds the window and the live session; switches backends on request."""
+
+    def __init__(
+        self,
+        prefs: Preferences,
+        *,
+        initial_paths: Sequence[Path] = (),
+        home: Path | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        super().__init__()
+        self.prefs = prefs
+        self.model = TaskTableModel()
+        self.window = MainWindow(self.model, prefs, icon=app_icon())
+        self.session: Session | None = None
+        self._locator: LocatorThread | None = None
+        self._home = home
+        self._backoff = backoff
+        self._initial_paths = list(initial_paths)
+        self.window.closing.connect(self.shutdown)
+        self.window.connect_requested.connect(self.on_window_connect_requested)
+
+    def start(self, endpoint: Endpoint | None = None) -> None:
+        """Use ``endpoint``, else the remembered remote backend, else the local one."""
+        remembered = self.prefs.remote_server()
+        if endpoint is None and remembered is not None:
+            endpoint = Endpoint(url=remembered[0], token=remembered[1], local=False)
+        if endpoint is not None:
+            self.open_session(endpoint)
+            return
+        self._locator = LocatorThread(self._home or data_home())
+        self._locator.status.connect(self.window.on_locator_status)
+        self._locator.failed.connect(self.window.on_locator_failed)
+        self._locator.found.connect(self.on_locator_found)
+        self._locator.start()
+
+    @Slot(object)
+    def on_locator_found(self, endpoint: Endpoint) -> None:
+        self.open_session(endpoint)
+
+    def open_session(self, endpoint: Endpoint) -> None:
+        if self.session is not None:
+            self.session.stop()
+            self.session.deleteLater()
+            self.model.clear()
+            self.window.forget_sources()
+        where = "this computer" if endpoint.local else endpoint.url
+        self.window.setWindowTitle(f"Taskdesk — {where}")
+        self.session = Session(endpoint, self.window, self.model, backoff=self._backoff)
+        self.session.start()
+        if self._initial_paths:
+            self.window.submit_paths(self._initial_paths)
+            self._initial_paths = []
+
+    @Slot(object)
+    def on_window_connect_requested(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            self.prefs.set_remote_server(None)
+        else:
+            self.prefs.set_remote_server(choice[0], choice[1])
+        self._stop_locator()
+        if choice is None:
+            if self.session is not None:
+                self.session.stop()
+                self.session = None
+                self.model.clear()
+                self.window.forget_sources()
+            self.start()
+        else:
+            self.open_session(Endpoint(url=choice[0], token=choice[1], local=False))
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop the desktop's threads (never the backend); safe to call twice."""
+        self._stop_locator()
+        if self.session is not None:
+            self.session.stop()
+
+    def _stop_locator(self) -> None:
+        if self._locator is not None:
+            self._locator.stop()
+            self._locator.wait()
+            self._locator = None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``taskdesk`` gui-script."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("httpx", "httpcore"):  # one INFO line per request, health every 10 s
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("taskdesk")
+    app.setWindowIcon(app_icon())
+    desktop = Desktop(Preferences(QSettings()), initial_paths=args.pdfs)
+    if args.processor:
+        desktop.window.submit_options["processor"] = args.processor
+    app.aboutToQuit.connect(desktop.shutdown)
+    endpoint = Endpoint(args.server, args.token, local=False) if args.server else None
+    desktop.window.show()
+    desktop.start(endpoint)
+    return app.exec()

@@ -1,0 +1,187 @@
+"""Finding the local backend, or starting it, without ever blocking the GUI thread.
+
+The backend announces itself with ``runtime.json`` in the data folder (DESIGN.md):
+``{"url", "token", "pid"}``, written once its API answers and removed when it stops. A
+stale file (the backend was killed) is recognised by its health check failing. When
+nothing answers we start ``taskdesk-backend`` detached (its own session, so closing the
+window or its terminal never signals it) and wait for the file and a health answer.
+:class:`LocatorThread` runs all of that on a ``QThread``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import platformdirs
+from PySide6.QtCore import QThread, Signal
+
+from desktop.client._api import ApiClient
+from desktop.client._exceptions import BackendStartFailed, ClientError
+from desktop.records import Endpoint
+
+RUNTIME_FILE = "runtime.json"
+LOG_FILE = "backend.log"
+#: What a second supervisor on the same folder says before exiting.
+_ALREADY_RUNNING = "another taskdesk-backend is running"
+
+
+class _Process(Protocol):
+    """What :func:`find_or_start` needs of the started process (a ``Popen``)."""
+
+    returncode: int | Any
+
+    def poll(self) -> int | None: ...
+
+
+def data_home() -> Path:
+    """``TASKDESK_HOME``, else the platform's data folder (the backend's own rule)."""
+    configured = os.environ.get("TASKDESK_HOME")
+    return Path(configured) if configured else Path(platformdirs.user_data_dir("taskdesk"))
+
+
+def read_runtime(home: Path) -> Endpoint | None:
+    """The endpoint ``runtime.json`` names, or None when absent or half-written."""
+    try:
+        data = json.loads((home / RUNTIME_FILE).read_text(encoding="utf-8"))
+        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=data.get("pid"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def answers(endpoint: Endpoint, timeout: float = 2.0) -> bool:
+    """Whether ``GET /api/health`` answers at all (ok or degraded both count)."""
+    api = ApiClient(endpoint, timeout=timeout)
+    try:
+        api.health()
+        return True
+    except ClientError:
+        return False
+    finally:
+        api.close()
+
+
+def backend_command() -> list[str]:
+    """How to run the supervisor: as a module of this interpreter when we can.
+
+    ``sys.executable -m`` works without the console script on PATH (a venv not
+    activated, a source checkout); a frozen bundle has no ``-m``, so it needs the script.
+    """
+    if getattr(sys, "frozen", False):
+        script = shutil.which("taskdesk-backend")
+        if script is None:
+            raise BackendStartFailed("taskdesk-backend is not installed next to this app")
+        return [script]
+    return [sys.executable, "-m", "backend.supervisor"]
+
+
+def start_backend(home: Path) -> subprocess.Popen[bytes]:
+    """Start the supervisor detached, logging to ``backend.log`` in the data folder."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    env = dict(os.environ, TASKDESK_HOME=str(home))
+    log_fd = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        return subprocess.Popen(
+            backend_command(),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=log_fd,
+            start_new_session=True,
+            close_fds=True,
+        )
+    finally:
+        os.close(log_fd)
+
+
+def find_or_start(
+    home: Path,
+    *,
+    on_status: Callable[[str], None] = lambda _message: None,
+    stopped: threading.Event | None = None,
+    timeout: float = 90.0,
+    start: Callable[[Path], _Process] = start_backend,
+    poll_interval: float = 0.2,
+) -> Endpoint:
+    """Return a local endpoint that answers, starting the backend if nothing does.
+
+    Raises :class:`BackendStartFailed` when the backend exits or stays silent for
+    ``timeout`` seconds, with the tail of its log in the message.
+    """
+    stopped = stopped or threading.Event()
+    on_status("Looking for the backend…")
+    endpoint = read_runtime(home)
+    if endpoint is not None and answers(endpoint):
+        return endpoint
+    on_status("Starting backend…")
+    process = start(home)
+    deadline = time.monotonic() + timeout
+    child_done = False
+    while time.monotonic() < deadline:
+        if stopped.wait(poll_interval):
+            raise BackendStartFailed("stopped while waiting for the backend")
+        endpoint = read_runtime(home)
+        if endpoint is not None and answers(endpoint):
+            return endpoint
+        if not child_done and process.poll() is not None:
+            child_done = True
+            tail = log_tail(home)
+            # Another window (or the user) started one first: wait for that one instead.
+            if _ALREADY_RUNNING not in tail:
+                raise BackendStartFailed(
+                    f"taskdesk-backend exited with code {process.returncode}\n{tail}"
+                )
+    raise BackendStartFailed(
+        f"taskdesk-backend did not answer within {timeout:.0f} s\n{log_tail(home)}"
+    )
+
+
+def log_tail(home: Path, lines: int = 15) -> str:
+    try:
+        text = (home / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class LocatorThread(QThread):
+    """Runs :func:`find_or_start` and reports the outcome as signals."""
+
+    #: Progress worded for the status bar ("Starting backend…").
+    status = Signal(str)
+    #: The backend answers here.
+    found = Signal(object)  # Endpoint
+    #: It could not be started; the message includes its log's tail.
+    failed = Signal(str)
+
+    def __init__(self, home: Path, *, timeout: float = 90.0) -> None:
+        super().__init__()
+        self.setObjectName("taskdesk-locator")
+        self._home = home
+        self._timeout = timeout
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            endpoint = find_or_start(
+                self._home, on_status=self.status.emit, stopped=self._stopped,
+                timeout=self._timeout,
+            )  # fmt: skip
+        except (BackendStartFailed, OSError) as exc:
+            if not self._stopped.is_set():
+                self.failed.emit(str(exc))
+            return
+        if not self._stopped.is_set():
+            self.found.emit(endpoint)
+
+    def stop(self) -> None:
+        """Stop waiting (the backend, if started, keeps starting); pair with ``wait()``."""
+        self._stopped.set()

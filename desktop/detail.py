@@ -1,0 +1,218 @@
+"""The detail pane: one task's facts, history, full error and a preview of its result.
+
+It shows what the table row already knows at once, then fills in the history and the
+result when the window hands them over (fetched on the command thread). It asks for
+nothing itself: "Open result" and "Show PDF" are signals the window routes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.records import HistoryEntry, TaskDetail, TaskRow, TaskStatus
+from desktop.tasks import format as fmt
+from desktop.tasks.style import state_color
+
+#: Characters of a result shown in the preview; "Open result" has the rest.
+PREVIEW_CHARS = 20_000
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+
+
+def result_preview(result: Any, limit: int = PREVIEW_CHARS) -> str:
+    """Readable text from a result: its text when it has any, else the JSON."""
+    text: str
+    if isinstance(result, str):
+        text = result
+    elif isinstance(result, dict) and isinstance(result.get("text"), str):
+        text = result["text"]
+    elif isinstance(result, dict) and isinstance(result.get("pages"), list):
+        pages = []
+        for number, page in enumerate(result["pages"], start=1):
+            body = page.get("text", "") if isinstance(page, dict) else str(page)
+            pages.append(f"— page {number} —\n{body}")
+        text = "\n\n".join(pages)
+    else:
+        text = json.dumps(result, indent=2, ensure_ascii=False)
+    return text if len(text) <= limit else text[:limit] + "\n…"
+
+
+class DetailPane(QWidget):
+    """Shows the selected task; empty when nothing or several rows are selected."""
+
+    #: The user wants the full result opened: task id, file name.
+    open_result_requested = Signal(str, str)
+    #: The user wants the source PDF opened: task id.
+    show_pdf_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self._row: TaskRow | None = None
+        self._history_version = -1
+
+        self.title = QLabel(self)
+        self.title.setObjectName("detailTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel(self)
+        self.facts = QFormLayout()
+        self._fact_labels: dict[str, QLabel] = {}
+        for name in ("Task", "Batch", "Processor", "Attempt", "Limits", "Started", "Finished"):
+            label = QLabel(self)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._fact_labels[name] = label
+            self.facts.addRow(f"{name}:", label)
+        self.open_result = QPushButton("Open result", self)
+        self.show_pdf = QPushButton("Show PDF", self)
+        self.open_result.clicked.connect(self._on_open_result_clicked)
+        self.show_pdf.clicked.connect(self._on_show_pdf_clicked)
+
+        self.history = QTreeWidget(self)
+        self.history.setHeaderLabels(["Time", "Change", "Attempt", "Note"])
+        self.history.setRootIsDecorated(False)
+        self.history.setUniformRowHeights(True)
+        self.error = QPlainTextEdit(self)
+        self.error.setReadOnly(True)
+        self.result = QPlainTextEdit(self)
+        self.result.setReadOnly(True)
+        self.result.setPlaceholderText("The result appears here once the task completes.")
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.error, "Error")
+        self.tabs.addTab(self.result, "Result")
+
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addWidget(self.state)
+        left.addLayout(self.facts)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_result)
+        buttons.addWidget(self.show_pdf)
+        buttons.addStretch(1)
+        left.addLayout(buttons)
+        left.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addWidget(self.tabs, 3)
+        self.show_row(None)
+
+    @property
+    def task_id(self) -> str | None:
+        return None if self._row is None else self._row.id
+
+    @property
+    def row(self) -> TaskRow | None:
+        """The task shown, as last handed over."""
+        return self._row
+
+    def show_row(self, row: TaskRow | None, *, source_known: bool = False) -> None:
+        """Show what the table knows about ``row`` (None clears the pane)."""
+        changed_task = row is None or self._row is None or row.id != self._row.id
+        self._row = row
+        self.setEnabled(row is not None)
+        if row is None:
+            self.title.setText("No task selected")
+            self.state.setText("Select a task to see its history, error and result.")
+            for label in self._fact_labels.values():
+                label.clear()
+            self.history.clear()
+            self.error.clear()
+            self.result.clear()
+            self.open_result.setEnabled(False)
+            self.show_pdf.setEnabled(False)
+            return
+        if changed_task:
+            self.history.clear()
+            self.result.clear()
+            self._history_version = -1
+        self.title.setText(row.filename)
+        color = state_color(row.status).name()
+        now = datetime.now().astimezone()
+        self.state.setText(
+            f'<span style="color:{color}"><b>{fmt.state_text(row, now)}</b></span>'
+            f"{fmt.DOT}{fmt.progress_text(row)}"
+        )
+        facts = self._fact_labels
+        facts["Task"].setText(row.id)
+        facts["Batch"].setText(row.batch_id)
+        facts["Processor"].setText(row.processor)
+        facts["Attempt"].setText(
+            f"{row.attempt} · automatic retries {row.retries}/{row.max_retries}"
+        )
+        facts["Limits"].setText(
+            f"soft {fmt.limit_seconds(row.soft_time_limit)}, "
+            f"hard {fmt.limit_seconds(row.time_limit)}"
+        )
+        facts["Started"].setText(_when(row.started_at))
+        facts["Finished"].setText(_when(row.finished_at))
+        self.error.setPlainText(row.error or "")
+        self.tabs.setTabText(1, "Error ⚠" if row.error else "Error")
+        self.open_result.setEnabled(row.status is TaskStatus.COMPLETED)
+        self.show_pdf.setEnabled(source_known)
+        self.show_pdf.setToolTip(
+            "" if source_known else "Only PDFs added from this window can be shown"
+        )
+
+    def show_detail(self, detail: TaskDetail) -> None:
+        """Fill in the history (ignored when another task is selected by now)."""
+        if self._row is None or detail.row.id != self._row.id:
+            return
+        if detail.row.version > self._row.version:
+            self.show_row(detail.row, source_known=self.show_pdf.isEnabled())
+        self._history_version = detail.row.version
+        self.history.clear()
+        for entry in detail.history:
+            self.history.addTopLevelItem(_history_item(entry))
+        for column in range(3):
+            self.history.resizeColumnToContents(column)
+
+    @property
+    def history_version(self) -> int:
+        """The task version the shown history is from (-1: none yet)."""
+        return self._history_version
+
+    def show_result(self, task_id: str, result: Any) -> None:
+        if self._row is not None and task_id == self._row.id:
+            self.result.setPlainText(result_preview(result))
+
+    def _on_open_result_clicked(self) -> None:
+        if self._row is not None:
+            self.open_result_requested.emit(self._row.id, self._row.filename)
+
+    def _on_show_pdf_clicked(self) -> None:
+        if self._row is not None:
+            self.show_pdf_requested.emit(self._row.id)
+
+
+def _history_item(entry: HistoryEntry) -> QTreeWidgetItem:
+    change = entry.status if entry.from_status is None else f"{entry.from_status} → {entry.status}"
+    attempt = "" if entry.attempt is None else str(entry.attempt)
+    if entry.retries:
+        attempt += f" (retry {entry.retries})"
+    item = QTreeWidgetItem([_when(entry.at), change, attempt, entry.detail or ""])
+    if entry.status in TaskStatus._value2member_map_:
+        item.setForeground(1, state_color(TaskStatus(entry.status)))
+    item.setToolTip(3, entry.detail or "")
+    return item

@@ -1,0 +1,391 @@
+"""The main window: the task table, its detail pane, the actions and the drop target.
+
+It never talks to the backend. It asks through its signals (submit, retry, cancel,
+load a task's detail or result) and is told through its ``on_*`` slots, all wired in
+:mod:`desktop.session`; what it receives are records from :mod:`desktop.records`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+)
+
+from desktop.actions import FAILED_STATES, TaskActions, allowed_for
+from desktop.connectdialog import ConnectDialog
+from desktop.detail import DetailPane
+from desktop.dropzone import DropOverlay, local_paths
+from desktop.filterbar import FilterBar
+from desktop.notify import Notifier, SubmissionTracker
+from desktop.records import (
+    CANCELLABLE_STATES,
+    RETRYABLE_STATES,
+    BatchResult,
+    ConnectionState,
+    ConnectionStatus,
+    Health,
+    Rejection,
+    TaskDetail,
+    TaskRow,
+    TaskStatus,
+    UploadProgress,
+)
+from desktop.settings import Preferences
+from desktop.statusbar import StatusPanel
+from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
+
+EMPTY_HINT = "Drop PDFs or folders here, or use Add PDFs… (Ctrl+O)"
+CLOSE_NOTICE = (
+    "Closing Taskdesk does not stop your tasks: the backend keeps running them.\n\n"
+    "Open Taskdesk again at any time to see where they are."
+)
+MESSAGE_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    """The window analysts live in."""
+
+    #: Upload these paths (files and folders) as one submission: id, list[Path], and the
+    #: batch form options (``processor``, ``max_retries``, …) as a dict.
+    submit_requested = Signal(int, object, object)
+    #: Manual retry / cancel of these task ids (list[str]).
+    retry_requested = Signal(object)
+    cancel_requested = Signal(object)
+    #: Load ``GET /api/tasks/{id}`` (history) / the result preview for a task id.
+    detail_requested = Signal(str)
+    result_requested = Signal(str)
+    #: Fetch the full result to a file and open it: task id, file name.
+    export_result_requested = Signal(str, str)
+    #: Stop the upload in progress.
+    upload_cancel_requested = Signal()
+    #: Switch backend: (url, token) for a remote one, None for the local one.
+    connect_requested = Signal(object)
+    #: The window is closing: stop the threads now (connected directly).
+    closing = Signal()
+
+    def __init__(
+        self, model: TaskTableModel, prefs: Preferences, *, icon: QIcon | None = None
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Taskdesk")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.setAcceptDrops(True)
+        self.model = model
+        self._prefs = prefs
+        self._sources: dict[str, Path] = {}
+        self._tracker = SubmissionTracker()
+        self._next_submission = 1
+        self._uploading = False
+        #: Form fields sent with every batch (``--processor`` sets ``processor``).
+        self.submit_options: dict[str, str] = {}
+
+        self.proxy = TaskFilterProxy(self)
+        self.proxy.setSourceModel(model)
+        self.view = TaskView(self)
+        self.view.setModel(self.proxy)
+        self.view.set_placeholder("Starting backend…")
+        self.detail = DetailPane(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.overlay = DropOverlay(self.splitter)
+
+        self.actions_ = TaskActions(self)
+        self.filter_bar = FilterBar(self)
+        self.actions_.install(self, self.filter_bar)
+
+        self.status_panel = StatusPanel(self)
+        bar = self.statusBar()
+        bar.addWidget(self.status_panel.connection)
+        bar.addWidget(self.status_panel.workers)
+        bar.addPermanentWidget(self.status_panel.upload)
+        bar.addPermanentWidget(self.status_panel.counts)
+        self.notifier = Notifier(self, icon or QIcon())
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(100)
+        self._refresh_timer.timeout.connect(self._refresh_selection)
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(300)
+        self._detail_timer.timeout.connect(self._request_detail)
+        self._connect_signals()
+        self._restore()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _connect_signals(self) -> None:
+        a = self.actions_
+        a.add.triggered.connect(self._on_add_triggered)
+        a.retry.triggered.connect(self._on_retry_triggered)
+        a.retry_all_failed.triggered.connect(self._on_retry_all_failed_triggered)
+        a.cancel.triggered.connect(self._on_cancel_triggered)
+        a.open_result.triggered.connect(self._on_open_result_triggered)
+        a.show_pdf.triggered.connect(self._on_show_pdf_triggered)
+        a.find.triggered.connect(self.filter_bar.text.setFocus)
+        a.connect.triggered.connect(self._on_connect_triggered)
+        a.quit.triggered.connect(self.close)
+        self.filter_bar.text_changed.connect(self.proxy.set_text)
+        self.filter_bar.states_changed.connect(self.proxy.set_states)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
+        self.view.customContextMenuRequested.connect(self._on_view_context_menu)
+        self.view.doubleClicked.connect(lambda _index: self._on_open_result_triggered())
+        self.model.rows_applied.connect(self.on_model_rows_applied)
+        self.model.counts_changed.connect(self.on_model_counts_changed)
+        self.detail.open_result_requested.connect(self.export_result_requested)
+        self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
+        self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)
+
+    def _restore(self) -> None:
+        prefs = self._prefs
+        geometry = prefs.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 760)
+        if (state := prefs.window_state()) is not None:
+            self.restoreState(state)
+        if (splitter := prefs.splitter_state()) is not None:
+            self.splitter.restoreState(splitter)
+        header = prefs.header_state()
+        if header is None or not self.view.horizontalHeader().restoreState(header):
+            self.view.apply_default_widths()
+        self.filter_bar.set_states(prefs.filter_states())
+        self.filter_bar.text.setText(prefs.filter_text())
+
+    # -- commands from the user --------------------------------------------------------------
+
+    def submit_paths(self, paths: list[Path]) -> int:
+        """Upload files/folders as one submission; returns its id."""
+        submission_id = self._next_submission
+        self._next_submission += 1
+        self.submit_requested.emit(submission_id, list(paths), dict(self.submit_options))
+        return submission_id
+
+    def _on_add_triggered(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add PDFs", "", "PDF files (*.pdf *.PDF)")
+        if names:
+            self.submit_paths([Path(name) for name in names])
+
+    def _on_retry_triggered(self) -> None:
+        ids = [r.id for r in self.view.selected_rows() if r.status in RETRYABLE_STATES]
+        if ids:
+            self.retry_requested.emit(ids)
+
+    def _on_retry_all_failed_triggered(self) -> None:
+        ids = [row.id for row in self.model.rows() if row.status in FAILED_STATES]
+        if ids:
+            self.retry_requested.emit(ids)
+
+    def _on_cancel_triggered(self) -> None:
+        ids = [r.id for r in self.view.selected_rows() if r.status in CANCELLABLE_STATES]
+        if ids:
+            self.cancel_requested.emit(ids)
+
+    def _on_open_result_triggered(self) -> None:
+        row = self.view.current_row()
+        if row is not None and row.status is TaskStatus.COMPLETED:
+            self.export_result_requested.emit(row.id, row.filename)
+
+    def _on_show_pdf_triggered(self) -> None:
+        row = self.view.current_row()
+        if row is not None:
+            self._on_show_pdf_requested(row.id)
+
+    def _on_show_pdf_requested(self, task_id: str) -> None:
+        path = self._sources.get(task_id)
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _on_connect_triggered(self) -> None:
+        dialog = ConnectDialog(self._prefs.remote_server(), self)
+        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
+            self.connect_requested.emit(dialog.choice())
+
+    def _on_view_context_menu(self, position: QPoint) -> None:
+        self.actions_.context_menu(self).popup(self.view.viewport().mapToGlobal(position))
+
+    # -- drag and drop -----------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+            self.overlay.show_over_parent()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.overlay.hide()
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.overlay.hide()
+        paths = local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.submit_paths(paths)
+
+    # -- told by the session -----------------------------------------------------------------
+
+    def on_feed_connection_changed(self, status: ConnectionStatus) -> None:
+        self.status_panel.connection.set_status(status)
+        if status.state is ConnectionState.CONNECTED:
+            self.view.set_placeholder(EMPTY_HINT)
+        elif self.model.rowCount() == 0 and status.state is not ConnectionState.CONNECTING:
+            self.view.set_placeholder("Waiting for the backend…")
+
+    def on_locator_status(self, message: str) -> None:
+        self.status_panel.connection.set_message(message)
+        self.view.set_placeholder(message)
+
+    def on_locator_failed(self, message: str) -> None:
+        first = message.splitlines()[0] if message else "unknown error"
+        down = ConnectionStatus(ConnectionState.DOWN, None, message)
+        self.status_panel.connection.set_status(down)
+        self.view.set_placeholder(f"Could not start the backend: {first}")
+        self.statusBar().showMessage(f"Could not start the backend: {first}", MESSAGE_MS)
+
+    def on_health_changed(self, health: Health) -> None:
+        self.status_panel.set_health(health)
+
+    def on_upload_refused(self, rejections: list[Rejection]) -> None:
+        names = ", ".join(r.filename for r in rejections[:5])
+        more = f" and {len(rejections) - 5} more" if len(rejections) > 5 else ""
+        self.statusBar().showMessage(f"Not added (not PDFs): {names}{more}", MESSAGE_MS)
+        detail = "\n".join(f"{r.filename}: {r.reason}" for r in rejections)
+        self.status_panel.counts.setToolTip(f"Last refused files:\n{detail}")
+
+    def on_upload_progress(self, progress: UploadProgress) -> None:
+        self._uploading = True
+        self.status_panel.upload.set_progress(progress)
+
+    def on_upload_batch_submitted(self, submission_id: int, result: BatchResult) -> None:
+        self._sources.update(result.sources)
+        self._tracker.add_rows(submission_id, result.rows)
+        self.model.apply_rows(result.rows)
+        if result.rejected:
+            self.on_upload_refused(list(result.rejected))
+
+    def on_upload_finished(self, submission_id: int, _batch_ids: list[str]) -> None:
+        self._uploading = False
+        self.status_panel.upload.hide()
+        self._tracker.close(submission_id)
+        self._check_finished_submissions()
+
+    def on_upload_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, MESSAGE_MS)
+
+    def on_commands_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, MESSAGE_MS // 2)
+
+    def on_commands_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, MESSAGE_MS)
+
+    def on_commands_detail_loaded(self, detail: TaskDetail) -> None:
+        self.detail.show_detail(detail)
+
+    def on_commands_result_loaded(self, task_id: str, result: object) -> None:
+        self.detail.show_result(task_id, result)
+
+    def on_commands_result_file_ready(self, _task_id: str, path: str) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
+        # Selection-dependent state is refreshed at most ten times a second.
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+        if len(self._tracker):
+            self._check_finished_submissions()
+
+    def on_model_counts_changed(self, counts: dict[TaskStatus, int]) -> None:
+        self.status_panel.set_counts(counts)
+
+    def forget_sources(self) -> None:
+        """A different backend: task ids from the old one mean nothing now."""
+        self._sources.clear()
+        self._tracker = SubmissionTracker()
+
+    # -- selection, detail, notifications ----------------------------------------------------
+
+    def _on_view_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
+        self._refresh_selection()
+
+    def _refresh_selection(self) -> None:
+        """Enable the actions for the selection and keep the detail pane current.
+
+        The pane's row follows every update at once (it is already here); its history
+        is fetched when another task is selected, and again, a little later, when the
+        shown task changes state (progress alone adds no history).
+        """
+        rows = self.view.selected_rows()
+        failed = sum(self.model.counts().get(s, 0) for s in FAILED_STATES)
+        self.actions_.update(allowed_for(rows, set(self._sources)), failed_count=failed)
+        current = self.model.row_for(rows[0].id) if len(rows) == 1 else None
+        previous = self.detail.row
+        self.detail.show_row(
+            current, source_known=current is not None and current.id in self._sources
+        )
+        if current is None:
+            self._detail_timer.stop()
+        elif previous is None or previous.id != current.id:
+            self._detail_timer.stop()
+            self._request_detail()
+        elif previous.status is not current.status:
+            self._detail_timer.start()
+
+    def _request_detail(self) -> None:
+        row = self.detail.row
+        if row is None:
+            return
+        self.detail_requested.emit(row.id)
+        if row.status is TaskStatus.COMPLETED and not self.detail.result.toPlainText():
+            self.result_requested.emit(row.id)
+
+    def _check_finished_submissions(self) -> None:
+        for finished in self._tracker.finished(self.model.row_for):
+            text = finished.summary()
+            if not self.notifier.notify("Taskdesk: batch finished", text):
+                self.statusBar().showMessage(text, MESSAGE_MS)
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._prefs.close_notice_shown():
+            self._prefs.set_close_notice_shown()
+            QMessageBox.information(self, "Your tasks keep running", CLOSE_NOTICE)
+        self._prefs.save_layout(
+            geometry=self.saveGeometry(),
+            window_state=self.saveState(),
+            splitter=self.splitter.saveState(),
+            header=self.view.horizontalHeader().saveState(),
+        )
+        self._prefs.save_filter(self.proxy.states, self.filter_bar.text.text())
+        self._prefs.sync()
+        self.closing.emit()
+        self.notifier.hide()
+        event.accept()

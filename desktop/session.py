@@ -1,0 +1,117 @@
+"""One connection to one backend: its threads, and the wires between them and the window.
+
+A :class:`Session` owns the feed thread, the command thread and the upload thread for an
+endpoint, and connects their signals to the model and the window's ``on_*`` slots (and
+the window's request signals to the workers' slots). Worker objects live on their own
+threads, so those connections are queued: nothing here blocks the GUI thread.
+:meth:`stop` breaks any request in flight and waits for every thread, which the window's
+``closing`` signal triggers and test fixtures call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Slot
+
+from desktop.client import (
+    ApiClient,
+    Backoff,
+    FeedThread,
+    make_command_thread,
+    make_upload_thread,
+)
+from desktop.mainwindow import MainWindow
+from desktop.records import Endpoint, Snapshot, TaskRow
+from desktop.tasks import TaskTableModel
+
+log = logging.getLogger(__name__)
+
+
+class Session(QObject):
+    """Feeds ``model`` and serves ``window`` from the backend at ``endpoint``."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        window: MainWindow,
+        model: TaskTableModel,
+        *,
+        backoff: Backoff | None = None,
+        health_interval_ms: int = 10_000,
+        client_factory: Callable[[Endpoint], ApiClient] = ApiClient,
+    ) -> None:
+        super().__init__(window)
+        self.endpoint = endpoint
+        self._window = window
+        self._model = model
+        self.feed = FeedThread(endpoint, backoff=backoff, client_factory=client_factory)
+        self.commands = make_command_thread(
+            endpoint, client_factory=client_factory, health_interval_ms=health_interval_ms
+        )
+        self.uploads = make_upload_thread(endpoint, client_factory=client_factory)
+        self._stopped = False
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        w, feed = self._window, self.feed
+        commands, uploads = self.commands.worker, self.uploads.worker
+        feed.snapshot_loaded.connect(self.on_feed_snapshot_loaded)
+        feed.rows_received.connect(self.on_feed_rows_received)
+        feed.connection_changed.connect(w.on_feed_connection_changed)
+        feed.health_changed.connect(w.on_health_changed)
+
+        w.retry_requested.connect(commands.retry)
+        w.cancel_requested.connect(commands.cancel)
+        w.detail_requested.connect(commands.load_detail)
+        w.result_requested.connect(commands.load_result)
+        w.export_result_requested.connect(commands.export_result)
+        commands.message.connect(w.on_commands_message)
+        commands.failed.connect(w.on_commands_failed)
+        commands.detail_loaded.connect(w.on_commands_detail_loaded)
+        commands.result_loaded.connect(w.on_commands_result_loaded)
+        commands.result_file_ready.connect(w.on_commands_result_file_ready)
+        commands.health_changed.connect(w.on_health_changed)
+        commands.rows_changed.connect(self.on_feed_rows_received)
+
+        w.submit_requested.connect(uploads.submit)
+        # Cancel must not queue behind the upload it cancels: call it directly.
+        w.upload_cancel_requested.connect(self.on_window_upload_cancel_requested)
+        uploads.refused.connect(w.on_upload_refused)
+        uploads.progress.connect(w.on_upload_progress)
+        uploads.batch_submitted.connect(w.on_upload_batch_submitted)
+        uploads.finished.connect(w.on_upload_finished)
+        uploads.failed.connect(w.on_upload_failed)
+
+    def start(self) -> None:
+        self.commands.start()
+        self.uploads.start()
+        self.feed.start()
+
+    def stop(self, timeout_ms: int = 5000) -> bool:
+        """Stop every thread and wait for it; True when all ended in time. Idempotent."""
+        if self._stopped:
+            return True
+        self._stopped = True
+        self.feed.stop()
+        ended = self.commands.stop(timeout_ms)
+        ended = self.uploads.stop(timeout_ms) and ended
+        ended = self.feed.wait(timeout_ms) and ended
+        if not ended:
+            log.warning("a client thread did not stop within %d ms", timeout_ms)
+        return ended
+
+    @Slot(object)
+    def on_feed_snapshot_loaded(self, snapshot: Snapshot) -> None:
+        # Merged, not swapped in: versions keep whichever of snapshot and buffered
+        # events is newer, and the selection survives a reload after ``reset``.
+        self._model.apply_rows(snapshot.rows)
+
+    @Slot(object)
+    def on_feed_rows_received(self, rows: list[TaskRow]) -> None:
+        self._model.apply_rows(rows)
+
+    @Slot()
+    def on_window_upload_cancel_requested(self) -> None:
+        self.uploads.worker.cancel()

@@ -1,0 +1,98 @@
+"""What the window remembers between runs, behind one small typed facade over QSettings.
+
+The composition root names the organisation and application ("Taskdesk"), so
+``QSettings()`` lands in the platform's usual place; tests pass a ``QSettings`` on an
+INI file in a temporary folder instead, so a test run never reads or writes the user's.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from desktop.records import TaskStatus
+
+ORGANIZATION = "Taskdesk"
+APPLICATION = "Taskdesk"
+
+
+class Preferences:
+    """Typed access to the keys the desktop stores."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self.settings = settings if settings is not None else QSettings()
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.settings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    # window layout
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("window/state")
+
+    def splitter_state(self) -> QByteArray | None:
+        return self._bytes("window/splitter")
+
+    def header_state(self) -> QByteArray | None:
+        return self._bytes("table/header")
+
+    def save_layout(
+        self,
+        *,
+        geometry: QByteArray,
+        window_state: QByteArray,
+        splitter: QByteArray,
+        header: QByteArray,
+    ) -> None:
+        self.settings.setValue("window/geometry", geometry)
+        self.settings.setValue("window/state", window_state)
+        self.settings.setValue("window/splitter", splitter)
+        self.settings.setValue("table/header", header)
+
+    # filter
+    def filter_states(self) -> set[TaskStatus]:
+        raw = self.settings.value("filter/states", "")
+        names = raw.split(",") if isinstance(raw, str) else list(raw or [])
+        return {TaskStatus(name) for name in names if name in TaskStatus._value2member_map_}
+
+    def filter_text(self) -> str:
+        return str(self.settings.value("filter/text", "") or "")
+
+    def save_filter(self, states: set[TaskStatus] | frozenset[TaskStatus], text: str) -> None:
+        # A comma-joined string: INI files turn one-element lists into plain strings.
+        self.settings.setValue("filter/states", ",".join(sorted(s.value for s in states)))
+        self.settings.setValue("filter/text", text)
+
+    # one-time notices
+    def close_notice_shown(self) -> bool:
+        return _bool(self.settings.value("notices/close_shown", False))
+
+    def set_close_notice_shown(self) -> None:
+        self.settings.setValue("notices/close_shown", True)
+
+    # remote backend (the "Connect to server…" dialog)
+    def remote_server(self) -> tuple[str, str] | None:
+        url = str(self.settings.value("connection/server", "") or "")
+        token = str(self.settings.value("connection/token", "") or "")
+        return (url, token) if url else None
+
+    def set_remote_server(self, url: str | None, token: str = "") -> None:
+        """Remember a remote backend; None goes back to the local one."""
+        if url:
+            self.settings.setValue("connection/server", url)
+            self.settings.setValue("connection/token", token)
+        else:
+            self.settings.remove("connection/server")
+            self.settings.remove("connection/token")
+
+    def sync(self) -> None:
+        self.settings.sync()
+
+
+def _bool(value: object) -> bool:
+    # INI storage gives back "true"/"false" strings.
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    return bool(value)

@@ -1,0 +1,142 @@
+"""The words and numbers the task table shows, as pure functions of a row and a clock.
+
+Kept free of Qt so the exact texts ("retry 2/3 · next in 0:57", "soft limit 270 s") are
+tested directly, and so the model's ``data()`` stays a thin switch.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from desktop.records import TaskRow, TaskStatus
+
+#: The separator between facts in one cell.
+DOT = " · "
+
+
+def clock(seconds: float) -> str:
+    """A duration as ``m:ss`` (or ``h:mm:ss``), rounded *up* so a countdown ends on 0:00.
+
+    >>> clock(57.2), clock(0), clock(3725)
+    ('0:58', '0:00', '1:02:05')
+    """
+    total = max(0, math.ceil(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def duration(seconds: float) -> str:
+    """An elapsed time: ``"12 s"`` under a minute, then ``m:ss``."""
+    if seconds < 60:
+        return f"{max(0, int(seconds))} s"
+    return clock(int(seconds))
+
+
+def limit_seconds(value: float) -> str:
+    """A configured limit as the user set it: ``270 s``, ``0.5 s``."""
+    return f"{value:g} s"
+
+
+def countdown(row: TaskRow, now: datetime) -> str | None:
+    """``next in 0:57`` while a retry waits; ``starting…`` once it is due."""
+    if row.status is not TaskStatus.RETRYING or row.next_retry_at is None:
+        return None
+    remaining = (row.next_retry_at - now).total_seconds()
+    if remaining <= 0:
+        return "starting…"
+    return f"next in {clock(remaining)}"
+
+
+def retries_text(row: TaskRow, now: datetime) -> str:
+    """The retries column: ``retry 2/3 · next in 0:57`` while waiting, else ``2/3``."""
+    counter = f"{row.retries}/{row.max_retries}"
+    waiting = countdown(row, now)
+    if waiting is not None:
+        return f"retry {counter}{DOT}{waiting}"
+    if row.attempt > 1:
+        return f"{counter}{DOT}attempt {row.attempt}"
+    return counter
+
+
+def limit_text(row: TaskRow) -> str | None:
+    """Which time limit ended a ``timed_out`` task: ``soft limit 270 s``."""
+    if row.status is not TaskStatus.TIMED_OUT:
+        return None
+    if row.error_kind == "hard_time_limit":
+        return f"hard limit {limit_seconds(row.time_limit)}"
+    if row.error_kind == "soft_time_limit":
+        return f"soft limit {limit_seconds(row.soft_time_limit)}"
+    return "time limit"
+
+
+def state_text(row: TaskRow, now: datetime) -> str:
+    """The state column: the state, with the countdown or the limit when there is one."""
+    if row.status is TaskStatus.RETRYING:
+        waiting = countdown(row, now)
+        return f"Retrying{DOT}{waiting}" if waiting else "Retrying"
+    if row.status is TaskStatus.TIMED_OUT:
+        which = "hard limit" if row.error_kind == "hard_time_limit" else "soft limit"
+        return f"Timed out{DOT}{which}"
+    return row.status.label
+
+
+def elapsed_seconds(row: TaskRow, now: datetime) -> float | None:
+    """Seconds the task has run (until it finished); None if it never started."""
+    if row.started_at is None:
+        return None
+    if row.status is TaskStatus.RUNNING:
+        end = now
+    elif row.is_final and row.finished_at is not None:
+        end = row.finished_at
+    else:
+        return None  # waiting to retry, or pending again: no clock is running
+    return max(0.0, (end - row.started_at).total_seconds())
+
+
+def time_text(row: TaskRow, now: datetime) -> str:
+    """The time column: elapsed, and for ``timed_out`` which limit was hit."""
+    elapsed = elapsed_seconds(row, now)
+    parts = [] if elapsed is None else [duration(elapsed)]
+    limit = limit_text(row)
+    if limit:
+        parts.append(limit)
+    return DOT.join(parts)
+
+
+def progress_percent(row: TaskRow) -> int:
+    """0–100 for the bar; a completed task is full whatever the last report said."""
+    if row.status is TaskStatus.COMPLETED:
+        return 100
+    return max(0, min(100, int(row.progress)))
+
+
+def progress_text(row: TaskRow) -> str:
+    """The text on the bar: ``42% · pages 21/50``; ``queued`` before it starts."""
+    if row.status is TaskStatus.PENDING and row.progress <= 0:
+        return "queued"
+    text = f"{progress_percent(row)}%"
+    if row.pages_total:
+        text += f"{DOT}pages {row.pages_done}/{row.pages_total}"
+    return text
+
+
+def submitted_text(created: datetime | None, now: datetime) -> str:
+    """Local time; just the time for today, the date too otherwise."""
+    if created is None:
+        return ""
+    local = created.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%d %b %H:%M")
+
+
+def first_line(text: str | None, limit: int = 200) -> str:
+    """An error's first line, for a table cell (the detail pane shows it whole)."""
+    if not text:
+        return ""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,399 @@
+"""The task table: one row per task id, fed rows, repainted in batches.
+
+The model adapts, it does not fetch (STYLE.md, Qt): the composition root hands it
+:class:`~desktop.records.TaskRow` lists from the feed and from uploads. Applying is
+idempotent and order-safe because every row carries the task's ``version``: a row not
+newer than the one held (or already buffered) is dropped. Accepted rows wait in a
+buffer keyed by task id, so a burst of progress for one task becomes one change, and a
+single-shot timer, started only while something is buffered, flushes them: new tasks
+in one ``beginInsertRows``, changed ones as one ``dataChanged`` per run of adjacent
+rows spanning only the columns that changed.
+
+A second timer ticks once a second, and only while some task is retrying or running:
+it repaints just those rows' clock-driven cells (the retry countdown and elapsed time).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from desktop.records import TaskRow, TaskStatus
+from desktop.tasks import format as fmt
+from desktop.tasks.style import state_color, state_icon
+
+S = TaskStatus
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Columns(IntEnum):
+    FILE = 0
+    STATE = 1
+    PROGRESS = 2
+    RETRIES = 3
+    TIME = 4
+    SUBMITTED = 5
+    ERROR = 6
+
+
+HEADERS = {
+    Columns.FILE: "File",
+    Columns.STATE: "State",
+    Columns.PROGRESS: "Progress",
+    Columns.RETRIES: "Retries",
+    Columns.TIME: "Time",
+    Columns.SUBMITTED: "Submitted",
+    Columns.ERROR: "Error",
+}
+
+
+class Roles(IntEnum):
+    """Data beyond the display text, for the delegate, the proxy and the window."""
+
+    TASK_ID = Qt.ItemDataRole.UserRole + 1
+    #: The task's status value (a ``TaskStatus`` arrives as its plain ``str``).
+    STATUS = Qt.ItemDataRole.UserRole + 2
+    #: The whole :class:`TaskRow`.
+    ROW = Qt.ItemDataRole.UserRole + 3
+    #: 0–100 for the progress bar.
+    PROGRESS = Qt.ItemDataRole.UserRole + 4
+    #: A value of one type per column that sorts the way the column reads.
+    SORT_KEY = Qt.ItemDataRole.UserRole + 5
+
+
+_COLUMN_COUNT = len(Columns)
+#: Workflow order, for sorting by state.
+_STATE_ORDER = {status: i for i, status in enumerate(S)}
+#: States whose cells change with the clock alone.
+_LIVE = frozenset({S.RETRYING, S.RUNNING})
+_FIRST_LIVE_COLUMN, _LAST_LIVE_COLUMN = Columns.STATE, Columns.TIME
+
+#: Which fields each column shows: a change to any of them repaints the column.
+_COLUMN_FIELDS: dict[Columns, tuple[str, ...]] = {
+    Columns.FILE: ("filename",),
+    Columns.STATE: ("status", "next_retry_at", "error_kind"),
+    Columns.PROGRESS: ("status", "progress", "pages_done", "pages_total"),
+    Columns.RETRIES: ("status", "retries", "max_retries", "attempt", "next_retry_at"),
+    Columns.TIME: (
+        "status",
+        "started_at",
+        "finished_at",
+        "error_kind",
+        "soft_time_limit",
+        "time_limit",
+    ),  # fmt: skip
+    Columns.SUBMITTED: ("created_at",),
+    Columns.ERROR: ("error",),
+}
+
+
+def _changed_columns(old: TaskRow, new: TaskRow) -> tuple[int, int] | None:
+    changed = [
+        column
+        for column, fields in _COLUMN_FIELDS.items()
+        if any(getattr(old, name) != getattr(new, name) for name in fields)
+    ]
+    return (min(changed), max(changed)) if changed else None
+
+
+def _muted() -> QColor:
+    return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+
+
+def runs(rows: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Group row numbers into (first, last) runs of adjacent numbers."""
+    ordered = sorted(set(rows))
+    if not ordered:
+        return
+    start = previous = ordered[0]
+    for row in ordered[1:]:
+        if row != previous + 1:
+            yield start, previous
+            start = row
+        previous = row
+    yield start, previous
+
+
+class TaskTableModel(QAbstractTableModel):
+    """Every task the backend holds, keyed by id, in arrival order."""
+
+    #: After each flush: the rows that were inserted or changed (list[TaskRow]).
+    rows_applied = Signal(object)
+    #: After each flush that changed a count: tasks per state (dict[TaskStatus, int]).
+    counts_changed = Signal(object)
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        flush_interval_ms: int = 50,
+        tick_interval_ms: int = 1000,
+        max_insert: int = 1000,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(parent)
+        self._rows: list[TaskRow] = []
+        self._index: dict[str, int] = {}
+        self._pending: dict[str, TaskRow] = {}
+        self._counts: Counter[TaskStatus] = Counter()
+        self._live: set[str] = set()
+        self._clock = clock
+        self._max_insert = max_insert
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(flush_interval_ms)
+        self._flush_timer.timeout.connect(self.flush)
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(tick_interval_ms)
+        self._tick_timer.timeout.connect(self.tick)
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def apply_rows(self, rows: Iterable[TaskRow]) -> int:
+        """Buffer rows newer than what is held; returns how many were kept."""
+        kept = 0
+        for row in rows:
+            held = self._pending.get(row.id)
+            if held is None:
+                position = self._index.get(row.id)
+                held = None if position is None else self._rows[position]
+            if held is not None and row.version <= held.version:
+                continue  # a duplicate or an older version: applying is idempotent
+            self._pending[row.id] = row
+            kept += 1
+        if self._pending and not self._flush_timer.isActive():
+            self._flush_timer.start()
+        return kept
+
+    def flush(self) -> None:
+        """Apply what is buffered: one insert (of at most ``max_insert`` new rows; more
+        wait for the next flush), one ``dataChanged`` per run of changed rows."""
+        self._flush_timer.stop()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        counts_before = dict(self._counts)
+        spans: dict[int, tuple[int, int]] = {}
+        new_rows: list[TaskRow] = []
+        for row in pending.values():
+            position = self._index.get(row.id)
+            if position is None:
+                new_rows.append(row)
+                continue
+            old = self._rows[position]
+            self._rows[position] = row
+            self._count(old, -1)
+            self._count(row, +1)
+            span = _changed_columns(old, row)
+            if span is not None:
+                spans[position] = span
+        for first, last in runs(spans):
+            columns = [spans[r] for r in range(first, last + 1)]
+            left = min(c[0] for c in columns)
+            right = max(c[1] for c in columns)
+            self.dataChanged.emit(self.index(first, left), self.index(last, right))
+        if len(new_rows) > self._max_insert:
+            # A snapshot of thousands: insert a slice now, the rest on the next flushes,
+            # so the proxy's sorting of new rows never freezes the window for long.
+            for row in new_rows[self._max_insert :]:
+                self._pending[row.id] = row
+                del pending[row.id]
+            new_rows = new_rows[: self._max_insert]
+            self._flush_timer.start()
+        if new_rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new_rows) - 1)
+            for offset, row in enumerate(new_rows):
+                self._index[row.id] = start + offset
+                self._rows.append(row)
+                self._count(row, +1)
+            self.endInsertRows()
+        self._update_ticking()
+        self.rows_applied.emit(list(pending.values()))
+        if dict(self._counts) != counts_before:
+            self.counts_changed.emit(self.counts())
+
+    def clear(self) -> None:
+        """Forget every task (switching backends)."""
+        self.beginResetModel()
+        self._rows.clear()
+        self._index.clear()
+        self._pending.clear()
+        self._counts.clear()
+        self._live.clear()
+        self.endResetModel()
+        self._flush_timer.stop()
+        self._tick_timer.stop()
+        self.counts_changed.emit(self.counts())
+
+    def _count(self, row: TaskRow, delta: int) -> None:
+        self._counts[row.status] += delta
+        if row.status in _LIVE and delta > 0:
+            self._live.add(row.id)
+        elif delta < 0:
+            self._live.discard(row.id)
+
+    # -- the clock -----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Repaint the clock-driven cells of retrying and running rows, run by run."""
+        positions = [self._index[task_id] for task_id in self._live]
+        for first, last in runs(positions):
+            self.dataChanged.emit(
+                self.index(first, _FIRST_LIVE_COLUMN),
+                self.index(last, _LAST_LIVE_COLUMN),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
+            )
+
+    def _update_ticking(self) -> None:
+        if self._live and not self._tick_timer.isActive():
+            self._tick_timer.start()
+        elif not self._live and self._tick_timer.isActive():
+            self._tick_timer.stop()
+
+    @property
+    def ticking(self) -> bool:
+        return self._tick_timer.isActive()
+
+    @property
+    def flush_pending(self) -> bool:
+        return self._flush_timer.isActive()
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def row_at(self, position: int) -> TaskRow:
+        return self._rows[position]
+
+    def row_for(self, task_id: str) -> TaskRow | None:
+        position = self._index.get(task_id)
+        return None if position is None else self._rows[position]
+
+    def position_of(self, task_id: str) -> int | None:
+        return self._index.get(task_id)
+
+    def rows(self) -> list[TaskRow]:
+        return list(self._rows)
+
+    def counts(self) -> dict[TaskStatus, int]:
+        return {status: n for status, n in self._counts.items() if n > 0}
+
+    # -- QAbstractTableModel -------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else _COLUMN_COUNT
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[Columns(section)]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # The hottest function of the window (every paint, every proxy check): plain
+        # int comparisons, no enum construction.
+        position = index.row()
+        if not 0 <= position < len(self._rows):
+            return None
+        row = self._rows[position]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Roles.SORT_KEY:
+            return self.sort_key(row, column)
+        if role == Roles.TASK_ID:
+            return row.id
+        if role == Roles.STATUS:
+            return row.status
+        if role == Roles.ROW:
+            return row
+        if role == Roles.PROGRESS:
+            return fmt.progress_percent(row)
+        if role == Qt.ItemDataRole.DecorationRole and column == Columns.STATE:
+            return state_icon(row.status)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == Columns.STATE or (column == Columns.ERROR and row.error):
+                return state_color(row.status)
+            if column == Columns.RETRIES and not row.retries and row.attempt == 1:
+                return _muted()  # "0/3" on every row is noise; the exceptions stand out
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        return None
+
+    def _display(self, row: TaskRow, column: int) -> str:
+        if column == Columns.FILE:
+            return row.filename
+        if column == Columns.PROGRESS:
+            return fmt.progress_text(row)
+        if column == Columns.ERROR:
+            return fmt.first_line(row.error)
+        now = self._clock()
+        if column == Columns.STATE:
+            return fmt.state_text(row, now)
+        if column == Columns.RETRIES:
+            return fmt.retries_text(row, now)
+        if column == Columns.TIME:
+            return fmt.time_text(row, now)
+        return fmt.submitted_text(row.created_at, now)
+
+    def sort_key(self, row: TaskRow, column: int) -> Any:
+        """A value of one type per column that sorts the way the column reads."""
+        if column == Columns.SUBMITTED:
+            return row.created_at.timestamp() if row.created_at else 0.0
+        if column == Columns.FILE:
+            return row.filename.casefold()
+        if column == Columns.STATE:
+            return _STATE_ORDER[row.status]
+        if column == Columns.PROGRESS:
+            return float(fmt.progress_percent(row))
+        if column == Columns.RETRIES:
+            return row.retries * 1000 + row.attempt
+        if column == Columns.TIME:
+            elapsed = fmt.elapsed_seconds(row, self._clock())
+            return -1.0 if elapsed is None else elapsed
+        return (row.error or "").casefold()
+
+    def _tooltip(self, row: TaskRow, column: int) -> str | None:
+        if column == Columns.FILE:
+            return f"{row.filename}\ntask {row.id}\nbatch {row.batch_id}\n{row.processor}"
+        if column == Columns.ERROR:
+            return row.error or None
+        if column == Columns.TIME:
+            return (
+                f"Soft limit {fmt.limit_seconds(row.soft_time_limit)}, "
+                f"hard limit {fmt.limit_seconds(row.time_limit)}"
+            )
+        if column == Columns.STATE and row.status is S.RETRYING and row.next_retry_at:
+            at = row.next_retry_at.astimezone().strftime("%H:%M:%S")
+            return f"Automatic retry {row.retries} of {row.max_retries} at {at}"
+        if column == Columns.STATE and row.error:
+            return fmt.first_line(row.error, 500)
+        return None

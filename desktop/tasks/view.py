@@ -1,0 +1,113 @@
+"""The task table widget: columns sized for their content, a hint when empty.
+
+Fixed row heights (no per-row size hints) keep scrolling through ten thousand rows
+cheap; the header state (widths, order, sort) is what the window persists.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from desktop.records import TaskRow
+from desktop.tasks.delegate import ProgressDelegate
+from desktop.tasks.model import Columns, Roles
+
+_DEFAULT_WIDTHS = {
+    Columns.FILE: 240,
+    Columns.STATE: 190,
+    Columns.PROGRESS: 210,
+    Columns.RETRIES: 170,
+    Columns.TIME: 170,
+    Columns.SUBMITTED: 110,
+}
+
+
+class TaskView(QTableView):
+    """A read-only, row-selecting table of tasks with a placeholder when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._placeholder = ""
+        self.setObjectName("taskView")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.setAlternatingRowColors(True)
+        self.setSortingEnabled(True)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setItemDelegateForColumn(Columns.PROGRESS, ProgressDelegate(self))
+        vertical = self.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setSortIndicatorShown(True)
+
+    def apply_default_widths(self) -> None:
+        """Column widths for a first start; later starts restore the saved header."""
+        for column, width in _DEFAULT_WIDTHS.items():
+            self.setColumnWidth(column, width)
+        self.sortByColumn(Columns.SUBMITTED, Qt.SortOrder.AscendingOrder)
+
+    def set_placeholder(self, text: str) -> None:
+        """Text shown centred while the table is empty ("Starting backend…")."""
+        self._placeholder = text
+        self.viewport().update()
+
+    @property
+    def placeholder(self) -> str:
+        return self._placeholder
+
+    def selected_rows(self) -> list[TaskRow]:
+        """The tasks of the selected rows, in view order."""
+        selection = self.selectionModel()
+        if selection is None:
+            return []
+        indexes = sorted(selection.selectedRows(Columns.FILE), key=lambda index: index.row())
+        return [index.data(Roles.ROW) for index in indexes if index.data(Roles.ROW) is not None]
+
+    def current_row(self) -> TaskRow | None:
+        index = self.currentIndex()
+        if not index.isValid():
+            return None
+        selection = self.selectionModel()
+        if selection is not None and not selection.isRowSelected(index.row(), index.parent()):
+            return None
+        return index.siblingAtColumn(Columns.FILE).data(Roles.ROW)
+
+    def select_task(self, task_id: str) -> bool:
+        """Select and show the row of ``task_id``; False when it is filtered out."""
+        model = self.model()
+        for position in range(model.rowCount()):
+            index = model.index(position, Columns.FILE)
+            if index.data(Roles.TASK_ID) == task_id:
+                flags = (
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows
+                )
+                self.selectionModel().setCurrentIndex(index, flags)
+                self.scrollTo(index)
+                return True
+        return False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if self._placeholder and (model is None or model.rowCount() == 0):
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(font)
+            painter.drawText(
+                self.viewport().rect(), int(Qt.AlignmentFlag.AlignCenter), self._placeholder
+            )
+            painter.end()

@@ -1,0 +1,279 @@
+"""The main window on its own: drops, actions, persistence, notices (no backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.mainwindow import MainWindow
+from desktop.records import (
+    BatchResult,
+    ConnectionState,
+    ConnectionStatus,
+    Health,
+    Rejection,
+    TaskStatus,
+)
+from desktop.settings import Preferences
+from desktop.tasks import Columns, TaskTableModel
+from tests.gui.dnd import drag_event, urls_mime
+from tests.gui.fakes import demo_detail, demo_rows, make_row
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: Any, prefs: Preferences) -> Iterator[MainWindow]:
+    model = TaskTableModel(flush_interval_ms=5)
+    window = MainWindow(model, prefs)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+
+
+def load(window: MainWindow, rows: list[Any]) -> None:
+    window.model.apply_rows(rows)
+    window.model.flush()
+
+
+def select(window: MainWindow, *filenames: str) -> None:
+    view = window.view
+    view.clearSelection()
+    selection = view.selectionModel()
+    for position in range(window.proxy.rowCount()):
+        index = window.proxy.index(position, Columns.FILE)
+        if index.data() in filenames:
+            selection.select(
+                index,
+                selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+            )
+    window._refresh_selection()
+
+
+def test_a_drag_shows_the_drop_target_and_a_drop_submits(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    stray = tmp_path / "notes.txt"
+    stray.write_text("x")
+    submitted: list[tuple[int, list[Path], dict[str, str]]] = []
+    window.submit_requested.connect(lambda *args: submitted.append(args))
+    mime = urls_mime(folder, stray)
+    center = QPointF(window.width() / 2, window.height() / 2)
+    enter = drag_event(QDragEnterEvent, mime, center)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    assert window.overlay.isVisible()
+    assert window.overlay.geometry() == window.splitter.rect()
+    drop = drag_event(QDropEvent, mime, center)
+    QApplication.sendEvent(window, drop)
+    assert not window.overlay.isVisible()
+    # Sorting PDFs from the rest happens on the upload thread; the window sends all.
+    assert submitted == [(1, [folder, stray], {})]
+
+
+def test_a_drag_without_files_is_refused_and_leaving_hides_the_target(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    text = QMimeData()
+    text.setText("hello")
+    enter = drag_event(QDragEnterEvent, text, QPointF(5, 5))
+    QApplication.sendEvent(window, enter)
+    assert not enter.isAccepted()
+    assert not window.overlay.isVisible()
+    mime = urls_mime(tmp_path)  # the event does not own it: keep it alive
+    enter = drag_event(QDragEnterEvent, mime, QPointF(5, 5))
+    QApplication.sendEvent(window, enter)
+    assert window.overlay.isVisible()
+    QApplication.sendEvent(window, QDragLeaveEvent())
+    assert not window.overlay.isVisible()
+
+
+def test_refused_files_are_named_in_the_status_bar(window: MainWindow) -> None:
+    window.on_upload_refused(
+        [Rejection("photo.jpg", "not a PDF"), Rejection("a.docx", "not a PDF")]
+    )
+    assert window.statusBar().currentMessage() == "Not added (not PDFs): photo.jpg, a.docx"
+
+
+@pytest.mark.parametrize(
+    ("selected", "retry", "cancel"),
+    [
+        (["holiday photo.pdf"], True, False),  # failed
+        (["annual accounts.pdf"], True, False),  # timed out
+        (["minutes 2023-11.pdf"], True, False),  # cancelled
+        (["site survey (scanned).pdf"], False, True),  # running
+        (["network share export.pdf"], False, True),  # retrying
+        (["tender response.pdf"], False, True),  # pending
+        (["Q3 board report.pdf"], False, False),  # completed
+        (["Q3 board report.pdf", "holiday photo.pdf", "tender response.pdf"], True, True),
+        ([], False, False),
+    ],
+)
+def test_actions_follow_the_selected_states(
+    window: MainWindow, selected: list[str], retry: bool, cancel: bool
+) -> None:
+    load(window, demo_rows())
+    select(window, *selected)
+    assert window.actions_.retry.isEnabled() is retry
+    assert window.actions_.cancel.isEnabled() is cancel
+    assert window.actions_.retry_all_failed.isEnabled(), "two tasks failed or timed out"
+    assert window.actions_.retry_all_failed.text() == "Retry all failed (2)"
+
+
+def test_actions_send_only_the_ids_their_state_allows(window: MainWindow) -> None:
+    rows = demo_rows()
+    load(window, rows)
+    retried: list[list[str]] = []
+    cancelled: list[list[str]] = []
+    window.retry_requested.connect(retried.append)
+    window.cancel_requested.connect(cancelled.append)
+    by_name = {row.filename: row.id for row in rows}
+    select(window, "holiday photo.pdf", "tender response.pdf", "Q3 board report.pdf")
+    window.actions_.retry.trigger()
+    window.actions_.cancel.trigger()
+    window.actions_.retry_all_failed.trigger()
+    assert retried[0] == [by_name["holiday photo.pdf"]]
+    assert cancelled == [[by_name["tender response.pdf"]]]
+    assert sorted(retried[1]) == sorted(
+        [by_name["holiday photo.pdf"], by_name["annual accounts.pdf"]]
+    )
+
+
+def test_shortcuts_and_context_menu_share_the_actions(window: MainWindow) -> None:
+    a = window.actions_
+    assert a.retry.shortcut().toString() == "Ctrl+R"
+    assert a.retry_all_failed.shortcut().toString() == "Ctrl+Shift+R"
+    assert a.cancel.shortcut().toString() == "Ctrl+."
+    assert a.add.shortcut().toString() == "Ctrl+O"
+    menu = a.context_menu(window)
+    assert {a.retry, a.cancel, a.retry_all_failed} <= set(menu.actions())
+
+
+def test_a_conflict_is_a_status_message(window: MainWindow) -> None:
+    window.on_commands_failed("Retry refused: cannot retry a task that is completed")
+    assert "cannot retry" in window.statusBar().currentMessage()
+
+
+def test_the_detail_pane_shows_history_error_and_state(window: MainWindow) -> None:
+    rows = demo_rows()
+    load(window, rows)
+    asked: list[str] = []
+    window.detail_requested.connect(asked.append)
+    retrying = next(row for row in rows if row.status is TaskStatus.RETRYING)
+    select(window, retrying.filename)
+    assert asked == [retrying.id], "selecting a task asks for its history"
+    window.on_commands_detail_loaded(demo_detail(retrying))
+    pane = window.detail
+    assert pane.title.text() == retrying.filename
+    assert "Retrying · next in" in pane.state.text()
+    assert pane.history.topLevelItemCount() == 5
+    assert pane.history.topLevelItem(2).text(1) == "running → retrying"
+    assert pane.error.toPlainText() == retrying.error
+    assert not pane.open_result.isEnabled()
+    assert not pane.show_pdf.isEnabled(), "not uploaded from this window"
+
+
+def test_show_pdf_is_offered_for_files_uploaded_here(window: MainWindow, tmp_path: Path) -> None:
+    row = make_row("x", filename="a.pdf", status="completed", version=2)
+    window.on_upload_batch_submitted(1, BatchResult("b", (row,), (), {"x": tmp_path / "a.pdf"}))
+    window.model.flush()
+    select(window, "a.pdf")
+    assert window.actions_.show_pdf.isEnabled()
+    assert window.detail.show_pdf.isEnabled()
+    assert window.detail.open_result.isEnabled()
+
+
+def test_status_bar_shows_connection_workers_and_counts(window: MainWindow) -> None:
+    load(window, demo_rows())
+    label = window.status_panel.connection
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.RECONNECTING, retry_in=3))
+    assert label.plain_text() == "Reconnecting in 3 s"
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.DOWN, retry_in=10))
+    assert label.plain_text() == "Backend down · retrying in 10 s"
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.CONNECTED))
+    assert label.plain_text() == "Connected"
+    window.on_health_changed(Health(status="ok", workers=4))
+    assert window.status_panel.workers.text() == "4 workers online"
+    counts = window.status_panel.counts.text()
+    for expected in ("3</span> running", "2</span> pending", "1</span> failed"):
+        assert expected in counts
+
+
+def test_filter_by_state_and_text(window: MainWindow) -> None:
+    load(window, demo_rows())
+    window.filter_bar.state_actions[TaskStatus.RUNNING].setChecked(True)
+    assert window.proxy.rowCount() == 3
+    window.filter_bar.text.setText("survey")
+    assert window.proxy.rowCount() == 1
+    assert window.filter_bar.state_button.text() == "States: Running"
+
+
+def test_layout_and_filter_persist(
+    qtbot: Any, make_prefs: Callable[..., Preferences], window: MainWindow
+) -> None:
+    window.view.setColumnWidth(Columns.FILE, 333)
+    window.filter_bar.state_actions[TaskStatus.FAILED].setChecked(True)
+    window.filter_bar.text.setText("invoice")
+    window.close()
+    again = MainWindow(TaskTableModel(), make_prefs())
+    qtbot.addWidget(again)
+    assert again.view.columnWidth(Columns.FILE) == 333
+    assert again.filter_bar.states() == {TaskStatus.FAILED}
+    assert again.filter_bar.text.text() == "invoice"
+    assert again.proxy.states == {TaskStatus.FAILED}
+
+
+def test_closing_says_once_that_work_continues(
+    qtbot: Any, make_prefs: Callable[..., Preferences], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    closing: list[bool] = []
+    for _ in range(2):
+        window = MainWindow(TaskTableModel(), make_prefs(fresh=not shown))
+        qtbot.addWidget(window)
+        window.closing.connect(lambda: closing.append(True))
+        window.show()
+        window.close()
+    assert len(shown) == 1
+    assert "does not stop your tasks" in shown[0]
+    assert closing == [True, True], "every close stops the desktop's threads"
+
+
+def test_a_finished_submission_is_announced_once(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notified: list[tuple[str, str, bool]] = []
+    window.notifier.notified.connect(lambda *args: notified.append(args))
+    monkeypatch.setattr(window, "isActiveWindow", lambda: False)  # in the background
+    rows = [make_row("a", status="pending"), make_row("b", status="pending")]
+    window.on_upload_batch_submitted(4, BatchResult("B", tuple(rows)))
+    window.on_upload_finished(4, ["B"])
+    load(window, [make_row("a", status="completed", version=5)])
+    assert notified == []
+    load(window, [make_row("b", status="failed", version=5)])
+    # Offscreen there is no system tray: the notification falls back to an alert.
+    assert notified == [("Taskdesk: batch finished", "2 PDFs done: 1 completed, 1 failed", False)]
+    load(window, [make_row("b", status="failed", version=6, error="x")])
+    assert len(notified) == 1
+
+
+def test_a_submission_finishing_in_front_goes_to_the_status_bar(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notified: list[object] = []
+    window.notifier.notified.connect(lambda *args: notified.append(args))
+    monkeypatch.setattr(window, "isActiveWindow", lambda: True)
+    window.on_upload_batch_submitted(5, BatchResult("B", (make_row("a"),)))
+    window.on_upload_finished(5, ["B"])
+    load(window, [make_row("a", status="completed", version=5)])
+    assert notified == []
+    assert window.statusBar().currentMessage() == "1 PDF done: 1 completed"
