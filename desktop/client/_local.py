@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +22,7 @@ from typing import Any, Protocol
 import platformdirs
 from PySide6.QtCore import QThread, Signal
 
+from backend import launch
 from desktop.client._api import ApiClient
 from desktop.client._exceptions import BackendStartFailed, ClientError
 from desktop.records import Endpoint
@@ -70,17 +69,10 @@ def answers(endpoint: Endpoint, timeout: float = 2.0) -> bool:
 
 
 def backend_command() -> list[str]:
-    """How to run the supervisor: as a module of this interpreter when we can.
-
-    ``sys.executable -m`` works without the console script on PATH (a venv not
-    activated, a source checkout); a frozen bundle has no ``-m``, so it needs the script.
-    """
-    if getattr(sys, "frozen", False):
-        script = shutil.which("taskdesk-backend")
-        if script is None:
-            raise BackendStartFailed("taskdesk-backend is not installed next to this app")
-        return [script]
-    return [sys.executable, "-m", "backend.supervisor"]
+    """How to run the supervisor: ``python -m backend.supervisor`` with this interpreter
+    (no console script on PATH needed), or, in a frozen bundle, this same executable in
+    backend mode (:func:`backend.launch.module_command`)."""
+    return launch.module_command("backend.supervisor")
 
 
 def start_backend(home: Path) -> subprocess.Popen[bytes]:
