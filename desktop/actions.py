@@ -82,6 +82,7 @@ class TaskActions:
                             "Use a remote backend, or go back to the local one")  # fmt: skip
         self.quit = make("Quit", QKeySequence.StandardKey.Quit, QIcon(),
                          "Close the window; running work continues")  # fmt: skip
+        self.about = make("About Taskdesk", None, QIcon(), "Version and backend")
         self.update(Allowed(False, False, False, False), failed_count=0)
 
     def update(self, allowed: Allowed, *, failed_count: int) -> None:
@@ -110,6 +111,7 @@ class TaskActions:
             (self.retry, self.retry_all_failed, self.cancel, None, self.open_result,
              self.show_pdf),
         )  # fmt: skip
+        _fill(window.menuBar().addMenu("&Help"), (self.about,))
         window.addAction(self.find)
 
     def context_menu(self, parent: QWidget) -> QMenu:

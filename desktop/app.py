@@ -106,6 +106,7 @@ class Desktop(QObject):
             self.window.forget_sources()
         where = "this computer" if endpoint.local else endpoint.url
         self.window.setWindowTitle(f"Taskdesk — {where}")
+        self.window.backend_url = endpoint.url
         self.session = Session(endpoint, self.window, self.model, backoff=self._backoff)
         self.session.start()
         if self._initial_paths:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSplitter,
 )
 
+from desktop.about import show_about
 from desktop.actions import FAILED_STATES, TaskActions, allowed_for
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.model = model
         self._prefs = prefs
+        #: The backend this window shows, for the About box (set by the app).
+        self.backend_url: str | None = None
         self._sources: dict[str, Path] = {}
         self._tracker = SubmissionTracker()
         self._next_submission = 1
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         a.find.triggered.connect(self.filter_bar.text.setFocus)
         a.connect.triggered.connect(self._on_connect_triggered)
         a.quit.triggered.connect(self.close)
+        a.about.triggered.connect(lambda: show_about(self, self.backend_url))
         self.filter_bar.text_changed.connect(self.proxy.set_text)
         self.filter_bar.states_changed.connect(self.proxy.set_states)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
