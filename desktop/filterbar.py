@@ -1,13 +1,19 @@
-"""The toolbar's filter: a menu of states to show and a text box."""
+"""The toolbar's filter: a menu of states to show and a text box.
+
+The states menu hangs off a ``QPushButton``, not a ``QToolButton``: a push button
+reserves room for its menu arrow beside the text and sizes to both, so "States: all"
+and "States: Running, Failed" alike show whole; a tool button in ``InstantPopup`` mode
+draws its arrow over the text's corner and leaves it out of its size.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QPushButton, QWidget
 
-from desktop.records import TaskStatus
+from desktop.records import TaskStatus, status_label
 from desktop.tasks.style import state_icon
 
 
@@ -21,13 +27,13 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state_button = QToolButton(self)
+        self.state_button = QPushButton(self)
         self.state_button.setObjectName("stateFilterButton")
-        self.state_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.state_button.setToolTip("Show only tasks in these states")
         self.menu = QMenu(self)
         self.state_actions = {}
         for status in TaskStatus:
-            action = self.menu.addAction(state_icon(status), status.label)
+            action = self.menu.addAction(state_icon(status), status_label(status))
             action.setCheckable(True)
             action.toggled.connect(self._on_state_action_toggled)
             self.state_actions[status] = action
@@ -62,5 +68,5 @@ class FilterBar(QWidget):
         self.states_changed.emit(self.states())
 
     def _update_label(self) -> None:
-        labels = [status.label for status in TaskStatus if status in self.states()]
+        labels = [status_label(status) for status in TaskStatus if status in self.states()]
         self.state_button.setText(f"States: {', '.join(labels) if labels else 'all'}")

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-from desktop.records import TaskRow, TaskStatus
+from desktop.records import TaskRow, TaskStatus, status_label
 
 
 @dataclass
@@ -35,7 +35,7 @@ class FinishedSubmission:
     def summary(self) -> str:
         noun = "PDF" if self.total == 1 else "PDFs"
         parts = [
-            f"{self.counts[status]} {status.label.lower()}"
+            f"{self.counts[status]} {status_label(status).lower()}"
             for status in TaskStatus
             if self.counts.get(status)
         ]

@@ -2,9 +2,9 @@
 
 These are the only types that cross from :mod:`desktop.client` (which parses them out of
 JSON) to the widgets and the model, so nothing Qt-side ever touches httpx or raw JSON.
-The desktop keeps its own copy of the state names rather than importing
-``backend.states``: the desktop bundle ships without the backend, and the API contract
-(DESIGN.md) is the string values, which are checked in one place, :meth:`TaskStatus`.
+The task states are the backend's own (:mod:`backend.states`: pure Python, no I/O, in
+the same distribution and the same bundle), so the two sides cannot drift apart; what
+the desktop adds is how each state reads, :func:`status_label`.
 """
 
 from __future__ import annotations
@@ -16,23 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-
-class TaskStatus(StrEnum):
-    """A task's state; the value is what the API sends."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    RETRYING = "retrying"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    TIMED_OUT = "timed_out"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        """The state as an analyst reads it."""
-        return _LABELS[self]
-
+# The states, and which of them a retry or a cancel applies to, are the backend's.
+from backend.states import CANCELLABLE_STATES, FINAL_STATES, RETRYABLE_STATES, TaskStatus  # noqa: F401
 
 _LABELS = {
     TaskStatus.PENDING: "Pending",
@@ -44,14 +29,10 @@ _LABELS = {
     TaskStatus.CANCELLED: "Cancelled",
 }
 
-#: States a task never leaves by itself (a batch is finished when all its tasks are here).
-FINAL_STATES = frozenset(
-    {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED}
-)
-#: States a manual retry starts from (DESIGN.md, "Task states").
-RETRYABLE_STATES = frozenset({TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED})
-#: States a cancel applies to.
-CANCELLABLE_STATES = frozenset({TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.RETRYING})
+
+def status_label(status: TaskStatus) -> str:
+    """The state as an analyst reads it ("Timed out")."""
+    return _LABELS[status]
 
 
 def parse_time(value: Any) -> datetime | None:

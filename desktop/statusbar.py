@@ -12,7 +12,14 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from desktop.records import ConnectionState, ConnectionStatus, Health, TaskStatus, UploadProgress
+from desktop.records import (
+    ConnectionState,
+    ConnectionStatus,
+    Health,
+    TaskStatus,
+    UploadProgress,
+    status_label,
+)
 from desktop.tasks.style import state_color
 
 S = TaskStatus
@@ -143,7 +150,7 @@ class StatusPanel:
     def set_counts(self, counts: dict[TaskStatus, int]) -> None:
         parts = [
             f'<span style="color:{state_color(status).name()}">{counts[status]}</span> '
-            f"{status.label.lower()}"
+            f"{status_label(status).lower()}"
             for status in _COUNT_ORDER
             if counts.get(status)
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from desktop.records import TaskRow, TaskStatus
+from desktop.records import TaskRow, TaskStatus, status_label
 
 #: The separator between facts in one cell.
 DOT = " · "
@@ -81,7 +81,7 @@ def state_text(row: TaskRow, now: datetime) -> str:
     if row.status is TaskStatus.TIMED_OUT:
         which = "hard limit" if row.error_kind == "hard_time_limit" else "soft limit"
         return f"Timed out{DOT}{which}"
-    return row.status.label
+    return status_label(row.status)
 
 
 def elapsed_seconds(row: TaskRow, now: datetime) -> float | None:

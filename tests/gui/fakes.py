@@ -3,37 +3,35 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
+from backend.rows import new_task_row
 from desktop.records import HistoryEntry, TaskDetail, TaskRow
 
 
 def row_json(task_id: str = "t1", **fields: Any) -> dict[str, Any]:
-    """A row as the API sends it (DESIGN.md's field list), fields overridable."""
-    row: dict[str, Any] = {
-        "id": task_id,
-        "batch_id": "b1",
-        "filename": f"{task_id}.pdf",
-        "processor": "pdf.extract",
-        "status": "pending",
-        "version": 1,
-        "progress": 0.0,
-        "stage": None,
-        "pages_done": 0,
-        "pages_total": 0,
-        "attempt": 1,
-        "retries": 0,
-        "max_retries": 3,
-        "next_retry_at": None,
-        "soft_time_limit": 270.0,
-        "time_limit": 300.0,
-        "error": None,
-        "error_kind": None,
-        "created_at": datetime.now(UTC).isoformat(),
-        "started_at": None,
-        "finished_at": None,
-    }
-    row.update(fields)
+    """A row as the API sends it: a task just submitted (the backend's own
+    :func:`~backend.rows.new_task_row`) at version 1, with ``fields`` set over it.
+
+    Datetimes and states may be given as objects; they go in as their JSON form.
+    """
+    row = new_task_row(
+        batch_id="b1",
+        filename=f"{task_id}.pdf",
+        processor="pdf.extract",
+        max_retries=3,
+        soft_time_limit=270.0,
+        time_limit=300.0,
+        task_id=task_id,
+    )
+    row["version"] = 1
+    for name, value in fields.items():
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, StrEnum):
+            value = value.value
+        row[name] = value
     return row
 
 

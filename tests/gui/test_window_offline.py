@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
 
 from desktop.mainwindow import MainWindow
 from desktop.records import (
@@ -216,6 +216,23 @@ def test_filter_by_state_and_text(window: MainWindow) -> None:
     assert window.filter_bar.state_button.text() == "States: Running"
 
 
+def test_the_state_filter_button_makes_room_for_its_menu_arrow(
+    qtbot: Any, window: MainWindow
+) -> None:
+    # The arrow beside the label, not over it: the width holds the text, the arrow and
+    # the button's margins, for a short label and a long one.
+    button = window.filter_bar.state_button
+    metric = button.style().pixelMetric
+    room = metric(QStyle.PixelMetric.PM_MenuButtonIndicator)
+    room += 2 * metric(QStyle.PixelMetric.PM_ButtonMargin)
+    for states in ((), (TaskStatus.RUNNING, TaskStatus.FAILED, TaskStatus.TIMED_OUT)):
+        window.filter_bar.set_states(states)
+        # The toolbar lays the new size out (nested layouts: a few event loop turns).
+        qtbot.wait_until(lambda: button.width() >= button.sizeHint().width())
+        text = button.fontMetrics().horizontalAdvance(button.text())
+        assert button.width() >= text + room, (button.text(), button.width(), text, room)
+
+
 def test_layout_and_filter_persist(
     qtbot: Any, make_prefs: Callable[..., Preferences], window: MainWindow
 ) -> None:
@@ -277,3 +294,14 @@ def test_a_submission_finishing_in_front_goes_to_the_status_bar(
     load(window, [make_row("a", status="completed", version=5)])
     assert notified == []
     assert window.statusBar().currentMessage() == "1 PDF done: 1 completed"
+
+
+def test_about_box_names_the_version_and_backend(window: MainWindow) -> None:
+    from desktop import __version__
+
+    window.backend_url = "http://127.0.0.1:8123"
+    window.actions_.about.trigger()
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.isVisible()
+    assert __version__ in box.text() and "http://127.0.0.1:8123" in box.text()
+    box.accept()
