@@ -6,6 +6,7 @@ validate it); :class:`TaskRow` documents the shape for OpenAPI and for readers.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -45,6 +46,28 @@ class TaskRow(BaseModel):
     result: dict[str, Any] | None
 
 
+#: What no store can keep: NUL (PostgreSQL text refuses it) and lone surrogates (not
+#: UTF-8, so SQLite, PostgreSQL and every JSON response refuse them; Python makes them
+#: from a file name that is not UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` with what no store can keep made U+FFFD (the replacement character)."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def storable(value: Any) -> Any:
+    """A JSON-able value with :func:`storable_text` applied to every string in it."""
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -64,7 +87,9 @@ def new_task_row(
     return {
         "id": task_id or new_id(),
         "batch_id": batch_id,
-        "filename": filename,
+        # Only a label, never a path; but one character no store takes would stop the
+        # recorder on this row, and with it the database, for every task.
+        "filename": storable_text(filename),
         "processor": processor,
         "status": TaskStatus.PENDING.value,
         "progress": 0.0,

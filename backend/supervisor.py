@@ -128,6 +128,7 @@ class Supervisor:
         self.env = self._child_env()
         self.children = self._children()
         self._lock: IO[str] | None = None
+        self._redis_started_at = 0.0
 
     @property
     def api_url(self) -> str:
@@ -155,7 +156,12 @@ class Supervisor:
             redis = self.redis
             children.append(
                 Child(
-                    "redis", redis.command, self.env, stop_timeout=30, after_start=redis.wait_ready
+                    "redis",
+                    redis.command,
+                    self.env,
+                    stop_timeout=30,
+                    before_start=self._note_redis_start,
+                    after_start=self._redis_ready,
                 )
             )
         children.append(Child("recorder", self._python("backend.store.recorder"), self.env))
@@ -179,8 +185,11 @@ class Supervisor:
                     "--loglevel",
                     "INFO",
                 ),
-                self.env,
-                # Warm shutdown: the grace period, then unfinished tasks go back to Redis.
+                # SIGTERM alone makes Celery wait for running tasks to end, however long
+                # they take (up to the time limit); as SIGQUIT it waits the soft-shutdown
+                # timeout (the grace period), then stops them and gives their messages back.
+                {**self.env, "REMAP_SIGTERM": "SIGQUIT"},
+                # The grace period, then unfinished tasks go back to Redis.
                 stop_timeout=self.settings.shutdown_grace_seconds + 30,
                 # A worker that died held messages no one else will ever ack.
                 before_start=self._requeue_held_messages if self.redis else None,
@@ -230,16 +239,35 @@ class Supervisor:
         for child in self.children:
             child.launch()
 
-    def _requeue_held_messages(self) -> None:
+    def _requeue_held_messages(self, delivered_before: float | None = None) -> None:
         """With the embedded Redis, every unacked message belongs to our one worker, and
         that worker is not running now: give them back instead of waiting out the
         visibility timeout."""
         from backend.worker import make_app
         from backend.worker.celeryapp import restore_unacked
 
-        restored = restore_unacked(make_app(self.stack_settings))
+        try:
+            restored = restore_unacked(make_app(self.stack_settings), delivered_before)
+        except Exception as exc:  # the watchdog or the visibility timeout will do it
+            log.warning("could not requeue held messages: %s", exc)
+            return
         if restored:
             log.info("requeued %d message(s) a stopped worker still held", restored)
+
+    def _note_redis_start(self) -> None:
+        self._redis_started_at = time.time()
+
+    def _redis_ready(self, process: subprocess.Popen[bytes]) -> None:
+        """Wait for Redis; after a restart, give back what the worker held before it.
+
+        A worker that loses Redis stops its running tasks and drops the messages it had
+        taken, but cannot give them back while Redis is down, so they would wait out the
+        visibility timeout. Every message delivered before this start is such an orphan
+        (the worker's connection broke); those it takes once reconnected are left alone.
+        """
+        assert self.redis is not None
+        self.redis.wait_ready(process)
+        self._requeue_held_messages(delivered_before=self._redis_started_at)
 
     def _restart_exited(self) -> None:
         for child in self.children:
@@ -301,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s supervisor %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Everything the stack creates (database, AOF, inputs, results, logs) is the user's
+    # alone, whatever the folder around it allows; the children inherit the mask.
+    os.umask(0o077)
     return Supervisor(Settings()).run()
 
 

@@ -34,9 +34,13 @@ RETRY_AFTER_SECONDS = 5
 
 
 class ErrorBody(BaseModel):
-    """Every error the API sends on purpose."""
+    """Every error the API sends on purpose.
 
-    detail: str
+    ``detail`` is a sentence, except for a request that fails validation of its
+    parameters (422), where it is FastAPI's list of what is wrong with which field.
+    """
+
+    detail: str | list[dict[str, Any]]
 
 
 _DESCRIPTIONS = {

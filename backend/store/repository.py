@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from backend.rows import storable
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
 
 #: The stream id meaning "from the beginning".
@@ -193,6 +194,9 @@ class TaskRepository:
 
 
 def _record_values(row: dict[str, Any]) -> dict[str, Any]:
+    # The stores refuse NUL and lone surrogates; one such character in a label or an
+    # error message must not stop the recorder (and the database) for every task.
+    row = storable(row)
     return {
         "id": row["id"],
         "batch_id": row["batch_id"],
@@ -205,7 +209,7 @@ def _record_values(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _history_values(event: StreamEvent) -> dict[str, Any]:
-    row = event.row
+    row = storable(event.row)
     return {
         "task_id": row["id"],
         "version": row["version"],

@@ -52,9 +52,6 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
         "visibility_timeout": settings.visibility_timeout,
         # Give unacked messages back when a worker's connection closes cleanly.
         "unacked_restore_at_shutdown": True,
-        # The longest an idle worker's BRPOP waits before waking (a message ends it at
-        # once): idle means idle, not a wake-up every second.
-        "polling_interval": 10,
     }
 
 
@@ -81,17 +78,21 @@ def terminate(app: Celery, task_id: str, attempt: int) -> None:
     app.control.revoke(celery_task_id(task_id, attempt), terminate=True, signal="SIGKILL")
 
 
-def restore_unacked(app: Celery) -> int:
+def restore_unacked(app: Celery, delivered_before: float | None = None) -> int:
     """Put back every message a stopped worker still held, at once.
 
     Only for a Redis no other worker uses (the embedded one): there, at start, every
     unacknowledged message belongs to a worker that is gone, and waiting out the
-    visibility timeout would only delay the batch.
+    visibility timeout would only delay the batch. ``delivered_before`` (seconds since
+    the epoch) limits it to messages delivered before then.
     """
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         client = channel.client
-        tags = client.hkeys(channel.unacked_key)
+        if delivered_before is None:
+            tags = client.hkeys(channel.unacked_key)
+        else:
+            tags = client.zrange(channel.unacked_index_key, 0, delivered_before, byscore=True)
         for tag in tags:
             channel.qos.restore_by_tag(tag, client)
     return len(tags)

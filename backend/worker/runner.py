@@ -9,6 +9,7 @@ not allow, so a task cancelled meanwhile simply stays cancelled.
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ log = logging.getLogger("taskdesk.worker")
 Requeue = Callable[[dict[str, Any], float], None]
 
 LOST_RUN_MESSAGE = "the worker running this task stopped or was killed; running it again"
+#: The same once no automatic retry is left. A file that does this on every run most
+#: often needs more memory than a worker process may use (TASKDESK_WORKER_MEMORY_MB).
+LOST_LAST_RUN_MESSAGE = (
+    "the worker running this task stopped or was killed, and no automatic retry is left "
+    "({retries} used); if it happens on every run, the file may need more memory than a "
+    "worker may use"
+)
 
 
 class Abandoned(TaskdeskError):
@@ -104,9 +112,8 @@ class TaskRunner:
         if row is None or row["attempt"] != attempt:
             return None
         if row["retries"] >= row["max_retries"]:
-            self._settle(
-                row, TaskStatus.FAILED, None, LOST_RUN_MESSAGE, ErrorKind.RETRIES_EXHAUSTED
-            )
+            message = LOST_LAST_RUN_MESSAGE.format(retries=row["retries"])
+            self._settle(row, TaskStatus.FAILED, None, message, ErrorKind.RETRIES_EXHAUSTED)
             return None
         try:
             return self.live.transition(
@@ -216,5 +223,8 @@ def record_hard_time_limit(live: LiveStore, task_id: str, attempt: int, limit: f
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        # Transient: freeing space fixes it, and the input is not to blame.
+        return "the disk of the data folder is full (no space left to write); free some space"
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

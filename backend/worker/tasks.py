@@ -6,11 +6,12 @@ import functools
 import logging
 import os
 import resource
+import threading
 from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import TimeLimitExceeded
-from celery.signals import worker_process_init
+from celery.signals import celeryd_after_setup, worker_process_init
 
 from backend.config import Settings
 from backend.live import LiveStore
@@ -60,6 +61,32 @@ def cap_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def bound_stop(worker: Any, seconds: float) -> None:
+    """Give the worker's warm stop a deadline, then end the process.
+
+    After an "Unrecoverable error" Celery stops warm, and that stop can hang for ever:
+    billiard's pool join blocks reading a child's pipe (the fault suite saw it when Redis
+    refused writes on a full disk and an ack failed). The process then lives on and
+    consumes nothing, and the supervisor, which only sees exits, never restarts it.
+    Past the deadline the process exits, the supervisor restarts the worker and gives
+    its messages back. A stop that ends in time never meets the timer.
+    """
+    warm_stop = worker.stop
+
+    def stop(*args: Any, **kwargs: Any) -> Any:
+        deadline = threading.Timer(seconds, _exit_stuck, args=(seconds,))
+        deadline.daemon = True
+        deadline.start()
+        return warm_stop(*args, **kwargs)
+
+    worker.stop = stop
+
+
+def _exit_stuck(seconds: float) -> None:
+    log.critical("the worker did not stop within %.0f s; exiting", seconds)
+    os._exit(1)
+
+
 def register_tasks(app: Celery) -> None:
     settings: Settings = app.conf.taskdesk_settings
     load_plugins(settings.plugin_modules)
@@ -69,6 +96,12 @@ def register_tasks(app: Celery) -> None:
         cap_memory(settings.worker_memory_mb)
 
     worker_process_init.connect(on_process_init, weak=False, dispatch_uid="taskdesk-memory")
+
+    # The worker's main process, once set up.
+    def on_worker_setup(instance: Any = None, **_: Any) -> None:
+        bound_stop(instance, settings.shutdown_grace_seconds + 10)
+
+    celeryd_after_setup.connect(on_worker_setup, weak=False, dispatch_uid="taskdesk-stop")
 
     def requeue(row: dict[str, Any], countdown: float) -> None:
         enqueue(app, row, countdown)
