@@ -18,6 +18,21 @@ def script(**steps: Any) -> bytes:
     return b"%PDF-1.4\n" + json.dumps(steps).encode()
 
 
+#: Every operation of DESIGN.md's API table that needs the token.
+PROTECTED = [
+    ("POST", "/api/batches"),
+    ("GET", "/api/tasks"),
+    ("GET", "/api/tasks/{task_id}"),
+    ("GET", "/api/tasks/{task_id}/result"),
+    ("POST", "/api/tasks/{task_id}/retry"),
+    ("POST", "/api/tasks/{task_id}/cancel"),
+    ("POST", "/api/tasks/retry"),
+    ("POST", "/api/tasks/cancel"),
+    ("GET", "/api/events"),
+    ("GET", "/api/tasks/{task_id}/events"),
+]
+
+
 # -- reading the feed ------------------------------------------------------------------
 
 

@@ -5,21 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.integration.api.helpers import PROTECTED
 from tests.stack import Stack
-
-#: Every operation that needs the token, with a path that reaches it.
-PROTECTED = [
-    ("POST", "/api/batches"),
-    ("GET", "/api/tasks"),
-    ("GET", "/api/tasks/{task_id}"),
-    ("GET", "/api/tasks/{task_id}/result"),
-    ("POST", "/api/tasks/{task_id}/retry"),
-    ("POST", "/api/tasks/{task_id}/cancel"),
-    ("POST", "/api/tasks/retry"),
-    ("POST", "/api/tasks/cancel"),
-    ("GET", "/api/events"),
-    ("GET", "/api/tasks/{task_id}/events"),
-]
 
 BAD_HEADERS = {
     "missing": ({}, "missing bearer token"),

@@ -7,22 +7,11 @@ import time
 import httpx
 
 from backend.api.schemas import Health
+from tests.integration.api.helpers import PROTECTED
 from tests.stack import Stack
 
 #: The API table of DESIGN.md.
-DESIGNED = {
-    ("POST", "/api/batches"),
-    ("GET", "/api/tasks"),
-    ("GET", "/api/tasks/{task_id}"),
-    ("GET", "/api/tasks/{task_id}/result"),
-    ("POST", "/api/tasks/{task_id}/retry"),
-    ("POST", "/api/tasks/{task_id}/cancel"),
-    ("POST", "/api/tasks/retry"),
-    ("POST", "/api/tasks/cancel"),
-    ("GET", "/api/events"),
-    ("GET", "/api/tasks/{task_id}/events"),
-    ("GET", "/api/health"),
-}
+DESIGNED = {*PROTECTED, ("GET", "/api/health")}
 
 
 def test_health_reports_redis_database_workers_and_queue(stack: Stack) -> None:
