@@ -9,21 +9,13 @@ import time
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
+from tests.faults.helpers import child
 from tests.plugins import script_file
 from tests.stack import Stack
 
 pytestmark = pytest.mark.slow
-
-
-def _child(stack: Stack, marker: str) -> psutil.Process:
-    assert stack.process is not None
-    for child in psutil.Process(stack.process.pid).children():
-        if marker in " ".join(child.cmdline()):
-            return child
-    raise LookupError(marker)
 
 
 def _batch(stack: Stack, tmp_path: Path, count: int, seconds: float) -> list[str]:
@@ -69,7 +61,7 @@ def test_killed_worker_is_restarted_and_its_tasks_redelivered_at_once(
     fresh_stack.start()
     ids = _batch(fresh_stack, tmp_path, count=4, seconds=3)
     fresh_stack.wait_until(ids[:1], lambda row: row["status"] == "running")
-    worker = _child(fresh_stack, "celery")
+    worker = child(fresh_stack, "celery")
     os.killpg(worker.pid, signal.SIGKILL)  # the main process and its pool, as an OOM kill
 
     # Far sooner than the visibility timeout (16 minutes by default).
@@ -77,12 +69,12 @@ def test_killed_worker_is_restarted_and_its_tasks_redelivered_at_once(
     assert {row["status"] for row in done.values()} == {"completed"}
     completions = [e for e in fresh_stack.events() if e["status"] == "completed"]
     assert sorted(e["id"] for e in completions) == sorted(ids), "each task completes once"
-    assert _child(fresh_stack, "celery").pid != worker.pid
+    assert child(fresh_stack, "celery").pid != worker.pid
 
 
 def test_killed_api_comes_back_on_the_same_port(fresh_stack: Stack) -> None:
     fresh_stack.start()
-    api = _child(fresh_stack, "backend.api")
+    api = child(fresh_stack, "backend.api")
     api.kill()
     api.wait(10)
     deadline = time.monotonic() + 30
@@ -94,4 +86,4 @@ def test_killed_api_comes_back_on_the_same_port(fresh_stack: Stack) -> None:
             assert time.monotonic() < deadline, "the API did not come back"
             time.sleep(0.05)
     assert health.status_code == 200
-    assert _child(fresh_stack, "backend.api").pid != api.pid
+    assert child(fresh_stack, "backend.api").pid != api.pid
