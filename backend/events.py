@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import redis
@@ -55,10 +54,6 @@ class StreamReader:
         if entries:
             self.position = entries[-1][0]
         return entries
-
-    def batches(self, block_ms: int | None = 0) -> Iterator[list[tuple[str, dict[str, str]]]]:
-        while True:
-            yield self.read(block_ms)
 
 
 def latest_id(client: redis.Redis) -> str:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 import httpx
@@ -74,7 +74,6 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restart_delay: float = 0.0
-    restarts: int = field(default=0)
 
     def launch(self) -> None:
         if self.before_start is not None:
@@ -281,7 +280,6 @@ class Supervisor:
                 min(max(child.restart_delay * 2, 0.5), MAX_RESTART_DELAY) if quick else 0.0
             )
             time.sleep(child.restart_delay)
-            child.restarts += 1
             try:
                 child.launch()
             except (RuntimeError, TimeoutError) as exc:

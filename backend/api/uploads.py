@@ -20,7 +20,6 @@ stored names are ours, chosen by :func:`backend.commands.input_path`.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import unicodedata
@@ -324,9 +323,3 @@ def clean_label(raw: str) -> str:
         else:
             name = name[: MAX_LABEL_CHARS - 1] + "…"
     return name
-
-
-def close_quietly(receiver: BatchReceiver | None) -> None:
-    if receiver is not None:
-        with contextlib.suppress(OSError):
-            receiver.discard()
