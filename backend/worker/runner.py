@@ -58,8 +58,12 @@ class TaskRunner:
         try:
             process = get_processor(row["processor"])
         except KeyError:
-            self._fail(
-                row, reporter, f"unknown processor {row['processor']!r}", ErrorKind.PERMANENT
+            self._settle(
+                row,
+                TaskStatus.FAILED,
+                reporter,
+                f"unknown processor {row['processor']!r}",
+                ErrorKind.PERMANENT,
             )
             return
         try:
@@ -70,7 +74,7 @@ class TaskRunner:
             message = f"stopped at the soft time limit ({row['soft_time_limit']:g} s)"
             self._settle(row, TaskStatus.TIMED_OUT, reporter, message, ErrorKind.SOFT_TIME_LIMIT)
         except PermanentError as exc:
-            self._fail(row, reporter, str(exc), ErrorKind.PERMANENT)
+            self._settle(row, TaskStatus.FAILED, reporter, str(exc), ErrorKind.PERMANENT)
         except Exception as exc:  # anything else may pass: retry with backoff
             log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
             self._retry_or_give_up(row, reporter, _describe(exc))
@@ -152,11 +156,6 @@ class TaskRunner:
         if fields.get("pages_total"):
             fields["pages_done"] = fields["pages_total"]
         self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
-
-    def _fail(
-        self, row: dict[str, Any], reporter: CoalescingReporter, message: str, kind: ErrorKind
-    ) -> None:
-        self._settle(row, TaskStatus.FAILED, reporter, message, kind)
 
     def _retry_or_give_up(
         self, row: dict[str, Any], reporter: CoalescingReporter, message: str

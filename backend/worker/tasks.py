@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import resource
@@ -23,15 +22,16 @@ from backend.worker.runner import TaskRunner, record_hard_time_limit
 log = logging.getLogger("taskdesk.worker")
 
 
-@functools.cache
-def _live_store(settings_json: str, pid: int) -> LiveStore:
-    """One Redis client per process (a forked child must not share its parent's socket)."""
-    del pid  # part of the cache key only
-    return LiveStore(connect(Settings.model_validate_json(settings_json)))
+#: The live store of each process, by pid: a forked pool child must not share its
+#: parent's Redis socket, and a task should not pay for a new connection.
+_stores: dict[int, LiveStore] = {}
 
 
 def live_store(settings: Settings) -> LiveStore:
-    return _live_store(settings.model_dump_json(), os.getpid())
+    store = _stores.get(os.getpid())
+    if store is None:
+        store = _stores[os.getpid()] = LiveStore(connect(settings))
+    return store
 
 
 class TaskdeskTask(Task):  # type: ignore[misc]
