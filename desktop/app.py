@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
 from desktop.client import Backoff, LocatorThread, data_home
+from desktop.gcguard import GuiThreadCollector
 from desktop.mainwindow import MainWindow
 from desktop.records import Endpoint
 from desktop.resources import app_icon
@@ -156,10 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("taskdesk")
     app.setWindowIcon(app_icon())
+    collector = GuiThreadCollector(app)  # before any client thread starts
     desktop = Desktop(Preferences(QSettings()), initial_paths=args.pdfs)
     if args.processor:
         desktop.window.submit_options["processor"] = args.processor
     app.aboutToQuit.connect(desktop.shutdown)
+    app.aboutToQuit.connect(collector.stop)
     endpoint = Endpoint(args.server, args.token, local=False) if args.server else None
     desktop.window.show()
     desktop.start(endpoint)

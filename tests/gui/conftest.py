@@ -16,6 +16,7 @@ from desktop.app import Desktop  # noqa: E402
 from desktop.client import Backoff  # noqa: E402
 from desktop.records import Endpoint  # noqa: E402
 from desktop.settings import Preferences  # noqa: E402
+from tests.qtgc import gui_thread_gc  # noqa: E402, F401  (autouse)
 from tests.stack import Stack, stack_env  # noqa: E402
 
 #: The backend plugins GUI tests load: the shared test processors and the GUI's own.

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from desktop.records import TaskRow  # noqa: E402
 from desktop.settings import Preferences  # noqa: E402
 from tests.gui import fakes  # noqa: E402
+from tests.qtgc import gui_thread_gc  # noqa: E402, F401  (autouse)
 
 #: A fixed "now" so texts with clocks in them are exact.
 NOW = datetime(2024, 3, 5, 14, 0, 0, tzinfo=UTC)
