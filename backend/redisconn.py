@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from backend.config import Settings
+
+
+def restart_retry() -> Retry:
+    """How long a command waits out a Redis restart before it gives up.
+
+    The supervisor brings a killed server back on the same port in well under a second;
+    it then answers ``LOADING`` while it replays the AOF. 0.05 s doubling to 1 s, eight
+    times: about 5 s in all. (redis-py counts ``LOADING`` as a connection error.)
+    """
+    return Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=8)
 
 
 def redis_url(settings: Settings) -> str:
@@ -23,13 +37,21 @@ def connect(settings: Settings, *, blocking: bool = False) -> redis.Redis:
 
     ``blocking`` clients serve ``XREAD BLOCK``: they get no socket timeout, because
     redis-py's default would cut every long blocking read short (DESIGN.md, known traps).
+    The others ride out a Redis restart (:func:`restart_retry`) instead of failing the
+    request or the task that talked to Redis in that second. A change sent again after
+    a lost reply is never applied twice: the apply script refuses a second create and a
+    move already made (the caller sees the refusal), and a repeated progress report
+    repeats the same values.
     """
+    options: dict[str, Any] = (
+        {"socket_timeout": None, "health_check_interval": 0}
+        if blocking
+        else {"socket_timeout": 10, "health_check_interval": 30, "retry": restart_retry()}
+    )
     return redis.Redis.from_url(
         redis_url(settings),
         decode_responses=True,
-        socket_timeout=None if blocking else 10,
         socket_connect_timeout=5,
         socket_keepalive=True,
-        health_check_interval=0 if blocking else 30,
-        retry_on_timeout=not blocking,
+        **options,
     )

@@ -27,6 +27,7 @@ from backend import commands
 from backend.config import Settings
 from backend.events import id_tuple, latest_id
 from backend.live import EVENT_STREAM, LiveStore
+from backend.redisconn import connect
 from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
@@ -116,9 +117,7 @@ class Stack:
     @property
     def redis(self) -> redis.Redis:
         if "redis" not in self._clients:
-            self._clients["redis"] = redis.Redis.from_url(
-                self.runtime["redis_url"], decode_responses=True
-            )
+            self._clients["redis"] = connect(self.settings)
         return self._clients["redis"]  # type: ignore[no-any-return]
 
     @property

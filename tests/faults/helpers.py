@@ -62,6 +62,16 @@ def wait_child(
         time.sleep(0.05)
 
 
+def wait_listening(process: psutil.Process, port: int, timeout: float = 15) -> None:
+    """Until ``process`` listens on ``port`` (a restarted server binds a moment after exec)."""
+    deadline = time.monotonic() + timeout
+    while not any(
+        c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in process.net_connections()
+    ):
+        assert time.monotonic() < deadline, f"pid {process.pid} is not listening on {port}"
+        time.sleep(0.05)
+
+
 def pool(stack: Stack) -> list[psutil.Process]:
     """The worker's pool processes (the children of its main process)."""
     return child(stack, "celery").children()
