@@ -163,7 +163,15 @@ class Supervisor:
                     after_start=self._redis_ready,
                 )
             )
-        children.append(Child("recorder", self._python("backend.store.recorder"), self.env))
+        children.append(
+            Child(
+                "recorder",
+                self._python("backend.store.recorder"),
+                self.env,
+                # Before the first of the processes that use the database starts.
+                before_start=self._prepare_database,
+            )
+        )
         children.append(
             Child(
                 "worker",
@@ -237,6 +245,21 @@ class Supervisor:
     def _start_all(self) -> None:
         for child in self.children:
             child.launch()
+
+    def _prepare_database(self) -> None:
+        """Create the tables here, once, before the recorder and the API start.
+
+        Left to them, both would find the tables missing in a new data folder and both
+        would create them, and the slower one would die of "table already exists".
+        A database that does not answer now is left to them: they meet the same error and
+        report it.
+        """
+        from backend.store import make_engine
+
+        try:
+            make_engine(self.stack_settings.effective_database_url).dispose()
+        except Exception as exc:
+            log.warning("could not prepare the database: %s", exc)
 
     def _requeue_held_messages(self, delivered_before: float | None = None) -> None:
         """With the embedded Redis, every unacked message belongs to our one worker, and
