@@ -71,9 +71,14 @@ class Stack:
         deadline = time.monotonic() + timeout
         while not runtime_file.exists():
             if self.process.poll() is not None:
-                raise RuntimeError(f"taskdesk-backend exited with {self.process.returncode}")
+                raise RuntimeError(
+                    f"taskdesk-backend exited with {self.process.returncode}; its log ends:\n"
+                    + self.log()[-4000:]
+                )
             if time.monotonic() > deadline:
-                raise TimeoutError("taskdesk-backend did not come up")
+                raise TimeoutError(
+                    "taskdesk-backend did not come up; its log ends:\n" + self.log()[-4000:]
+                )
             time.sleep(0.05)
         self.runtime = json.loads(runtime_file.read_text())
         self._clients.clear()
