@@ -1,6 +1,7 @@
 """Idle cost: CPU time of the whole backend stack over a quiet minute.
 
-Prints ``idle: X % of one core over N s``. Run: ``python -m bench.idle [seconds]``.
+Prints ``idle: X % of one core over N s`` and the share of each process role.
+Run: ``python -m bench.idle [seconds]``.
 """
 
 from __future__ import annotations
@@ -12,18 +13,8 @@ from pathlib import Path
 
 import psutil
 
+from bench.cpu import cpu_by_role, spent_since
 from tests.stack import Stack, stack_env
-
-
-def tree_cpu_seconds(root: psutil.Process) -> float:
-    total = 0.0
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def main(seconds: float = 60.0) -> None:
@@ -34,12 +25,16 @@ def main(seconds: float = 60.0) -> None:
             assert stack.process is not None
             root = psutil.Process(stack.process.pid)
             time.sleep(5)  # let start-up work settle
-            before = tree_cpu_seconds(root)
+            before = cpu_by_role(root)
             time.sleep(seconds)
-            used = tree_cpu_seconds(root) - before
+            used = spent_since(before, cpu_by_role(root))
         finally:
             stack.stop()
-    print(f"idle: {100 * used / seconds:.2f} % of one core over {seconds:.0f} s")
+    parts = ", ".join(f"{role} {100 * cpu / seconds:.2f}" for role, cpu in sorted(used.items()))
+    print(
+        f"idle: {100 * sum(used.values()) / seconds:.2f} % of one core over {seconds:.0f} s "
+        f"({parts})"
+    )
 
 
 if __name__ == "__main__":

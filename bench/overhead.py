@@ -4,7 +4,8 @@ Both run on the same Redis with the same number of prefork worker processes, sid
 side in one run. Taskdesk's path is everything a real task goes through: the input
 stored, the row created in Redis with its event, the message queued, the worker's
 state transitions and progress event, and the recorder writing it all to SQLite.
-Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)``. Run:
+Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` and the CPU seconds each
+process role spent on Taskdesk's run (``client`` is the submitting process). Run:
 ``python -m bench.overhead [count]``.
 """
 
@@ -17,20 +18,32 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 import redis
 
 from bench.bare_celery import COUNTER
+from bench.cpu import cpu_by_role, spent_since
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 
-def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> float:
+def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> tuple[float, dict[str, float]]:
+    """Wall time of ``count`` tasks, and the CPU seconds each process role spent on them."""
+    assert stack.process is not None
+    root = psutil.Process(stack.process.pid)
     source = folder / "input.pdf"
     source.write_bytes(b"%PDF-1.4\n")
+    before = {**cpu_by_role(root), "client": _own_cpu_seconds()}
     started = time.perf_counter()
     rows = stack.submit([source] * count, processor="bench.noop")
     stack.wait_until([r["id"] for r in rows], timeout=600)
     stack.wait_recorded(timeout=600)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    return wall, spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
+
+
+def _own_cpu_seconds() -> float:
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
 
 
 def bare_celery_seconds(broker: str, workers: int, count: int) -> float:
@@ -69,7 +82,7 @@ def main(count: int = 1000) -> None:
         try:
             workers = stack.settings.workers
             taskdesk_seconds(stack, Path(folder), 20)  # warm the pool
-            ours = taskdesk_seconds(stack, Path(folder), count)
+            ours, cpu = taskdesk_seconds(stack, Path(folder), count)
             broker = stack.runtime["redis_url"].rsplit("/", 1)[0] + "/1"
             bare = bare_celery_seconds(broker, workers, count)
         finally:
@@ -78,6 +91,8 @@ def main(count: int = 1000) -> None:
         f"overhead: {ours:.2f} s per {count} tasks ({ours / bare:.2f}× vs bare Celery "
         f"{bare:.2f} s, {workers} workers)"
     )
+    parts = ", ".join(f"{role} {seconds:.2f}" for role, seconds in sorted(cpu.items()))
+    print(f"  CPU seconds by process: {parts}")
 
 
 if __name__ == "__main__":
