@@ -22,7 +22,7 @@ from backend.events import StreamReader, parse_entry, trim
 from backend.live import LiveStore
 from backend.redisconn import connect
 from backend.store.database import make_engine
-from backend.store.repository import TaskRepository
+from backend.store.repository import StreamEvent, TaskRepository
 from backend.watchdog import Watchdog
 from backend.worker.celeryapp import make_app
 
@@ -30,6 +30,12 @@ log = logging.getLogger("taskdesk.recorder")
 
 #: How often the recorder trims the stream (it is done after a batch, never on a timer).
 TRIM_EVERY_SECONDS = 60.0
+
+#: Once events start to arrive, the recorder gathers them this long before it writes:
+#: under load, one transaction per burst instead of one per event (a transaction costs
+#: about a millisecond of CPU, an event a tenth of that). Only the database waits; the
+#: live feed reads the stream itself.
+GATHER_SECONDS = 0.05
 
 
 class Recorder:
@@ -57,18 +63,25 @@ class Recorder:
         log.info("recording from event %s", self.reader.position)
         interval = self.settings.watchdog_seconds
         while not self._stopping:
-            self._blocked = True
-            try:
-                entries = self.reader.read(block_ms=max(1, int(interval * 1000)))
-            finally:
-                self._blocked = False
-            events = [parse_entry(entry_id, fields) for entry_id, fields in entries]
+            events = self._gather(block_ms=max(1, int(interval * 1000)))
             self._apply_with_retry(events)
             if time.monotonic() - self._last_trim > TRIM_EVERY_SECONDS and events:
                 trim(self.redis, events[-1].event_id, self.settings.event_retention_seconds)
                 self._last_trim = time.monotonic()
             if time.monotonic() - self._last_sweep >= interval:
                 self._sweep()
+
+    def _gather(self, block_ms: int) -> list[StreamEvent]:
+        """The next events: blocks until one arrives, then lets a burst accumulate."""
+        self._blocked = True
+        try:
+            entries = self.reader.read(block_ms=block_ms)
+        finally:
+            self._blocked = False
+        if entries and len(entries) < self.reader.batch_size:
+            time.sleep(GATHER_SECONDS)
+            entries += self.reader.read(block_ms=None)
+        return [parse_entry(entry_id, fields) for entry_id, fields in entries]
 
     def _sweep(self) -> None:
         """Housekeeping must never stop the recording: a failed sweep waits for the next."""
@@ -78,7 +91,7 @@ class Recorder:
         except Exception as exc:  # Redis or the database away for a moment
             log.warning("watchdog sweep failed: %s", exc)
 
-    def _apply_with_retry(self, events: list) -> None:
+    def _apply_with_retry(self, events: list[StreamEvent]) -> None:
         """A locked or unreachable database delays the batch; it never drops it."""
         delay = 0.1
         while True:
