@@ -24,9 +24,11 @@ from pathlib import Path
 import psutil
 import pytest
 
+from backend import commands
 from backend.clock import now_iso
 from backend.rows import new_id, new_task_row
 from backend.states import TaskStatus
+from backend.worker import make_app
 from tests.faults.helpers import LOST, events_by_task, pid_of, running_with_pid, scripts, wait_all
 from tests.plugins import script_file
 from tests.stack import REPO_ROOT, Row, Stack
@@ -70,6 +72,25 @@ def test_tasks_with_no_message_are_queued_again(stack: Stack, tmp_path: Path) ->
     assert len(retried) == 1 and LOST in retried[0]["error"]
     assert done[lost_pending["id"]]["retries"] == 0
     assert "no message; queueing it again" in stack.log()
+
+
+def test_a_batch_whose_messages_could_not_be_sent_is_accepted_and_queued_later(
+    stack: Stack, tmp_path: Path
+) -> None:
+    # The tasks were created, then Redis refused the messages (a broker URL nothing
+    # listens on stands in for that moment): the batch is still accepted.
+    settings = stack.settings
+    unreachable = make_app(settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"}))
+    source = script_file(tmp_path / "unsent.pdf", pages=2, delay=0.1)
+    upload = commands.Upload("unsent.pdf", lambda path: path.write_bytes(source.read_bytes()))
+    rows = commands.submit(
+        settings, stack.live, unreachable, [upload], batch_id=new_id(), processor="demo.script"
+    )
+    assert [r["status"] for r in rows] == ["pending"]
+
+    done = wait_all(stack, [rows[0]["id"]], timeout=30)
+    assert done[rows[0]["id"]]["status"] == "completed"
+    assert done[rows[0]["id"]]["retries"] == 0
 
 
 def test_message_parked_with_a_worker_gone_for_good_is_given_back(
