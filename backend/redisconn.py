@@ -55,3 +55,14 @@ def connect(settings: Settings, *, blocking: bool = False) -> redis.Redis:
         socket_keepalive=True,
         **options,
     )
+
+
+def connect_probe(settings: Settings) -> redis.Redis:
+    """A client for health checks: it answers at once, or says that Redis does not.
+
+    No retry and short timeouts, unlike :func:`connect`: a launcher asking whether the
+    backend is up must hear "Redis is down" now, not after waiting out a restart.
+    """
+    return redis.Redis.from_url(
+        redis_url(settings), decode_responses=True, socket_timeout=2, socket_connect_timeout=2
+    )

@@ -15,7 +15,7 @@ from backend.auth import load_or_create_token, tokens_match
 from backend.config import Settings
 from backend.live import LiveStore
 from backend.processors import load_plugins
-from backend.redisconn import connect
+from backend.redisconn import connect, connect_probe
 from backend.store import TaskRepository, make_engine
 from backend.worker import make_app
 
@@ -24,6 +24,8 @@ from backend.worker import make_app
 class Backend:
     settings: Settings
     redis: redis.Redis
+    #: For health checks only (see :func:`backend.redisconn.connect_probe`).
+    probe: redis.Redis
     live: LiveStore
     repository: TaskRepository
     celery: Celery
@@ -38,6 +40,7 @@ class Backend:
         return cls(
             settings=settings,
             redis=client,
+            probe=connect_probe(settings),
             live=LiveStore(client),
             repository=TaskRepository(make_engine(settings.effective_database_url)),
             celery=celery,
@@ -47,6 +50,7 @@ class Backend:
 
     def close(self) -> None:
         self.redis.close()
+        self.probe.close()
 
 
 def get_backend(request: Request) -> Backend:

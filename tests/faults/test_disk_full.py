@@ -21,7 +21,7 @@ import os
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +50,15 @@ def _mount_tmpfs(target: Path, size: str) -> None:
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode})")
+
+
+def _health_becomes(stack: Stack, condition: Callable[[dict], bool], timeout: float = 15) -> dict:
+    """``GET /api/health`` once ``condition`` holds of it (Redis notices at its next write)."""
+    deadline = time.monotonic() + timeout
+    while not condition(health := stack.http.get("/api/health").json()):
+        assert time.monotonic() < deadline, health
+        time.sleep(0.2)
+    return health
 
 
 def _unmount(target: Path) -> None:
@@ -151,8 +160,11 @@ def test_home_disk_full_mid_batch_pauses_then_resumes_without_corruption(
     assert refused.status_code == 507, refused.text
     assert "space" in refused.json()["detail"]
     time.sleep(3)  # runs in flight meet the full disk
+    # Redis, unable to append to its AOF, refuses changes: health says so.
+    assert _health_becomes(stack, lambda h: h["redis"] is False)["status"] == "degraded"
 
     ballast.unlink()
+    assert _health_becomes(stack, lambda h: h["status"] == "ok")["redis"] is True
     done = wait_all(stack, ids, timeout=90)
     for row in done.values():
         # Completed, or failed for want of space: nothing else, nothing left waiting.
