@@ -31,6 +31,7 @@ from backend.redisconn import connect
 from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
+from backend.store.recorder import GATHER_SECONDS
 from backend.worker import make_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +195,10 @@ class Stack:
                     rows[row["id"]] = row
                     if done(row):
                         waiting.discard(row["id"])
+            if reply and waiting:
+                # Let a burst gather, as the recorder does: a read per event would take
+                # CPU from the stack being measured (every event is read all the same).
+                time.sleep(GATHER_SECONDS)
         return rows
 
     def wait_recorded(self, timeout: float = 30.0) -> None:
