@@ -4,8 +4,9 @@ Both run on the same Redis with the same number of prefork worker processes, sid
 side in one run. Taskdesk's path is everything a real task goes through: the input
 stored, the row created in Redis with its event, the message queued, the worker's
 state transitions and progress event, and the recorder writing it all to SQLite.
-Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` and the CPU seconds each
-process role spent on Taskdesk's run (``client`` is the submitting process). Run:
+Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)``, the CPU seconds each
+process role spent on Taskdesk's run (``client`` is the submitting process), and the
+time of Celery with Taskdesk's settings but none of its state changes. Run:
 ``python -m bench.overhead [count]``.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import psutil
 import redis
 
+from backend.worker.celeryapp import enqueue
 from bench.bare_celery import COUNTER
 from bench.cpu import cpu_by_role, spent_since
 from tests.stack import REPO_ROOT, Stack, stack_env
@@ -39,6 +41,24 @@ def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> tuple[float, dic
     stack.wait_recorded(timeout=600)
     wall = time.perf_counter() - started
     return wall, spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
+
+
+def celery_chain_seconds(stack: Stack, count: int) -> float:
+    """Celery with Taskdesk's settings, on Taskdesk's worker, but one Redis call per task.
+
+    The messages name tasks that do not exist: the worker's start transition (one Lua
+    call) finds no row and the run ends there. What is left is the price of Taskdesk's
+    Celery settings (late acks, time limits per message), apart from its state changes.
+    """
+    app, queue = stack.celery, stack.celery.conf.task_default_queue
+    absent = {"attempt": 1, "soft_time_limit": 270.0, "time_limit": 300.0}
+    started = time.perf_counter()
+    with app.producer_or_acquire() as producer, producer.batch():
+        for index in range(count):
+            enqueue(app, {**absent, "id": f"absent-{index}"}, producer=producer)
+    while stack.redis.llen(queue) or stack.redis.hlen("unacked"):
+        time.sleep(0.005)
+    return time.perf_counter() - started
 
 
 def _own_cpu_seconds() -> float:
@@ -83,6 +103,7 @@ def main(count: int = 1000) -> None:
             workers = stack.settings.workers
             taskdesk_seconds(stack, Path(folder), 20)  # warm the pool
             ours, cpu = taskdesk_seconds(stack, Path(folder), count)
+            chain = celery_chain_seconds(stack, count)
             broker = stack.runtime["redis_url"].rsplit("/", 1)[0] + "/1"
             bare = bare_celery_seconds(broker, workers, count)
         finally:
@@ -93,6 +114,7 @@ def main(count: int = 1000) -> None:
     )
     parts = ", ".join(f"{role} {seconds:.2f}" for role, seconds in sorted(cpu.items()))
     print(f"  CPU seconds by process: {parts}")
+    print(f"  Celery with Taskdesk's settings, one Redis call per task: {chain:.2f} s")
 
 
 if __name__ == "__main__":
