@@ -265,6 +265,7 @@ def test_closing_leaves_work_running_and_reopening_shows_the_truth(
     first.window.close()
     assert first.session is not None and first.session.feed.isFinished()
     # The backend keeps going without a window: the tasks finish on their own.
+    gui_stack.wait_recorded()
     running = gui_stack.http.get("/api/tasks", params={"status": "running,pending"}).json()
     assert {t["id"] for t in running["tasks"]} & set(ids), "work was still in flight"
 

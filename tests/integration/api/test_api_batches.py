@@ -65,7 +65,9 @@ def test_header_must_start_in_the_first_1024_bytes(upload: Upload, pdf: bytes) -
 
 
 def test_only_non_pdfs_is_415_with_the_reasons(stack: Stack, upload: Upload) -> None:
-    # Ids, not rows: tasks of earlier tests may still be finishing meanwhile.
+    # Ids, not rows: tasks of earlier tests may still be finishing meanwhile. The listing
+    # reads the database, which the recorder brings up to date a moment after Redis.
+    stack.wait_recorded()
     before = {task["id"] for task in stack.http.get("/api/tasks").json()["tasks"]}
     response = upload([("notes.pdf", TEXT), ("page.pdf", b"<!DOCTYPE html><html></html>")])
     assert response.status_code == 415
