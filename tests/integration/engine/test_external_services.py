@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,59 +13,16 @@ from backend.redis_server import EmbeddedRedis
 from backend.store import TaskQuery
 from backend.supervisor import free_port
 from tests.pdfgen import make_pdf
+from tests.postgres import postgres_server
 from tests.stack import Stack, stack_env
 
 pytestmark = pytest.mark.slow
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _as_postgres_user(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root; CI runs as root, so drop to its own user."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
-    return command
-
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    initdb = shutil.which("initdb") or str(PG_BIN / "initdb")
-    if not Path(initdb).exists():
-        pytest.skip("PostgreSQL server binaries (Debian postgresql) are not installed")
-    # Outside pytest's owner-only temp tree, which the postgres user could not enter.
-    with tempfile.TemporaryDirectory(prefix="taskdesk-pg-") as folder:
-        Path(folder).chmod(0o777)  # the server writes its log beside the data
-        data = Path(folder) / "data"
-        data.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(data, "postgres")
-        yield from _running_postgres(initdb, data)
-
-
-def _running_postgres(initdb: str, data: Path) -> Iterator[str]:
-    port = free_port()
-    subprocess.run(
-        _as_postgres_user([initdb, "-D", str(data), "-A", "trust", "-U", "taskdesk"]),
-        check=True,
-        capture_output=True,
-    )
-    pg_ctl = str(Path(initdb).with_name("pg_ctl"))
-    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
-    # The server keeps inherited pipes open: give it a log file, not our stdout.
-    log = data.parent / "postgres.log"
-    subprocess.run(
-        _as_postgres_user([pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]),
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield f"postgresql+psycopg://taskdesk@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            _as_postgres_user([pg_ctl, "-D", str(data), "-m", "fast", "stop"]),
-            capture_output=True,
-        )
+    with postgres_server() as server:
+        yield server.url
 
 
 def test_stack_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
