@@ -11,6 +11,11 @@ from backend.store.models import Base
 #: Milliseconds SQLite waits for a lock before it reports "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+#: Seconds a new connection to a database server may take. Without it, psycopg waits for
+#: ever on a server that accepts nothing (a hung host, a dropped network): each API
+#: request would hang instead of answering 503, and the recorder would stop retrying.
+SERVER_CONNECT_TIMEOUT_S = 5
+
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the API read while the recorder writes. No BEGIN IMMEDIATE hook: that
@@ -28,6 +33,10 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
+    elif url.startswith("postgresql"):
+        engine = create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": SERVER_CONNECT_TIMEOUT_S}
+        )
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if create_tables:
