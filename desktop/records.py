@@ -196,7 +196,8 @@ class Health:
     status: str
     #: Worker processes that answered; None while the backend does not know yet.
     workers: int | None
-    queued: int = 0
+    #: Messages waiting for a worker; None when Redis did not answer.
+    queued: int | None = None
     redis: bool = True
     database: bool = True
 
@@ -205,7 +206,7 @@ class Health:
         return cls(
             status=str(data.get("status", "ok")),
             workers=None if data.get("workers") is None else int(data["workers"]),
-            queued=_int(data.get("queued")),
+            queued=None if data.get("queued") is None else _int(data["queued"]),
             redis=bool(data.get("redis", True)),
             database=bool(data.get("database", True)),
         )

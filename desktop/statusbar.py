@@ -131,12 +131,7 @@ class StatusPanel:
         self.set_counts({})
 
     def set_health(self, health: Health) -> None:
-        if health.status != "ok":
-            broken = [name for name, ok in (("Redis", health.redis), ("database", health.database))
-                      if not ok]  # fmt: skip
-            suffix = f" · {', '.join(broken)} down" if broken else " · degraded"
-        else:
-            suffix = ""
+        suffix = "" if health.status == "ok" else f" · {_trouble(health)}"
         if health.workers is None:
             text = f"Workers: checking…{suffix}"
         else:
@@ -145,7 +140,9 @@ class StatusPanel:
         if health.workers == 0 or health.status != "ok":
             text = f'<span style="color:{state_color(S.FAILED).name()}">{text}</span>'
         self.workers.setText(text)
-        self.workers.setToolTip(f"{health.queued} queued")
+        self.workers.setToolTip(
+            "queue unknown" if health.queued is None else f"{health.queued} queued"
+        )
 
     def set_counts(self, counts: dict[TaskStatus, int]) -> None:
         parts = [
@@ -155,3 +152,18 @@ class StatusPanel:
             if counts.get(status)
         ]
         self.counts.setText(" · ".join(parts) if parts else "No tasks")
+
+
+def _trouble(health: Health) -> str:
+    """What is wrong with the backend, in words that tell the analyst what to do.
+
+    Redis that answered (it counted the queue) yet is not ok refuses changes: its disk
+    is full, and freeing space fixes it. Redis that did not answer is down.
+    """
+    problems = []
+    if not health.redis:
+        answered = health.queued is not None
+        problems.append("Redis refuses changes (disk full?)" if answered else "Redis down")
+    if not health.database:
+        problems.append("database down")
+    return ", ".join(problems) or "degraded"

@@ -202,6 +202,15 @@ def test_status_bar_shows_connection_workers_and_counts(window: MainWindow) -> N
     assert label.plain_text() == "Connected"
     window.on_health_changed(Health(status="ok", workers=4))
     assert window.status_panel.workers.text() == "4 workers online"
+    degraded = {"status": "degraded", "workers": 4}
+    for health, says in [
+        ({**degraded, "redis": False, "workers": None}, "Redis down"),
+        ({**degraded, "redis": False, "queued": 7}, "Redis refuses changes (disk full?)"),
+        ({**degraded, "database": False}, "database down"),
+    ]:
+        window.on_health_changed(Health.from_json(health))
+        assert says in window.status_panel.workers.text()
+    window.on_health_changed(Health(status="ok", workers=4))
     counts = window.status_panel.counts.text()
     for expected in ("3</span> running", "2</span> pending", "1</span> failed"):
         assert expected in counts
