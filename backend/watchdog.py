@@ -15,6 +15,9 @@ that loses Redis stops its running tasks and cannot give their messages back.
 So every ``TASKDESK_WATCHDOG_SECONDS`` the recorder asks the watchdog to look at every
 task not in a final state:
 
+- **in the database but not in Redis** (Redis lost its last second of writes in a
+  machine crash; its AOF is synced once a second): put the stored row back in Redis,
+  where the next rule finds it without a message;
 - **no message anywhere**, on two sweeps in a row with the row unchanged between them:
   queue the task's current attempt again;
 - **running, unchanged for longer than its hard time limit** (no live run can be that
@@ -114,8 +117,8 @@ class Watchdog:
         # Messages first, rows second: a task that moves meanwhile looks newer, not lost.
         messages = broker_messages(self.celery)
         rows = self.live.get_many(ids)
+        fixed = self._restore_lost_rows(set(ids) - rows.keys())
         suspects: dict[str, int] = {}
-        fixed = 0
         for row in rows.values():
             if row["status"] not in WAITING:
                 continue
@@ -134,6 +137,23 @@ class Watchdog:
                     fixed += 1
         self._suspects = suspects
         return fixed
+
+    def _restore_lost_rows(self, task_ids: set[str]) -> int:
+        """Put back in Redis the waiting tasks that only the database still knows.
+
+        Redis writes its AOF to disk once a second: a machine that crashes loses up to
+        that last second of Redis, while the database may already hold those tasks. A
+        row put back has no message, so the sweeps that follow queue it again.
+        """
+        restored = 0
+        for task_id in task_ids:
+            stored = self.repository.get(task_id)
+            if stored is not None and stored["status"] in WAITING:
+                log.warning("task %s is %s in the database but gone from Redis; restoring it",
+                            task_id, stored["status"])  # fmt: skip
+                self.live.restore(stored)
+                restored += 1
+        return restored
 
     def _requeue(self, row: dict[str, Any]) -> None:
         log.warning("task %s is %s with no message; queueing it again", row["id"], row["status"])

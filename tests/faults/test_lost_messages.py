@@ -26,6 +26,7 @@ import pytest
 
 from backend import commands
 from backend.clock import now_iso
+from backend.live import task_key
 from backend.rows import new_id, new_task_row
 from backend.states import TaskStatus
 from backend.worker import make_app
@@ -72,6 +73,20 @@ def test_tasks_with_no_message_are_queued_again(stack: Stack, tmp_path: Path) ->
     assert len(retried) == 1 and LOST in retried[0]["error"]
     assert done[lost_pending["id"]]["retries"] == 0
     assert "no message; queueing it again" in stack.log()
+
+
+def test_a_task_redis_lost_but_the_database_kept_is_restored_and_run(
+    stack: Stack, tmp_path: Path
+) -> None:
+    # A machine crash within a second of the task's creation: the database has it
+    # (the recorder wrote it), Redis's AOF does not, and there is no message.
+    lost = _orphan(stack, tmp_path, "lost-in-a-crash.pdf", TaskStatus.PENDING)
+    stack.wait_recorded()
+    stack.redis.delete(task_key(lost["id"]))
+
+    done = wait_all(stack, [lost["id"]], timeout=30)
+    assert done[lost["id"]]["status"] == "completed"
+    assert "gone from Redis; restoring it" in stack.log()
 
 
 def test_a_batch_whose_messages_could_not_be_sent_is_accepted_and_queued_later(
