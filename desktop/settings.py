@@ -7,6 +7,8 @@ INI file in a temporary folder instead, so a test run never reads or writes the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
 from desktop.records import TaskStatus
@@ -79,10 +81,19 @@ class Preferences:
         return (url, token) if url else None
 
     def set_remote_server(self, url: str | None, token: str = "") -> None:
-        """Remember a remote backend; None goes back to the local one."""
+        """Remember a remote backend; None goes back to the local one.
+
+        The token opens that backend to whoever reads it, and QSettings writes its file
+        readable by every local user: the file is made owner-only, as the backend's own
+        token file is (later rewrites keep the mode).
+        """
         if url:
             self.settings.setValue("connection/server", url)
             self.settings.setValue("connection/token", token)
+            self.settings.sync()
+            path = Path(self.settings.fileName())
+            if path.is_file():  # not the Windows registry
+                path.chmod(0o600)
         else:
             self.settings.remove("connection/server")
             self.settings.remove("connection/token")
