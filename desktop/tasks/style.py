@@ -77,6 +77,12 @@ def _draw(status: TaskStatus, color: QColor, size: int) -> QPixmap:
     circle = QRectF(1.5, 1.5, 13, 13)
     white = QPen(QColor("white"), 1.8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                  Qt.PenJoinStyle.RoundJoin)  # fmt: skip
+
+    def filled_disc() -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawEllipse(circle)
+
     if status is S.PENDING:
         # A hollow clock: waiting its turn.
         painter.setPen(pen)
@@ -84,9 +90,7 @@ def _draw(status: TaskStatus, color: QColor, size: int) -> QPixmap:
         painter.drawPolyline([QPointF(8, 4.5), QPointF(8, 8), QPointF(10.5, 9.5)])
     elif status is S.RUNNING:
         # A filled disc with a play triangle.
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawEllipse(circle)
+        filled_disc()
         path = QPainterPath(QPointF(6.3, 4.8))
         path.lineTo(11.5, 8)
         path.lineTo(6.3, 11.2)
@@ -102,15 +106,11 @@ def _draw(status: TaskStatus, color: QColor, size: int) -> QPixmap:
         arrow.lineTo(8, 4.2)
         painter.drawPath(arrow)
     elif status is S.COMPLETED:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawEllipse(circle)
+        filled_disc()
         painter.setPen(white)
         painter.drawPolyline([QPointF(4.8, 8.2), QPointF(7, 10.4), QPointF(11.2, 5.8)])
     elif status is S.FAILED:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawEllipse(circle)
+        filled_disc()
         painter.setPen(white)
         painter.drawLine(QPointF(5.5, 5.5), QPointF(10.5, 10.5))
         painter.drawLine(QPointF(10.5, 5.5), QPointF(5.5, 10.5))
