@@ -331,7 +331,7 @@ class Supervisor:
 
     def _take_lock(self) -> None:
         """One supervisor per data folder: a second one would fight over the port and AOF."""
-        self._lock = open(self.settings.home / "supervisor.lock", "w")  # noqa: SIM115
+        self._lock = open(self.settings.home / "supervisor.lock", "w")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -149,8 +149,11 @@ class Watchdog:
         for task_id in task_ids:
             stored = self.repository.get(task_id)
             if stored is not None and stored["status"] in WAITING:
-                log.warning("task %s is %s in the database but gone from Redis; restoring it",
-                            task_id, stored["status"])  # fmt: skip
+                log.warning(
+                    "task %s is %s in the database but gone from Redis; restoring it",
+                    task_id,
+                    stored["status"],
+                )
                 self.live.restore(stored)
                 restored += 1
         return restored

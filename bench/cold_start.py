@@ -42,11 +42,26 @@ def celery_alone_seconds(broker: str) -> float:
     app = Celery(broker=broker)
     started = time.perf_counter()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "bench.bare_celery", "worker",
-         "--pool", "prefork", "--concurrency", "2", "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, cwd=REPO_ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.bare_celery",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+    )
     try:
         while not app.control.ping(timeout=0.05):
             pass

@@ -69,11 +69,26 @@ def _own_cpu_seconds() -> float:
 def bare_celery_seconds(broker: str, workers: int, count: int) -> float:
     env = {**os.environ, "BARE_BROKER": broker, "PYTHONPATH": str(REPO_ROOT)}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "bench.bare_celery", "worker",
-         "--pool", "prefork", "--concurrency", str(workers), "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, cwd=REPO_ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.bare_celery",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(workers),
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+    )
     try:
         from bench.bare_celery import app, bare
 

@@ -17,8 +17,9 @@ TASKS = 12
 
 def batch_seconds(folder: Path, workers: int) -> float:
     home = folder / f"home-{workers}"
-    stack = Stack(home, stack_env(home, TASKDESK_WORKERS=str(workers),
-                                  TASKDESK_PLUGINS="bench.plugins")).start()  # fmt: skip
+    stack = Stack(
+        home, stack_env(home, TASKDESK_WORKERS=str(workers), TASKDESK_PLUGINS="bench.plugins")
+    ).start()
     try:
         source = folder / "input.pdf"
         source.write_bytes(b"%PDF-1.4\n")

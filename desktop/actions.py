@@ -60,28 +60,54 @@ class TaskActions:
             return QIcon.fromTheme(name, style.standardIcon(fallback))
 
         sp = QStyle.StandardPixmap
-        self.add = make("Add PDFs…", QKeySequence.StandardKey.Open,
-                        themed("document-open", sp.SP_DialogOpenButton),
-                        "Choose PDFs to process")  # fmt: skip
-        self.retry = make("Retry", "Ctrl+R", themed("view-refresh", sp.SP_BrowserReload),
-                          "Retry the selected failed, timed-out or cancelled tasks")  # fmt: skip
+        self.add = make(
+            "Add PDFs…",
+            QKeySequence.StandardKey.Open,
+            themed("document-open", sp.SP_DialogOpenButton),
+            "Choose PDFs to process",
+        )
+        self.retry = make(
+            "Retry",
+            "Ctrl+R",
+            themed("view-refresh", sp.SP_BrowserReload),
+            "Retry the selected failed, timed-out or cancelled tasks",
+        )
         self.retry_all_failed = make(
-            "Retry all failed", "Ctrl+Shift+R", themed("view-refresh", sp.SP_BrowserReload),
+            "Retry all failed",
+            "Ctrl+Shift+R",
+            themed("view-refresh", sp.SP_BrowserReload),
             "Retry every failed or timed-out task",
-        )  # fmt: skip
-        self.cancel = make("Cancel", "Ctrl+.", themed("process-stop", sp.SP_BrowserStop),
-                           "Cancel the selected pending, running or retrying tasks")  # fmt: skip
-        self.open_result = make("Open result", "Ctrl+Return",
-                                themed("document-preview", sp.SP_FileIcon),
-                                "Open the selected task's result")  # fmt: skip
-        self.show_pdf = make("Show PDF", None, themed("application-pdf", sp.SP_FileIcon),
-                             "Open the selected task's PDF")  # fmt: skip
-        self.find = make("Filter", QKeySequence.StandardKey.Find, QIcon(),
-                         "Filter tasks by name or error")  # fmt: skip
-        self.connect = make("Connect to server…", None, QIcon(),
-                            "Use a remote backend, or go back to the local one")  # fmt: skip
-        self.quit = make("Quit", QKeySequence.StandardKey.Quit, QIcon(),
-                         "Close the window; running work continues")  # fmt: skip
+        )
+        self.cancel = make(
+            "Cancel",
+            "Ctrl+.",
+            themed("process-stop", sp.SP_BrowserStop),
+            "Cancel the selected pending, running or retrying tasks",
+        )
+        self.open_result = make(
+            "Open result",
+            "Ctrl+Return",
+            themed("document-preview", sp.SP_FileIcon),
+            "Open the selected task's result",
+        )
+        self.show_pdf = make(
+            "Show PDF",
+            None,
+            themed("application-pdf", sp.SP_FileIcon),
+            "Open the selected task's PDF",
+        )
+        self.find = make(
+            "Filter", QKeySequence.StandardKey.Find, QIcon(), "Filter tasks by name or error"
+        )
+        self.connect = make(
+            "Connect to server…", None, QIcon(), "Use a remote backend, or go back to the local one"
+        )
+        self.quit = make(
+            "Quit",
+            QKeySequence.StandardKey.Quit,
+            QIcon(),
+            "Close the window; running work continues",
+        )
         self.about = make("About Taskdesk", None, QIcon(), "Version and backend")
         self.update(Allowed(False, False, False, False), failed_count=0)
 
@@ -108,17 +134,26 @@ class TaskActions:
         _fill(window.menuBar().addMenu("&File"), (self.add, self.connect, None, self.quit))
         _fill(
             window.menuBar().addMenu("&Tasks"),
-            (self.retry, self.retry_all_failed, self.cancel, None, self.open_result,
-             self.show_pdf),
-        )  # fmt: skip
+            (self.retry, self.retry_all_failed, self.cancel, None, self.open_result, self.show_pdf),
+        )
         _fill(window.menuBar().addMenu("&Help"), (self.about,))
         window.addAction(self.find)
 
     def context_menu(self, parent: QWidget) -> QMenu:
         """The table's context menu: the same actions, so the same enabled states."""
         menu = QMenu(parent)
-        _fill(menu, (self.retry, self.cancel, None, self.retry_all_failed, None,
-                     self.open_result, self.show_pdf))  # fmt: skip
+        _fill(
+            menu,
+            (
+                self.retry,
+                self.cancel,
+                None,
+                self.retry_all_failed,
+                None,
+                self.open_result,
+                self.show_pdf,
+            ),
+        )
         return menu
 
 

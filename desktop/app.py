@@ -39,14 +39,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Drop PDFs in, watch every task live, retry what failed.",
     )
     parser.add_argument(
-        "pdfs", nargs="*", type=Path, metavar="PDF",
+        "pdfs",
+        nargs="*",
+        type=Path,
+        metavar="PDF",
         help="PDFs (or folders of PDFs) to submit as one batch at start",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--processor", metavar="NAME",
-        help="the processor for files added in this session (default: the backend's, "
-        "pdf.extract)",
-    )  # fmt: skip
+        "--processor",
+        metavar="NAME",
+        help="the processor for files added in this session (default: the backend's, pdf.extract)",
+    )
     parser.add_argument("--server", metavar="URL", help="use the remote backend at URL")
     parser.add_argument("--token", metavar="TOKEN", help="the remote backend's bearer token")
     parser.add_argument("--version", action="version", version=f"taskdesk {__version__}")

@@ -161,9 +161,14 @@ class Stack:
             for path in files
         ]
         return commands.submit(
-            self.settings, self.live, self.celery, uploads,
-            batch_id=new_id(), processor=processor, **options,
-        )  # fmt: skip
+            self.settings,
+            self.live,
+            self.celery,
+            uploads,
+            batch_id=new_id(),
+            processor=processor,
+            **options,
+        )
 
     def wait_until(
         self,

@@ -37,8 +37,9 @@ class FakeBackend:
         path = request.url.path
         if path == "/api/tasks":
             page = int(request.url.params.get("cursor") or 0) // PAGE
-            return httpx.Response(200, content=self.workload.pages[page],
-                                  headers={"content-type": "application/json"})  # fmt: skip
+            return httpx.Response(
+                200, content=self.workload.pages[page], headers={"content-type": "application/json"}
+            )
         if path == "/api/health":
             return httpx.Response(200, json={"status": "ok", "workers": WORKERS, "queued": 0})
         if path == "/api/events":

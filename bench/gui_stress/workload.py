@@ -46,18 +46,43 @@ def _task_plan(rng: random.Random, now: datetime) -> list[dict[str, Any]]:
     attempt = 1
     for page in range(1, pages + 1):
         if page == fail_at:
-            plan.append({"status": "failed", "error": f"page {page}: unreadable xref table",
-                         "error_kind": "permanent", "finished_at": iso(now)})  # fmt: skip
+            plan.append(
+                {
+                    "status": "failed",
+                    "error": f"page {page}: unreadable xref table",
+                    "error_kind": "permanent",
+                    "finished_at": iso(now),
+                }
+            )
             return plan
         if page == retry_at:
-            plan.append({"status": "retrying", "retries": 1, "error": "share not mounted",
-                         "next_retry_at": iso(now + timedelta(seconds=30))})  # fmt: skip
+            plan.append(
+                {
+                    "status": "retrying",
+                    "retries": 1,
+                    "error": "share not mounted",
+                    "next_retry_at": iso(now + timedelta(seconds=30)),
+                }
+            )
             attempt += 1
             plan.append({"status": "running", "attempt": attempt, "next_retry_at": None})
-        plan.append({"pages_done": page, "pages_total": pages,
-                     "progress": round(100 * page / pages, 1), "stage": "extract"})  # fmt: skip
-    plan.append({"status": "completed", "progress": 100.0, "stage": None,
-                 "error": None, "finished_at": iso(now)})  # fmt: skip
+        plan.append(
+            {
+                "pages_done": page,
+                "pages_total": pages,
+                "progress": round(100 * page / pages, 1),
+                "stage": "extract",
+            }
+        )
+    plan.append(
+        {
+            "status": "completed",
+            "progress": 100.0,
+            "stage": None,
+            "error": None,
+            "finished_at": iso(now),
+        }
+    )
     return plan
 
 
@@ -68,28 +93,38 @@ def make_workload(seed: int = 7) -> Workload:
     rows: list[dict[str, Any]] = []
     for i in range(TASKS):
         row = new_task_row(
-            batch_id=f"batch-{i // 1000:02d}", filename=f"{rng.choice(words)} {i:05d}.pdf",
-            processor="pdf.extract", max_retries=3, soft_time_limit=270.0, time_limit=300.0,
+            batch_id=f"batch-{i // 1000:02d}",
+            filename=f"{rng.choice(words)} {i:05d}.pdf",
+            processor="pdf.extract",
+            max_retries=3,
+            soft_time_limit=270.0,
+            time_limit=300.0,
             task_id=f"task-{i:05d}",
-        )  # fmt: skip
+        )
         row["created_at"] = iso(now - timedelta(hours=2) + timedelta(milliseconds=100 * i))
         row["version"] = 1
         if i < FINISHED_BEFORE:
             failed = rng.random() < 0.02
             row.update(
-                status="failed" if failed else "completed", version=24,
-                progress=35.0 if failed else 100.0, pages_done=7 if failed else 20,
-                pages_total=20, started_at=iso(now - timedelta(minutes=50)),
+                status="failed" if failed else "completed",
+                version=24,
+                progress=35.0 if failed else 100.0,
+                pages_done=7 if failed else 20,
+                pages_total=20,
+                started_at=iso(now - timedelta(minutes=50)),
                 finished_at=iso(now - timedelta(minutes=49)),
                 error="not a PDF" if failed else None,
                 error_kind="permanent" if failed else None,
-            )  # fmt: skip
+            )
         rows.append(row)
     pages = []
     for start in range(0, TASKS, PAGE):
         following = str(start + PAGE) if start + PAGE < TASKS else None
-        body = {"tasks": rows[start : start + PAGE], "last_event_id": "1-0",
-                "next_cursor": following}  # fmt: skip
+        body = {
+            "tasks": rows[start : start + PAGE],
+            "last_event_id": "1-0",
+            "next_cursor": following,
+        }
         pages.append(json.dumps(body).encode())
 
     pending = iter(range(FINISHED_BEFORE, TASKS))
@@ -109,7 +144,5 @@ def make_workload(seed: int = 7) -> Workload:
         if not plan:
             new = next(pending)
             slots[slot] = (new, _task_plan(rng, now))
-    reads = [
-        "".join(frames[i : i + PER_READ]).encode() for i in range(0, EVENTS, PER_READ)
-    ]  # fmt: skip
+    reads = ["".join(frames[i : i + PER_READ]).encode() for i in range(0, EVENTS, PER_READ)]
     return Workload(pages, reads, last_version, events_of, FINISHED_BEFORE)

@@ -240,9 +240,12 @@ class ApiClient:
             headers["Last-Event-ID"] = last_event_id
         timeout = httpx.Timeout(self._timeout.connect, read=FEED_READ_TIMEOUT)
         request = self._client.build_request(
-            "GET", "/api/events", headers=headers, timeout=timeout,
+            "GET",
+            "/api/events",
+            headers=headers,
+            timeout=timeout,
             extensions={"trace": self._trace},
-        )  # fmt: skip
+        )
         try:
             response = self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
@@ -319,8 +322,9 @@ def _raise_for_status(response: httpx.Response) -> None:
 def _flatten_detail(detail: Any) -> str:
     # FastAPI's 422 detail is a list of {"loc", "msg"}; say it in one line.
     if isinstance(detail, list):
-        parts = [str(item.get("msg", item)) if isinstance(item, dict) else str(item)
-                 for item in detail]  # fmt: skip
+        parts = [
+            str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail
+        ]
         return "; ".join(parts)
     return str(detail)
 

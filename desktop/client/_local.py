@@ -164,9 +164,11 @@ class LocatorThread(QThread):
     def run(self) -> None:
         try:
             endpoint = find_or_start(
-                self._home, on_status=self.status.emit, stopped=self._stopped,
+                self._home,
+                on_status=self.status.emit,
+                stopped=self._stopped,
                 timeout=self._timeout,
-            )  # fmt: skip
+            )
         except (BackendStartFailed, OSError) as exc:
             if not self._stopped.is_set():
                 self.failed.emit(str(exc))

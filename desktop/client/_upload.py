@@ -96,7 +96,7 @@ class UploadFile(io.RawIOBase):
         if self._file is None:
             if self._finished:
                 return b""
-            self._file = open(self._path, "rb")  # noqa: SIM115 - closed at end of file
+            self._file = open(self._path, "rb")
             self._file.seek(self._position)
         chunk = self._file.read(size)
         self._position += len(chunk)

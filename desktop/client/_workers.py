@@ -215,8 +215,13 @@ class UploadWorker(QObject):
         self.progress.emit(UploadProgress(0, total_bytes, 0, len(pdfs)))
         for chunk in chunked(pdfs, self._files_per_request):
 
-            def report(read: int, _total: int, files: int, base: int = done_bytes,
-                       base_files: int = done_files) -> None:  # fmt: skip
+            def report(
+                read: int,
+                _total: int,
+                files: int,
+                base: int = done_bytes,
+                base_files: int = done_files,
+            ) -> None:
                 self.progress.emit(
                     UploadProgress(base + read, total_bytes, base_files + files, len(pdfs))
                 )

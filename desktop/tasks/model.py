@@ -95,7 +95,7 @@ _COLUMN_FIELDS: dict[Columns, tuple[str, ...]] = {
         "error_kind",
         "soft_time_limit",
         "time_limit",
-    ),  # fmt: skip
+    ),
     Columns.SUBMITTED: ("created_at",),
     Columns.ERROR: ("error",),
 }

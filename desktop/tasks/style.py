@@ -72,11 +72,17 @@ def _draw(status: TaskStatus, color: QColor, size: int) -> QPixmap:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.scale(size / 16, size / 16)
-    pen = QPen(color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-               Qt.PenJoinStyle.RoundJoin)  # fmt: skip
+    pen = QPen(
+        color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+    )
     circle = QRectF(1.5, 1.5, 13, 13)
-    white = QPen(QColor("white"), 1.8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                 Qt.PenJoinStyle.RoundJoin)  # fmt: skip
+    white = QPen(
+        QColor("white"),
+        1.8,
+        Qt.PenStyle.SolidLine,
+        Qt.PenCapStyle.RoundCap,
+        Qt.PenJoinStyle.RoundJoin,
+    )
 
     def filled_disc() -> None:
         painter.setPen(Qt.PenStyle.NoPen)

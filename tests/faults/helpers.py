@@ -111,9 +111,14 @@ def submit_labelled(
         for label, path in labelled
     ]
     return commands.submit(
-        stack.settings, stack.live, stack.celery, uploads,
-        batch_id=new_id(), processor=processor, **options,
-    )  # fmt: skip
+        stack.settings,
+        stack.live,
+        stack.celery,
+        uploads,
+        batch_id=new_id(),
+        processor=processor,
+        **options,
+    )
 
 
 def scripts(folder: Path, count: int, seconds: float, pages: int = 10, **script: Any) -> list[Path]:

@@ -47,10 +47,23 @@ def test_another_local_user_can_read_nothing_and_enqueue_nothing(stack: Stack) -
         pytest.skip("needs root and runuser to act as a second user")
     redis_port = stack.runtime["redis_url"].rsplit(":", 1)[1].split("/")[0]
     done = subprocess.run(
-        ["runuser", "-u", "nobody", "--", "python3", "-c", INTRUDER,
-         str(stack.home), redis_port, stack.runtime["url"]],
-        capture_output=True, text=True, timeout=60, cwd="/",
-    )  # fmt: skip
+        [
+            "runuser",
+            "-u",
+            "nobody",
+            "--",
+            "python3",
+            "-c",
+            INTRUDER,
+            str(stack.home),
+            redis_port,
+            stack.runtime["url"],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert not [line for line in lines if line.startswith("READ")], lines

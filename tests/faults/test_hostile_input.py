@@ -129,10 +129,28 @@ def test_hostile_labels_are_only_labels(stack: Stack, tmp_path: Path) -> None:
 def _files_named(token: str) -> list[str]:
     """Files anywhere on this machine's root file system (and the repo) named with ``token``."""
     found = subprocess.run(
-        ["find", "/", str(REPO_ROOT), "-xdev", "(", "-path", "/proc", "-o", "-path", "/sys", ")",
-         "-prune", "-o", "-name", f"*{token}*", "-print"],
-        capture_output=True, text=True, timeout=120,
-    ).stdout  # fmt: skip
+        [
+            "find",
+            "/",
+            str(REPO_ROOT),
+            "-xdev",
+            "(",
+            "-path",
+            "/proc",
+            "-o",
+            "-path",
+            "/sys",
+            ")",
+            "-prune",
+            "-o",
+            "-name",
+            f"*{token}*",
+            "-print",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     return found.split()
 
 

@@ -114,12 +114,29 @@ def test_message_parked_with_a_worker_gone_for_good_is_given_back(
     """A second worker (as on another host) dies with its pool; nothing restarts it."""
     env = {**stack.env, "REDIS_URL": stack.runtime["redis_url"]}
     other = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.worker", "worker",
-         "--pool", "prefork", "--concurrency", "1", "--hostname", "other@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, cwd=REPO_ROOT, process_group=0,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend.worker",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--hostname",
+            "other@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        process_group=0,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while len(psutil.Process(other.pid).children()) < 1:
@@ -128,9 +145,11 @@ def test_message_parked_with_a_worker_gone_for_good_is_given_back(
         time.sleep(1.0)  # connected and consuming
         # Six 2-second tasks for five processes: the second worker surely takes one.
         rows = stack.submit(
-            scripts(tmp_path, 6, seconds=2.0), processor="demo.script",
-            soft_time_limit=3, time_limit=4,
-        )  # fmt: skip
+            scripts(tmp_path, 6, seconds=2.0),
+            processor="demo.script",
+            soft_time_limit=3,
+            time_limit=4,
+        )
         ids = [r["id"] for r in rows]
         theirs = {p.pid for p in psutil.Process(other.pid).children()}
         victim = _wait_running_in(stack, ids, theirs)

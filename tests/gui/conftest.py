@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-from desktop.app import Desktop  # noqa: E402
-from desktop.client import Backoff  # noqa: E402
-from desktop.records import Endpoint  # noqa: E402
-from desktop.settings import Preferences  # noqa: E402
-from tests.qtgc import gui_thread_gc  # noqa: E402, F401  (autouse)
-from tests.stack import Stack, stack_env  # noqa: E402
+from desktop.app import Desktop
+from desktop.client import Backoff
+from desktop.records import Endpoint
+from desktop.settings import Preferences
+from tests.qtgc import gui_thread_gc  # noqa: F401  (autouse)
+from tests.stack import Stack, stack_env
 
 #: The backend plugins GUI tests load: the shared test processors and the GUI's own.
 GUI_PLUGINS = "tests.plugins,tests.gui.gui_plugins"

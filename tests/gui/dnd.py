@@ -19,8 +19,12 @@ def drag_event(event_type: type[QDropEvent], mime: QMimeData, at: QPointF) -> QD
 
     PySide6 before 6.12 takes a QPoint for drag-enter and drag-move, a QPointF for drop.
     """
-    rest = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    rest = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     try:
         return event_type(at, *rest)
     except TypeError:

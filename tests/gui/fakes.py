@@ -48,33 +48,99 @@ def demo_rows(now: datetime | None = None) -> list[TaskRow]:
 
     submitted = at(-240)
     specs: list[tuple[str, dict[str, Any]]] = [
-        ("Q3 board report.pdf", {"status": "completed", "progress": 100, "pages_done": 48,
-                                 "pages_total": 48, "started_at": at(-230),
-                                 "finished_at": at(-190)}),
-        ("supplier contract 2024-117.pdf", {"status": "running", "progress": 84,
-                                            "pages_done": 42, "pages_total": 50,
-                                            "started_at": at(-95)}),
-        ("site survey (scanned).pdf", {"status": "running", "progress": 42, "pages_done": 21,
-                                       "pages_total": 50, "started_at": at(-61)}),
-        ("invoice batch march.pdf", {"status": "running", "progress": 7, "pages_done": 14,
-                                     "pages_total": 200, "started_at": at(-12)}),
-        ("network share export.pdf", {"status": "retrying", "progress": 30, "pages_done": 9,
-                                      "pages_total": 30, "retries": 2, "max_retries": 3,
-                                      "next_retry_at": at(57), "started_at": at(-100),
-                                      "error": "share not mounted: \\\\fs01\\exports"}),
-        ("annual accounts.pdf", {"status": "timed_out", "progress": 63, "pages_done": 380,
-                                 "pages_total": 600, "error_kind": "soft_time_limit",
-                                 "started_at": at(-300), "finished_at": at(-30),
-                                 "error": "soft time limit (270 s) exceeded"}),
-        ("holiday photo.pdf", {"status": "failed", "error_kind": "permanent",
-                               "started_at": at(-200), "finished_at": at(-199),
-                               "error": "not a PDF: the file starts with JPEG data"}),
-        ("minutes 2023-11.pdf", {"status": "cancelled", "progress": 12, "pages_done": 3,
-                                 "pages_total": 25, "error_kind": "cancelled",
-                                 "started_at": at(-150), "finished_at": at(-140)}),
+        (
+            "Q3 board report.pdf",
+            {
+                "status": "completed",
+                "progress": 100,
+                "pages_done": 48,
+                "pages_total": 48,
+                "started_at": at(-230),
+                "finished_at": at(-190),
+            },
+        ),
+        (
+            "supplier contract 2024-117.pdf",
+            {
+                "status": "running",
+                "progress": 84,
+                "pages_done": 42,
+                "pages_total": 50,
+                "started_at": at(-95),
+            },
+        ),
+        (
+            "site survey (scanned).pdf",
+            {
+                "status": "running",
+                "progress": 42,
+                "pages_done": 21,
+                "pages_total": 50,
+                "started_at": at(-61),
+            },
+        ),
+        (
+            "invoice batch march.pdf",
+            {
+                "status": "running",
+                "progress": 7,
+                "pages_done": 14,
+                "pages_total": 200,
+                "started_at": at(-12),
+            },
+        ),
+        (
+            "network share export.pdf",
+            {
+                "status": "retrying",
+                "progress": 30,
+                "pages_done": 9,
+                "pages_total": 30,
+                "retries": 2,
+                "max_retries": 3,
+                "next_retry_at": at(57),
+                "started_at": at(-100),
+                "error": "share not mounted: \\\\fs01\\exports",
+            },
+        ),
+        (
+            "annual accounts.pdf",
+            {
+                "status": "timed_out",
+                "progress": 63,
+                "pages_done": 380,
+                "pages_total": 600,
+                "error_kind": "soft_time_limit",
+                "started_at": at(-300),
+                "finished_at": at(-30),
+                "error": "soft time limit (270 s) exceeded",
+            },
+        ),
+        (
+            "holiday photo.pdf",
+            {
+                "status": "failed",
+                "error_kind": "permanent",
+                "started_at": at(-200),
+                "finished_at": at(-199),
+                "error": "not a PDF: the file starts with JPEG data",
+            },
+        ),
+        (
+            "minutes 2023-11.pdf",
+            {
+                "status": "cancelled",
+                "progress": 12,
+                "pages_done": 3,
+                "pages_total": 25,
+                "error_kind": "cancelled",
+                "started_at": at(-150),
+                "finished_at": at(-140),
+            },
+        ),
         ("tender response.pdf", {"status": "pending"}),
         ("handbook v7.pdf", {"status": "pending"}),
-    ]  # fmt: skip
+    ]
     return [
         make_row(f"task{i:02d}", filename=name, created_at=submitted, version=3, **fields)
         for i, (name, fields) in enumerate(specs)
@@ -99,7 +165,7 @@ def demo_detail(row: TaskRow) -> TaskDetail:
             detail=note,
             attempt=1,
             retries=None,
-        )  # fmt: skip
+        )
         for frm, to, dt, note in steps
     )
     return TaskDetail(row=row, history=history)

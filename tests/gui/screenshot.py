@@ -44,8 +44,11 @@ def dark_palette() -> QPalette:
     }.items():
         palette.setColor(role, QColor(color))
     disabled = QPalette.ColorGroup.Disabled
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
-                 QPalette.ColorRole.ButtonText):  # fmt: skip
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
         palette.setColor(disabled, role, QColor("#6b7078"))
     return palette
 

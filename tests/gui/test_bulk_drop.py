@@ -97,5 +97,7 @@ def test_a_thousand_pdfs_keep_the_window_responsive(
     assert sum(inserts) == FILES and len(inserts) <= 2, "rows go in by the request, not one by one"
     qtbot.wait_until(lambda: not window.status_panel.upload.isVisible(), timeout=5000)
     assert model.counts() == {model.rows()[0].status: FILES}
-    print(f"1000 files in {time.monotonic() - started:.2f} s, worst stall "
-          f"{heartbeat.worst * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"1000 files in {time.monotonic() - started:.2f} s, worst stall "
+        f"{heartbeat.worst * 1000:.1f} ms"
+    )

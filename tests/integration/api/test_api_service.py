@@ -68,11 +68,28 @@ def test_openapi_documents_every_endpoint_of_the_design(stack: Stack) -> None:
     assert "text/event-stream" in events["responses"]["200"]["content"]
     assert {p["name"] for p in events["parameters"]} == {"Last-Event-ID", "last_event_id"}
     assert set(schema["components"]["schemas"]["TaskRow"]["required"]) >= {
-        "id", "batch_id", "filename", "processor", "status", "version", "progress", "stage",
-        "pages_done", "pages_total", "attempt", "retries", "max_retries", "next_retry_at",
-        "soft_time_limit", "time_limit", "error", "error_kind", "created_at", "started_at",
+        "id",
+        "batch_id",
+        "filename",
+        "processor",
+        "status",
+        "version",
+        "progress",
+        "stage",
+        "pages_done",
+        "pages_total",
+        "attempt",
+        "retries",
+        "max_retries",
+        "next_retry_at",
+        "soft_time_limit",
+        "time_limit",
+        "error",
+        "error_kind",
+        "created_at",
+        "started_at",
         "finished_at",
-    }  # fmt: skip
+    }
 
 
 def test_docs_page_is_served(stack: Stack) -> None:

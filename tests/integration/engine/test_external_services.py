@@ -38,8 +38,10 @@ def test_stack_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
         assert {r["status"] for r in stored.tasks} == {"completed"}
         assert len(stored.tasks) == 2
         assert [h["to"] for h in repository.history(rows[0]["id"])] == [
-            "pending", "running", "completed",
-        ]  # fmt: skip
+            "pending",
+            "running",
+            "completed",
+        ]
         assert not (home / "taskdesk.db").exists()
     finally:
         stack.stop()

@@ -125,5 +125,10 @@ def test_manual_retry_starts_a_new_attempt(stack: Stack, tmp_path: Path) -> None
     stack.wait_recorded()
     history = stack.repository.history(row["id"])
     assert [h["to"] for h in history] == [
-        "pending", "running", "failed", "pending", "running", "completed",
-    ]  # fmt: skip
+        "pending",
+        "running",
+        "failed",
+        "pending",
+        "running",
+        "completed",
+    ]

@@ -18,9 +18,14 @@ def repository(tmp_path: Path) -> TaskRepository:
 
 def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict:
     row = new_task_row(
-        batch_id=batch, filename=name, processor="p", max_retries=3,
-        soft_time_limit=1, time_limit=2, task_id=f"id-{name}",
-    )  # fmt: skip
+        batch_id=batch,
+        filename=name,
+        processor="p",
+        max_retries=3,
+        soft_time_limit=1,
+        time_limit=2,
+        task_id=f"id-{name}",
+    )
     row.update(version=version, status=status)
     return row
 
@@ -57,8 +62,9 @@ def test_filters_and_pages(repository: TaskRepository) -> None:
     ]
     assert len(repository.list_tasks(TaskQuery(batch_id="b2")).tasks) == 7
     assert [r["filename"] for r in repository.list_tasks(TaskQuery(text="C-1")).tasks] == [
-        "doc-10.pdf", "doc-11.pdf",
-    ]  # fmt: skip
+        "doc-10.pdf",
+        "doc-11.pdf",
+    ]
     seen, cursor = [], None
     while True:
         page = repository.list_tasks(TaskQuery(), cursor=cursor, limit=5)

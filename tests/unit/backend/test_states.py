@@ -26,12 +26,20 @@ ALL_PAIRS = list(itertools.product(S, S))
 
 #: The table of DESIGN.md, written out independently of the code under test.
 EXPECTED = {
-    ("pending", "running"), ("pending", "cancelled"),
-    ("running", "completed"), ("running", "retrying"), ("running", "failed"),
-    ("running", "timed_out"), ("running", "cancelled"),
-    ("retrying", "running"), ("retrying", "cancelled"), ("retrying", "failed"),
-    ("failed", "pending"), ("timed_out", "pending"), ("cancelled", "pending"),
-}  # fmt: skip
+    ("pending", "running"),
+    ("pending", "cancelled"),
+    ("running", "completed"),
+    ("running", "retrying"),
+    ("running", "failed"),
+    ("running", "timed_out"),
+    ("running", "cancelled"),
+    ("retrying", "running"),
+    ("retrying", "cancelled"),
+    ("retrying", "failed"),
+    ("failed", "pending"),
+    ("timed_out", "pending"),
+    ("cancelled", "pending"),
+}
 
 
 @pytest.mark.parametrize(("current", "target"), ALL_PAIRS, ids=lambda s: s.value)
@@ -68,9 +76,13 @@ def test_derived_sets() -> None:
 def _task_in(live: LiveStore, status: TaskStatus) -> str:
     """A task driven to ``status`` along legal moves only."""
     row = new_task_row(
-        batch_id="b", filename="a.pdf", processor="p", max_retries=3,
-        soft_time_limit=1, time_limit=2,
-    )  # fmt: skip
+        batch_id="b",
+        filename="a.pdf",
+        processor="p",
+        max_retries=3,
+        soft_time_limit=1,
+        time_limit=2,
+    )
     live.create(row)
     path = {
         S.PENDING: [],

@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-from desktop.records import TaskRow  # noqa: E402
-from desktop.settings import Preferences  # noqa: E402
-from tests.gui import fakes  # noqa: E402
-from tests.qtgc import gui_thread_gc  # noqa: E402, F401  (autouse)
+from desktop.records import TaskRow
+from desktop.settings import Preferences
+from tests.gui import fakes
+from tests.qtgc import gui_thread_gc  # noqa: F401  (autouse)
 
 #: A fixed "now" so texts with clocks in them are exact.
 NOW = datetime(2024, 3, 5, 14, 0, 0, tzinfo=UTC)

@@ -33,14 +33,18 @@ def client(handler: Handler) -> ApiClient:
 @pytest.mark.parametrize(
     ("status", "body", "error", "detail"),
     [
-        (409, {"detail": "cannot go from completed to pending"}, Conflict,
-         "cannot go from completed to pending"),
+        (
+            409,
+            {"detail": "cannot go from completed to pending"},
+            Conflict,
+            "cannot go from completed to pending",
+        ),
         (401, {"detail": "bad token"}, Unauthorized, "bad token"),
         (404, {"detail": "no such task"}, NotFound, "no such task"),
         (422, {"detail": [{"loc": ["body"], "msg": "field required"}]}, ApiError, "field required"),
         (503, {"detail": "redis unavailable"}, ApiError, "redis unavailable"),
     ],
-)  # fmt: skip
+)
 def test_error_statuses_become_typed_errors(
     status: int, body: dict[str, Any], error: type[ApiError], detail: str
 ) -> None:
@@ -94,9 +98,16 @@ def test_task_detail_parses_row_and_history(row_json_factory: Callable[..., dict
     body = row_json_factory("t1", status="failed", version=4, error="boom")
     body["history"] = [
         {"version": 1, "from": None, "to": "pending", "at": "2024-03-05T13:59:00Z", "attempt": 1},
-        {"version": 4, "from": "running", "to": "failed", "at": "2024-03-05T14:00:00+00:00",
-         "attempt": 1, "retries": 0, "error": "boom"},
-    ]  # fmt: skip
+        {
+            "version": 4,
+            "from": "running",
+            "to": "failed",
+            "at": "2024-03-05T14:00:00+00:00",
+            "attempt": 1,
+            "retries": 0,
+            "error": "boom",
+        },
+    ]
     detail = client(lambda request: httpx.Response(200, json=body)).task("t1")
     assert detail.row.status is TaskStatus.FAILED
     assert [(h.from_status, h.status, h.detail) for h in detail.history] == [

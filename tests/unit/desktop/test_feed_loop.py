@@ -281,19 +281,25 @@ def hanging_sse_server() -> Iterator[tuple[str, threading.Event]]:
             request = conn.recv(65536).decode()
             if request.startswith("GET /api/tasks"):
                 body = json.dumps({"tasks": [], "last_event_id": "0-0"}).encode()
-                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                             b"connection: close\r\n"
-                             b"content-length: %d\r\n\r\n%s" % (len(body), body))  # fmt: skip
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    b"connection: close\r\n"
+                    b"content-length: %d\r\n\r\n%s" % (len(body), body)
+                )
             elif request.startswith("GET /api/events"):
-                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                             b"transfer-encoding: chunked\r\n\r\n")  # fmt: skip
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                )
                 event = b": hello\n\n"
                 conn.sendall(b"%x\r\n%s\r\n" % (len(event), event))
             else:
                 body = b'{"status": "ok", "workers": 1}'
-                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                             b"connection: close\r\n"
-                             b"content-length: %d\r\n\r\n%s" % (len(body), body))  # fmt: skip
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    b"connection: close\r\n"
+                    b"content-length: %d\r\n\r\n%s" % (len(body), body)
+                )
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

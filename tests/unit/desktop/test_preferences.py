@@ -18,9 +18,11 @@ def test_a_remembered_token_is_readable_by_its_owner_only(prefs: Preferences) ->
     assert path.stat().st_mode & 0o777 == 0o600
     # Later writes (the window's layout at every close) keep it so.
     prefs.save_layout(
-        geometry=QByteArray(b"g"), window_state=QByteArray(b"w"),
-        splitter=QByteArray(b"s"), header=QByteArray(b"h"),
-    )  # fmt: skip
+        geometry=QByteArray(b"g"),
+        window_state=QByteArray(b"w"),
+        splitter=QByteArray(b"s"),
+        header=QByteArray(b"h"),
+    )
     prefs.sync()
     assert path.stat().st_mode & 0o777 == 0o600
     assert prefs.remote_server() == ("http://10.0.0.5:8765", "s3cret")

@@ -15,9 +15,17 @@ Row = Callable[..., TaskRow]
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0:00"), (0.2, "0:01"), (57, "0:57"), (56.01, "0:57"), (60, "1:00"), (119.5, "2:00"),
-     (3725, "1:02:05"), (-5, "0:00")],
-)  # fmt: skip
+    [
+        (0, "0:00"),
+        (0.2, "0:01"),
+        (57, "0:57"),
+        (56.01, "0:57"),
+        (60, "1:00"),
+        (119.5, "2:00"),
+        (3725, "1:02:05"),
+        (-5, "0:00"),
+    ],
+)
 def test_clock_rounds_up_so_a_countdown_ends_on_zero(seconds: float, text: str) -> None:
     assert fmt.clock(seconds) == text
 
@@ -42,9 +50,11 @@ def test_retries_outside_retrying_show_counter_and_manual_attempts(row: Row, now
 
 @pytest.mark.parametrize(
     ("kind", "limit", "state"),
-    [("soft_time_limit", "soft limit 270 s", "Timed out · soft limit"),
-     ("hard_time_limit", "hard limit 300 s", "Timed out · hard limit")],
-)  # fmt: skip
+    [
+        ("soft_time_limit", "soft limit 270 s", "Timed out · soft limit"),
+        ("hard_time_limit", "hard limit 300 s", "Timed out · hard limit"),
+    ],
+)
 def test_timed_out_says_which_limit(
     row: Row, now: datetime, kind: str, limit: str, state: str
 ) -> None:
