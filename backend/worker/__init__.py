@@ -2,7 +2,7 @@
 
 ``app`` is made on first access from the environment (``TASKDESK_*``, ``REDIS_URL``,
 ``DATABASE_URL``), because Celery's command line looks it up by name; everything else
-builds its own with :func:`~backend.worker.app.make_app`.
+builds its own with :func:`~backend.worker.celeryapp.make_app`.
 """
 
 from __future__ import annotations
