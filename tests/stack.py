@@ -82,7 +82,7 @@ class Stack:
                 )
             time.sleep(0.05)
         self.runtime = json.loads(runtime_file.read_text())
-        self._clients.clear()
+        self._close_clients()  # a restarted stack may listen elsewhere
         return self
 
     def stop(self, timeout: float = 60.0) -> int:
@@ -95,10 +95,13 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._close_clients()
+        return self.process.returncode
+
+    def _close_clients(self) -> None:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
-        return self.process.returncode
 
     def log(self) -> str:
         path = self.home.parent / f"{self.home.name}-backend.log"
@@ -138,7 +141,11 @@ class Stack:
 
     @property
     def repository(self) -> TaskRepository:
-        return TaskRepository(make_engine(self.settings.effective_database_url))
+        if "repository" not in self._clients:
+            self._clients["repository"] = TaskRepository(
+                make_engine(self.settings.effective_database_url)
+            )
+        return self._clients["repository"]  # type: ignore[no-any-return]
 
     @property
     def http(self) -> httpx.Client:

@@ -51,6 +51,7 @@ class Backend:
     def close(self) -> None:
         self.redis.close()
         self.probe.close()
+        self.repository.close()
 
 
 def get_backend(request: Request) -> Backend:

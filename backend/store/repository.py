@@ -179,6 +179,10 @@ class TaskRepository:
             session.execute(select(1))
         return True
 
+    def close(self) -> None:
+        """Close the pooled connections now rather than whenever they are collected."""
+        self._engine.dispose()
+
     @staticmethod
     def _filtered(query: TaskQuery) -> Any:
         statement = select(TaskRecord)
