@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -52,3 +52,14 @@ class StreamPosition(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_event_id: Mapped[str] = mapped_column(String(40))
+
+
+class StatRecord(Base):
+    """One running total for ``/metrics`` (see :mod:`backend.store.stats`)."""
+
+    __tablename__ = "stats"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    #: Seconds summed over what ``count`` counts (the run-duration histogram's sum).
+    seconds: Mapped[float] = mapped_column(Float)

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.rows import storable
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
+from backend.store.stats import Totals, add_totals, count_changes, read_totals
 
 #: The stream id meaning "from the beginning".
 STREAM_START = "0-0"
@@ -97,16 +98,14 @@ class TaskRepository:
                 if i in stored and r["version"] > stored[i]
             ]
             if inserts:
-                session.execute(TaskRecord.__table__.insert(), inserts)
+                session.execute(insert(TaskRecord), inserts)
             if updates:
                 session.execute(update(TaskRecord), updates)
-            history = [
-                _history_values(e)
-                for e in events
-                if e.kind != "progress" and e.row["version"] > stored.get(e.row["id"], 0)
-            ]
-            if history:
-                session.execute(HistoryRecord.__table__.insert(), history)
+            new = [e for e in events if e.row["version"] > stored.get(e.row["id"], 0)]
+            changes = [e for e in new if e.kind != "progress"]
+            if changes:
+                session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
+            add_totals(session, count_changes((e.row for e in changes), len(new)))
             session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
 
     # -- reading (the API) -------------------------------------------------------------
@@ -173,6 +172,16 @@ class TaskRepository:
         statement = self._filtered(query).with_only_columns(TaskRecord.id)
         with Session(self._engine) as session:
             return list(session.scalars(statement))
+
+    def count_by_status(self) -> dict[str, int]:
+        statement = select(TaskRecord.status, func.count()).group_by(TaskRecord.status)
+        with Session(self._engine) as session:
+            return {status: count for status, count in session.execute(statement)}
+
+    def totals(self) -> Totals:
+        """The running totals behind ``/metrics`` (:mod:`backend.store.stats`)."""
+        with Session(self._engine) as session:
+            return read_totals(session)
 
     def ping(self) -> bool:
         with Session(self._engine) as session:

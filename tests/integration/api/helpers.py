@@ -30,6 +30,7 @@ PROTECTED = [
     ("POST", "/api/tasks/cancel"),
     ("GET", "/api/events"),
     ("GET", "/api/tasks/{task_id}/events"),
+    ("GET", "/metrics"),
 ]
 
 
