@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from backend.search.index import SearchIndex
 from backend.store.models import Base
 
 #: Milliseconds SQLite waits for a lock before it reports "database is locked".
@@ -41,4 +42,8 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if create_tables:
         Base.metadata.create_all(engine)
+        index = SearchIndex.for_dialect(engine.dialect.name)
+        if index is not None:
+            with engine.begin() as connection:
+                index.create(connection)
     return engine

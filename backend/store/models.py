@@ -63,3 +63,15 @@ class StatRecord(Base):
     count: Mapped[int] = mapped_column(BigInteger)
     #: Seconds summed over what ``count`` counts (the run-duration histogram's sum).
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class IndexedPage(Base):
+    """A page in the search index: whose it is (the index holds its text)."""
+
+    __tablename__ = "indexed_pages"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    task_id: Mapped[str] = mapped_column(String(64), index=True)
+    page: Mapped[int] = mapped_column(Integer)

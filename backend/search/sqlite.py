@@ -1,0 +1,66 @@
+"""Full-text search on SQLite: an FTS5 table beside the task tables, ranked by BM25.
+
+``page_index`` holds each indexed page's text (cut by :mod:`backend.search.segment`),
+tokenized by ``unicode61`` with Latin diacritics removed, so "resume" finds "résumé" and
+case never matters; its rowid is the id of the page's ``indexed_pages`` row, which says
+whose page it is (FTS5 cannot look up its unindexed columns by value, so deleting a
+task's pages goes through that table's index).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.orm import Session
+
+from backend.search.hits import CLOSE, OPEN
+from backend.search.query import Term
+from backend.search.segment import characters_of
+
+#: Tokens of context around the matches in a snippet.
+SNIPPET_TOKENS = 24
+
+INSERT_TEXT = "INSERT INTO page_index (rowid, text) VALUES (:id, :text)"
+
+SEARCH = f"""
+SELECT p.task_id, t.filename, t.batch_id, p.page,
+       snippet(page_index, 0, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}) AS marked,
+       -bm25(page_index) AS score
+FROM page_index JOIN indexed_pages AS p ON p.id = page_index.rowid
+JOIN tasks AS t ON t.id = p.task_id
+WHERE page_index MATCH :query {{filters}}
+ORDER BY bm25(page_index), p.task_id, p.page
+LIMIT :limit OFFSET :offset
+"""
+
+COUNT = """
+SELECT count(*) FROM page_index JOIN indexed_pages AS p ON p.id = page_index.rowid
+JOIN tasks AS t ON t.id = p.task_id
+WHERE page_index MATCH :query {filters}
+"""
+
+
+def create(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS page_index USING fts5("
+            "text, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+    )
+
+
+def remove_text(session: Session, page_ids: Sequence[int]) -> None:
+    """FTS5 rows go by hand: a virtual table takes no foreign key."""
+    statement = text("DELETE FROM page_index WHERE rowid IN :ids")
+    session.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": page_ids})
+
+
+def expression(terms: Sequence[Term]) -> str:
+    """The FTS5 query for ``terms``: each a quoted phrase, so nothing is an operator."""
+    parts = []
+    for term in terms:
+        tokens = [token for word in term.words for token in characters_of(word)]
+        phrase = '"' + " ".join(token.replace('"', '""') for token in tokens) + '"'
+        parts.append(phrase + ("*" if term.prefix else ""))
+    return " ".join(parts)
