@@ -30,6 +30,8 @@ from typing import BinaryIO
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from backend.filetypes import HEAD_BYTES, is_pdf, looks_like
+
 #: The multipart field that carries the files.
 FILE_FIELD = "files"
 #: Most files one batch may carry.
@@ -38,8 +40,6 @@ MAX_FILES = 1000
 MAX_FIELD_BYTES = 1024
 #: Longest label kept from an uploaded filename, in characters.
 MAX_LABEL_CHARS = 255
-#: A PDF's header must start within this many bytes (as PDFium and Acrobat require).
-MAGIC, MAGIC_WINDOW = b"%PDF-", 1024
 #: Label for a file part sent without a usable name.
 UNNAMED = "unnamed.pdf"
 
@@ -48,20 +48,6 @@ UNNAMED = "unnamed.pdf"
 _BIDI_CONTROLS = dict.fromkeys(
     map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 )
-
-#: What a misnamed file really is, by its first bytes (lower case, leading blanks dropped).
-_KINDS = {
-    b"\x89png": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"gif8": "a GIF image",
-    b"pk\x03\x04": "a ZIP archive (or a Word, Excel or PowerPoint file)",
-    b"\xd0\xcf\x11\xe0": "an old Office document",
-    b"\x7felf": "a program (an executable)",
-    b"mz": "a Windows program (an executable)",
-    b"<!doctype html": "a web page (HTML)",
-    b"<html": "a web page (HTML)",
-    b"{\\rtf": "an RTF document",
-}
 
 
 class UploadError(Exception):
@@ -246,9 +232,9 @@ class BatchReceiver:
             )
             return
         chunk = data[start:end]
-        if len(received._head) < MAGIC_WINDOW:
-            received._head += chunk[: MAGIC_WINDOW - len(received._head)]
-            if len(received._head) >= MAGIC_WINDOW and not _is_pdf(received._head):
+        if len(received._head) < HEAD_BYTES:
+            received._head += chunk[: HEAD_BYTES - len(received._head)]
+            if len(received._head) >= HEAD_BYTES and not is_pdf(received._head):
                 received._refuse(_not_a_pdf(received._head))
                 return
         assert received._handle is not None
@@ -265,7 +251,7 @@ class BatchReceiver:
             return
         if received.size == 0:
             received._refuse("empty file (0 bytes)")
-        elif not _is_pdf(received._head):
+        elif not is_pdf(received._head):
             received._refuse(_not_a_pdf(received._head))
         else:
             assert received._handle is not None
@@ -280,16 +266,11 @@ class BatchReceiver:
 # -- checks and labels -----------------------------------------------------------------
 
 
-def _is_pdf(head: bytes | bytearray) -> bool:
-    return MAGIC in head[:MAGIC_WINDOW]
-
-
 def _not_a_pdf(head: bytes | bytearray) -> str:
-    probe = bytes(head[:64]).lstrip().lower()
-    kind = next((kind for magic, kind in _KINDS.items() if probe.startswith(magic)), None)
+    kind = looks_like(head)
     if kind:
         return f"not a PDF: it looks like {kind}"
-    return "not a PDF: no %PDF- header in its first 1024 bytes"
+    return f"not a PDF: no %PDF- header in its first {HEAD_BYTES} bytes"
 
 
 def _megabytes(size: int) -> str:
