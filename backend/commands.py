@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -26,8 +25,9 @@ from backend.worker.celeryapp import enqueue, terminate
 
 log = logging.getLogger("taskdesk.commands")
 
-#: Writes the input file to the given path (the caller owns where the bytes come from).
-WriteFile = Callable[[Path], None]
+#: Stores the input of the task with the given id, through the
+#: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from).
+SaveInput = Callable[[str], None]
 
 #: The fields a manual retry clears, so the new attempt starts from nothing.
 _FRESH_ATTEMPT = {
@@ -45,17 +45,12 @@ _FRESH_ATTEMPT = {
 }
 
 
-def input_path(settings: Settings, task_id: str) -> Path:
-    """Where a task's input lives: a name we made, never the uploaded one."""
-    return settings.files_dir / f"{task_id}.pdf"
-
-
 @dataclass(frozen=True)
 class Upload:
-    """One file of a batch: its label and how to write its bytes where we say."""
+    """One file of a batch: its label and how to store it once its task has an id."""
 
     filename: str
-    write_file: WriteFile
+    save: SaveInput
 
 
 def submit(
@@ -78,7 +73,7 @@ def submit(
     rows = []
     for upload in uploads:
         task_id = new_id()
-        upload.write_file(input_path(settings, task_id))
+        upload.save(task_id)
         rows.append(
             new_task_row(
                 task_id=task_id,

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.filestore import FileStore
 from backend.paths import data_folder, data_home
 
 
@@ -63,15 +64,6 @@ class Settings(BaseSettings):
     # -- derived locations -------------------------------------------------------------
 
     @property
-    def files_dir(self) -> Path:
-        """Uploaded PDFs, stored under names we make, never the uploaded name."""
-        return self.home / "files"
-
-    @property
-    def results_dir(self) -> Path:
-        return self.home / "results"
-
-    @property
     def redis_dir(self) -> Path:
         return self.home / "redis"
 
@@ -107,6 +99,6 @@ class Settings(BaseSettings):
 
     def ensure_home(self) -> None:
         """Create the data folder tree, readable by its owner only."""
-        for folder in (self.home, self.files_dir, self.results_dir, self.redis_dir):
+        for folder in (self.home, *FileStore(self).folders, self.redis_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.home.chmod(0o700)
