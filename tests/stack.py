@@ -25,14 +25,14 @@ from celery import Celery
 
 from backend import commands
 from backend.config import Settings
-from backend.events import id_tuple, latest_id
 from backend.filestore import FileStore
-from backend.live import EVENT_STREAM, LiveStore
+from backend.live import LiveStore
 from backend.redisconn import connect
 from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
 from backend.store.recorder import GATHER_SECONDS
+from backend.stream import EVENT_STREAM, id_tuple, latest_id
 from backend.worker import make_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -8,25 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.rows import storable
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
+from backend.stream import STREAM_START, Kind, StreamEvent
 
-#: The stream id meaning "from the beginning".
-STREAM_START = "0-0"
 _POSITION = "events"
-
-
-@dataclass(frozen=True)
-class StreamEvent:
-    """One entry of the event stream, as the recorder hands it over."""
-
-    event_id: str
-    kind: str
-    from_status: str | None
-    row: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -97,16 +86,16 @@ class TaskRepository:
                 if i in stored and r["version"] > stored[i]
             ]
             if inserts:
-                session.execute(TaskRecord.__table__.insert(), inserts)
+                session.execute(insert(TaskRecord), inserts)
             if updates:
                 session.execute(update(TaskRecord), updates)
             history = [
                 _history_values(e)
                 for e in events
-                if e.kind != "progress" and e.row["version"] > stored.get(e.row["id"], 0)
+                if e.kind != Kind.PROGRESS and e.row["version"] > stored.get(e.row["id"], 0)
             ]
             if history:
-                session.execute(HistoryRecord.__table__.insert(), history)
+                session.execute(insert(HistoryRecord), history)
             session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
 
     # -- reading (the API) -------------------------------------------------------------
