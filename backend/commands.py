@@ -18,7 +18,7 @@ from backend.clock import now_iso
 from backend.config import Settings
 from backend.errors import TaskNotFound
 from backend.live import LiveStore
-from backend.rows import new_id, new_task_row
+from backend.rows import FRESH_ATTEMPT, new_id, new_task_row
 from backend.states import ErrorKind, TaskStatus
 from backend.store import TaskRepository
 from backend.worker.celeryapp import enqueue, terminate
@@ -28,21 +28,6 @@ log = logging.getLogger("taskdesk.commands")
 #: Stores the input of the task with the given id, through the
 #: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from).
 SaveInput = Callable[[str], None]
-
-#: The fields a manual retry clears, so the new attempt starts from nothing.
-_FRESH_ATTEMPT = {
-    "retries": 0,
-    "progress": 0.0,
-    "stage": None,
-    "pages_done": 0,
-    "pages_total": 0,
-    "next_retry_at": None,
-    "error": None,
-    "error_kind": None,
-    "started_at": None,
-    "finished_at": None,
-    "result": None,
-}
 
 
 @dataclass(frozen=True)
@@ -112,7 +97,7 @@ def retry(
     """
     _ensure_live(live, repository, task_id)
     row = live.transition(
-        task_id, TaskStatus.PENDING, fields=_FRESH_ATTEMPT, increments={"attempt": 1}
+        task_id, TaskStatus.PENDING, fields=FRESH_ATTEMPT, increments={"attempt": 1}
     ).row
     enqueue(celery, row)
     return row

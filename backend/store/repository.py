@@ -16,6 +16,8 @@ from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
 from backend.stream import STREAM_START, Kind, StreamEvent
 
 _POSITION = "events"
+#: The row's fields copied into columns of their own, to filter and order by.
+_COPIED_FIELDS = tuple(column.key for column in TaskRecord.__table__.columns if column.key != "row")
 
 
 @dataclass(frozen=True)
@@ -186,15 +188,7 @@ def _record_values(row: dict[str, Any]) -> dict[str, Any]:
     # The stores refuse NUL and lone surrogates; one such character in a label or an
     # error message must not stop the recorder (and the database) for every task.
     row = storable(row)
-    return {
-        "id": row["id"],
-        "batch_id": row["batch_id"],
-        "filename": row["filename"],
-        "status": row["status"],
-        "version": row["version"],
-        "created_at": row["created_at"],
-        "row": row,
-    }
+    return {**{name: row[name] for name in _COPIED_FIELDS}, "row": row}
 
 
 def _history_values(event: StreamEvent) -> dict[str, Any]:
