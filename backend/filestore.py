@@ -14,7 +14,6 @@ write as it streams in, for a result to send, and to delete what a failed submit
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -91,6 +90,5 @@ class IncomingFile:
         """Drop the bytes unless they were saved (idempotent)."""
         self.close()
         if self._path is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self._path.unlink()
+            self._path.unlink(missing_ok=True)
             self._path = None

@@ -94,7 +94,7 @@ class BadEventId(ValueError):
 def parse_event_id(raw: str) -> str:
     """A client's event id (``Last-Event-ID``) as a full stream id.
 
-    Accepts ``<ms>-<seq>`` and ``<ms>`` (sequence 0), each part below 2^64 as in Redis.
+    Accepts ``<ms>-<seq>`` and ``<ms>`` (sequence 0), each part below 2^64 - 1.
 
     Raises:
         BadEventId: it is not one.
