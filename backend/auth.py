@@ -5,18 +5,11 @@ from __future__ import annotations
 import secrets
 
 from backend.config import Settings
+from backend.private_files import read_or_create_secret
 
 
 def load_or_create_token(settings: Settings) -> str:
-    path = settings.token_file
-    if path.exists():
-        return path.read_text().strip()
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    token = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.chmod(0o600)
-    path.write_text(token)
-    return token
+    return read_or_create_secret(settings.token_file)
 
 
 def tokens_match(given: str, expected: str) -> bool:

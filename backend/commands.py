@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -19,43 +18,24 @@ from backend.clock import now_iso
 from backend.config import Settings
 from backend.errors import TaskNotFound
 from backend.live import LiveStore
-from backend.rows import new_id, new_task_row
+from backend.rows import FRESH_ATTEMPT, new_id, new_task_row
 from backend.states import ErrorKind, TaskStatus
 from backend.store import TaskRepository
 from backend.worker.celeryapp import enqueue, terminate
 
 log = logging.getLogger("taskdesk.commands")
 
-#: Writes the input file to the given path (the caller owns where the bytes come from).
-WriteFile = Callable[[Path], None]
-
-#: The fields a manual retry clears, so the new attempt starts from nothing.
-_FRESH_ATTEMPT = {
-    "retries": 0,
-    "progress": 0.0,
-    "stage": None,
-    "pages_done": 0,
-    "pages_total": 0,
-    "next_retry_at": None,
-    "error": None,
-    "error_kind": None,
-    "started_at": None,
-    "finished_at": None,
-    "result": None,
-}
-
-
-def input_path(settings: Settings, task_id: str) -> Path:
-    """Where a task's input lives: a name we made, never the uploaded one."""
-    return settings.files_dir / f"{task_id}.pdf"
+#: Stores the input of the task with the given id, through the
+#: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from).
+SaveInput = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class Upload:
-    """One file of a batch: its label and how to write its bytes where we say."""
+    """One file of a batch: its label and how to store it once its task has an id."""
 
     filename: str
-    write_file: WriteFile
+    save: SaveInput
 
 
 def submit(
@@ -78,7 +58,7 @@ def submit(
     rows = []
     for upload in uploads:
         task_id = new_id()
-        upload.write_file(input_path(settings, task_id))
+        upload.save(task_id)
         rows.append(
             new_task_row(
                 task_id=task_id,
@@ -117,7 +97,7 @@ def retry(
     """
     _ensure_live(live, repository, task_id)
     row = live.transition(
-        task_id, TaskStatus.PENDING, fields=_FRESH_ATTEMPT, increments={"attempt": 1}
+        task_id, TaskStatus.PENDING, fields=FRESH_ATTEMPT, increments={"attempt": 1}
     ).row
     enqueue(celery, row)
     return row

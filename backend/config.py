@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-def _default_home() -> Path:
-    return Path(platformdirs.user_data_dir("taskdesk"))
+from backend.filestore import FileStore
+from backend.paths import data_folder, data_home
 
 
 class Settings(BaseSettings):
@@ -24,7 +22,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TASKDESK_", extra="ignore", populate_by_name=True)
 
-    home: Path = Field(default_factory=_default_home)
+    home: Path = Field(default_factory=data_home)
     host: str = "127.0.0.1"
     port: int = 0
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
@@ -56,21 +54,14 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TASKDESK_DATABASE_URL")
     )
 
-    @field_validator("home")
+    @field_validator("home", mode="before")
     @classmethod
-    def _absolute_home(cls, home: Path) -> Path:
-        return home.expanduser().resolve()
+    def _absolute_home(cls, home: str | Path) -> Path:
+        # Before pydantic's own parsing, so an empty TASKDESK_HOME means the default
+        # here as it does for the desktop (pydantic would make it the working folder).
+        return data_folder(home)
 
     # -- derived locations -------------------------------------------------------------
-
-    @property
-    def files_dir(self) -> Path:
-        """Uploaded PDFs, stored under names we make, never the uploaded name."""
-        return self.home / "files"
-
-    @property
-    def results_dir(self) -> Path:
-        return self.home / "results"
 
     @property
     def redis_dir(self) -> Path:
@@ -104,10 +95,10 @@ class Settings(BaseSettings):
 
     def backoff_seconds(self, retry_number: int) -> float:
         """Wait before automatic retry ``retry_number`` (1-based): base × 2^(n-1), capped."""
-        return min(self.retry_base_seconds * 2 ** (retry_number - 1), self.retry_max_seconds)
+        return min(self.retry_base_seconds * 2.0 ** (retry_number - 1), self.retry_max_seconds)
 
     def ensure_home(self) -> None:
         """Create the data folder tree, readable by its owner only."""
-        for folder in (self.home, self.files_dir, self.results_dir, self.redis_dir):
+        for folder in (self.home, *FileStore(self).folders, self.redis_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.home.chmod(0o700)

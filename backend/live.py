@@ -19,9 +19,9 @@ import redis
 from backend.clock import now_iso
 from backend.errors import IllegalTransition, TaskdeskError, TaskNotFound
 from backend.states import FINAL_STATES, UPDATABLE_IN_PLACE, TaskStatus, lua_transition_table
+from backend.stream import EVENT_STREAM, Kind, as_text
 
 TASK_KEY_PREFIX = "taskdesk:task:"
-EVENT_STREAM = "taskdesk:events"
 
 #: How long Redis keeps a finished task's live row; the database keeps it for good.
 FINISHED_ROW_TTL_MS = 7 * 24 * 3600 * 1000
@@ -38,14 +38,6 @@ class Change:
     row: dict[str, Any]
     event_id: str
     previous: str | None = None
-
-
-class Kind:
-    """Why a row changed; the recorder keeps history for everything but progress."""
-
-    CREATE = "create"
-    TRANSITION = "transition"
-    PROGRESS = "progress"
 
 
 def _lua_set(items: Iterable[str]) -> str:
@@ -234,7 +226,7 @@ class LiveStore:
     def get(self, task_id: str) -> dict[str, Any] | None:
         """The live row, or None when Redis does not hold it (unknown or expired)."""
         raw = self._redis.hgetall(task_key(task_id))
-        return {name: json.loads(value) for name, value in raw.items()} if raw else None
+        return {as_text(name): json.loads(value) for name, value in raw.items()} if raw else None
 
     def get_many(self, task_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         pipe = self._redis.pipeline(transaction=False)

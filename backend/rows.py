@@ -1,13 +1,17 @@
 """The task row: the small record that events carry whole and the API returns.
 
 A row is a plain ``dict`` on the hot path (the worker and the event stream never
-validate it); :class:`TaskRow` documents the shape for OpenAPI and for readers.
+validate it); :class:`TaskRow` is its one definition. The new-row factory and the fresh
+attempt a manual retry starts are derived from it, and the database's columns and the
+desktop's record are checked against ``TaskRow.model_fields`` by tests.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -17,9 +21,16 @@ from backend.states import ErrorKind, TaskStatus
 
 
 class TaskRow(BaseModel):
-    """One task as clients see it (DESIGN.md, "The event feed")."""
+    """One task as clients see it (DESIGN.md, "The event feed").
 
-    model_config = ConfigDict(extra="allow")
+    A field with a default belongs to one run of the task: a new task starts with the
+    default, and a manual retry puts it back (:data:`FRESH_ATTEMPT`). The others say
+    what the task is, or are kept by the store (``status``, ``version``, ``attempt``,
+    ``updated_at``). Every field is always present in a row, defaults included.
+    """
+
+    # Defaults are no licence to omit: the OpenAPI schema lists every field as required.
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
 
     id: str
     batch_id: str
@@ -27,23 +38,30 @@ class TaskRow(BaseModel):
     processor: str
     status: TaskStatus
     version: int
-    progress: float
-    stage: str | None
-    pages_done: int
-    pages_total: int
+    progress: float = 0.0
+    stage: str | None = None
+    pages_done: int = 0
+    pages_total: int = 0
     attempt: int
-    retries: int
+    retries: int = 0
     max_retries: int
-    next_retry_at: str | None
+    next_retry_at: str | None = None
     soft_time_limit: float
     time_limit: float
-    error: str | None
-    error_kind: ErrorKind | None
+    error: str | None = None
+    error_kind: ErrorKind | None = None
     created_at: str
-    started_at: str | None
-    finished_at: str | None
+    started_at: str | None = None
+    finished_at: str | None = None
     updated_at: str
-    result: dict[str, Any] | None
+    result: dict[str, Any] | None = None
+
+
+#: What a run of a task writes, as a new task has it: a manual retry resets these, so
+#: the new attempt starts from nothing.
+FRESH_ATTEMPT: Mapping[str, Any] = MappingProxyType(
+    {name: field.default for name, field in TaskRow.model_fields.items() if not field.is_required()}
+)
 
 
 #: What no store can keep: NUL (PostgreSQL text refuses it) and lone surrogates (not
@@ -92,21 +110,11 @@ def new_task_row(
         "filename": storable_text(filename),
         "processor": processor,
         "status": TaskStatus.PENDING.value,
-        "progress": 0.0,
-        "stage": None,
-        "pages_done": 0,
-        "pages_total": 0,
         "attempt": 1,
-        "retries": 0,
         "max_retries": max_retries,
-        "next_retry_at": None,
         "soft_time_limit": soft_time_limit,
         "time_limit": time_limit,
-        "error": None,
-        "error_kind": None,
         "created_at": now,
-        "started_at": None,
-        "finished_at": None,
         "updated_at": now,
-        "result": None,
+        **FRESH_ATTEMPT,
     }

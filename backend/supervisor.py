@@ -32,6 +32,7 @@ from backend import __version__
 from backend.auth import load_or_create_token
 from backend.config import Settings
 from backend.launch import module_command
+from backend.private_files import write_private
 from backend.redis_server import EmbeddedRedis
 
 log = logging.getLogger("taskdesk.supervisor")
@@ -321,13 +322,7 @@ class Supervisor:
             "pid": os.getpid(),
             "redis_url": self.stack_settings.redis_url,
         }
-        path = self.settings.runtime_file
-        temporary = path.with_suffix(".tmp")
-        temporary.unlink(missing_ok=True)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(runtime, handle)
-        os.replace(temporary, path)
+        write_private(self.settings.runtime_file, json.dumps(runtime))
 
     def _take_lock(self) -> None:
         """One supervisor per data folder: a second one would fight over the port and AOF."""

@@ -25,13 +25,14 @@ from celery import Celery
 
 from backend import commands
 from backend.config import Settings
-from backend.events import id_tuple, latest_id
-from backend.live import EVENT_STREAM, LiveStore
+from backend.filestore import FileStore
+from backend.live import LiveStore
 from backend.redisconn import connect
 from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
 from backend.store.recorder import GATHER_SECONDS
+from backend.stream import EVENT_STREAM, id_tuple, latest_id
 from backend.worker import make_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -163,8 +164,11 @@ class Stack:
         self, files: Iterable[Path], processor: str = "pdf.extract", **options: Any
     ) -> list[Row]:
         """Submit one batch through the backend's own command (the API calls the same)."""
+        store = FileStore(self.settings)
         uploads = [
-            commands.Upload(path.name, lambda target, source=path: shutil.copyfile(source, target))
+            commands.Upload(
+                path.name, lambda task_id, source=path: copy_input(store, source, task_id)
+            )
             for path in files
         ]
         return commands.submit(
@@ -238,3 +242,8 @@ def stack_env(home: Path, **overrides: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.update(overrides)
     return env
+
+
+def copy_input(files: FileStore, source: Path, task_id: str) -> None:
+    """Store a local file as a task's input, as the API stores an upload."""
+    shutil.copyfile(source, files.input_path(task_id))

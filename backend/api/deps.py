@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import redis
 from celery import Celery
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from redis import Redis
 
 from backend.api.workers import WorkerGauge
 from backend.auth import load_or_create_token, tokens_match
 from backend.config import Settings
+from backend.filestore import FileStore
 from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect, connect_probe
@@ -23,10 +24,11 @@ from backend.worker import make_app
 @dataclass
 class Backend:
     settings: Settings
-    redis: redis.Redis
+    redis: Redis
     #: For health checks only (see :func:`backend.redisconn.connect_probe`).
-    probe: redis.Redis
+    probe: Redis
     live: LiveStore
+    files: FileStore
     repository: TaskRepository
     celery: Celery
     token: str
@@ -42,6 +44,7 @@ class Backend:
             redis=client,
             probe=connect_probe(settings),
             live=LiveStore(client),
+            files=FileStore(settings),
             repository=TaskRepository(make_engine(settings.effective_database_url)),
             celery=celery,
             token=load_or_create_token(settings),

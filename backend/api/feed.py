@@ -23,14 +23,13 @@ A client going away is noticed at once (the response listens for ``http.disconne
 while it streams), which cancels the blocked read and closes its Redis connection: no
 reader thread or connection outlives its client.
 
-Ids follow Redis: ``<ms>-<seq>`` (or ``<ms>``). ``0-0`` means "from the beginning".
+Ids, their order and the blocking-client recipe are :mod:`backend.stream`'s.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -42,9 +41,16 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from backend.config import Settings
-from backend.events import TRIMMED_BELOW_KEY, id_tuple
-from backend.live import EVENT_STREAM
 from backend.redisconn import redis_url
+from backend.stream import (
+    BLOCKING_CLIENT_OPTIONS,
+    EVENT_STREAM,
+    TRIMMED_BELOW_KEY,
+    Entry,
+    first_id,
+    id_tuple,
+    read_entries,
+)
 
 log = logging.getLogger("taskdesk.api")
 
@@ -61,9 +67,6 @@ RETRY_FRAME = f"retry: {RETRY_MS}\n\n".encode()
 KEEPALIVE_FRAME = b": keep-alive\n\n"
 RESET_FRAME = b"event: reset\ndata: {}\n\n"
 
-_ID = re.compile(r"^([0-9]{1,19})(?:-([0-9]{1,19}))?$")
-_MAX_PART = 2**64 - 1
-
 #: Entries after ARGV[1] (exclusive), the trim mark and the newest id, in one atomic step.
 _CATCH_UP = """
 local trimmed = redis.call('GET', KEYS[2]) or '0-0'
@@ -71,20 +74,6 @@ local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
 return {trimmed, newest[1] and newest[1][1] or '0-0', entries}
 """
-
-Entry = tuple[str, dict[str, str]]
-
-
-class BadEventId(ValueError):
-    pass
-
-
-def parse_event_id(raw: str) -> str:
-    """A Last-Event-ID as a full stream id; :class:`BadEventId` when it is not one."""
-    match = _ID.match(raw.strip())
-    if not match or any(int(part or 0) >= _MAX_PART for part in match.groups()):
-        raise BadEventId(f"malformed event id {raw!r}: expected '<milliseconds>-<sequence>'")
-    return f"{int(match[1])}-{int(match[2] or 0)}"
 
 
 def connect_feed(settings: Settings) -> redis.asyncio.Redis:
@@ -94,10 +83,7 @@ def connect_feed(settings: Settings) -> redis.asyncio.Redis:
         decode_responses=True,
         single_connection_client=True,
         client_name=CLIENT_NAME,
-        socket_timeout=None,
-        socket_connect_timeout=5,
-        socket_keepalive=True,
-        health_check_interval=0,
+        **BLOCKING_CLIENT_OPTIONS,
     )
 
 
@@ -121,8 +107,7 @@ class Feed:
         client = connect_feed(settings)
         try:
             if last_event_id is None:
-                newest = await client.xrevrange(EVENT_STREAM, count=1)
-                last_event_id = newest[0][0] if newest else "0-0"
+                last_event_id = first_id(await client.xrevrange(EVENT_STREAM, count=1))
             else:
                 await client.ping()
         except BaseException:
@@ -155,7 +140,7 @@ class Feed:
                         count=READ_COUNT,
                         block=max(1, int(wait * 1000)),
                     )
-                    entries = reply[0][1] if reply else []
+                    entries = read_entries(reply)
                 if entries:
                     self.position = entries[-1][0]
                     frame = self._format(entries)

@@ -1,8 +1,9 @@
 """Receiving a batch: the multipart body parsed as it arrives, files written straight to disk.
 
 Starlette's form parser would spool every file (in memory up to 1 MB each, all held until
-the request ends) and we would then copy each again; here each file part goes into a
-temporary file in the files folder, chunk by chunk, as the bytes arrive, so memory stays
+the request ends) and we would then copy each again; here each file part goes into the
+file store (:meth:`~backend.filestore.FileStore.receive`), chunk by chunk, as the bytes
+arrive, and becomes its task's input by a rename, never a copy. Memory stays
 at one chunk whatever the batch holds. The parser runs in a worker thread (file writes
 never block the event loop), one hop per ~1 MiB of body.
 
@@ -14,21 +15,20 @@ While a file streams in, it is checked:
   stored.
 
 A refused file costs its batch nothing: the other files go through. The uploaded name is
-only a label (path parts, control and bidi-override characters removed, length capped);
-stored names are ours, chosen by :func:`backend.commands.input_path`.
+only a label (path parts, control and bidi-override characters removed, length capped),
+never part of where the file is stored.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+from backend.filestore import FileStore, IncomingFile
+from backend.filetypes import HEAD_BYTES, is_pdf, looks_like
 
 #: The multipart field that carries the files.
 FILE_FIELD = "files"
@@ -38,8 +38,6 @@ MAX_FILES = 1000
 MAX_FIELD_BYTES = 1024
 #: Longest label kept from an uploaded filename, in characters.
 MAX_LABEL_CHARS = 255
-#: A PDF's header must start within this many bytes (as PDFium and Acrobat require).
-MAGIC, MAGIC_WINDOW = b"%PDF-", 1024
 #: Label for a file part sent without a usable name.
 UNNAMED = "unnamed.pdf"
 
@@ -48,20 +46,6 @@ UNNAMED = "unnamed.pdf"
 _BIDI_CONTROLS = dict.fromkeys(
     map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 )
-
-#: What a misnamed file really is, by its first bytes (lower case, leading blanks dropped).
-_KINDS = {
-    b"\x89png": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"gif8": "a GIF image",
-    b"pk\x03\x04": "a ZIP archive (or a Word, Excel or PowerPoint file)",
-    b"\xd0\xcf\x11\xe0": "an old Office document",
-    b"\x7felf": "a program (an executable)",
-    b"mz": "a Windows program (an executable)",
-    b"<!doctype html": "a web page (HTML)",
-    b"<html": "a web page (HTML)",
-    b"{\\rtf": "an RTF document",
-}
 
 
 class UploadError(Exception):
@@ -75,40 +59,36 @@ class UploadError(Exception):
 
 @dataclass
 class ReceivedFile:
-    """One file part: stored in a temporary file, or refused with a reason."""
+    """One file part: received into the file store, or refused with a reason."""
 
     label: str
-    path: Path | None = None
-    #: Where :meth:`move_to` put it.
-    stored: Path | None = None
+    #: The task whose input it became (:meth:`save_as`).
+    task_id: str | None = None
     size: int = 0
     reason: str | None = None
     #: Whether the reason is its size (all refused for size → 413, else 415).
     too_large: bool = False
     _head: bytearray = field(default_factory=bytearray, repr=False)
-    _handle: BinaryIO | None = field(default=None, repr=False)
+    _incoming: IncomingFile | None = field(default=None, repr=False)
 
     @property
     def accepted(self) -> bool:
         return self.reason is None
 
-    def move_to(self, target: Path) -> None:
-        """Give the stored bytes their final name (same folder, so an atomic rename)."""
-        assert self.path is not None
-        os.replace(self.path, target)
-        self.path, self.stored = None, target
+    def save_as(self, task_id: str) -> None:
+        """Make the received bytes the input of ``task_id``."""
+        assert self._incoming is not None
+        self._incoming.save_as(task_id)
+        self._incoming, self.task_id = None, task_id
 
     def _refuse(self, reason: str, *, too_large: bool = False) -> None:
         self.reason, self.too_large = reason, too_large
         self._drop()
 
     def _drop(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
-            self.path = None
+        if self._incoming is not None:
+            self._incoming.discard()
+            self._incoming = None
 
 
 @dataclass
@@ -128,14 +108,14 @@ class BatchReceiver:
         OSError: the disk refused a write (ENOSPC: full).
     """
 
-    def __init__(self, content_type: str, folder: Path, max_file_bytes: int) -> None:
+    def __init__(self, content_type: str, files: FileStore, max_file_bytes: int) -> None:
         kind, params = parse_options_header(content_type)
         if kind != b"multipart/form-data":
             raise UploadError(415, "expected a multipart/form-data body with files in 'files'")
         boundary = params.get(b"boundary")
         if not boundary:
             raise UploadError(400, "the multipart body has no boundary")
-        self.folder = folder
+        self.store = files
         self.max_file_bytes = max_file_bytes
         self.files: list[ReceivedFile] = []
         self.fields: dict[str, str] = {}
@@ -173,7 +153,7 @@ class BatchReceiver:
             raise UploadError(400, "the multipart body ended early (no closing boundary)")
 
     def discard(self) -> None:
-        """Remove every stored file not yet moved to its final name."""
+        """Drop every received file not yet saved as a task's input."""
         for received in self.files:
             received._drop()
 
@@ -221,10 +201,7 @@ class BatchReceiver:
         label = clean_label(_decode(options[b"filename"])) if has_filename else UNNAMED
         part.file = ReceivedFile(label)
         self.files.append(part.file)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.folder, prefix=".upload-", suffix=".part")
-        part.file.path = Path(name)
-        part.file._handle = os.fdopen(fd, "wb")
+        part.file._incoming = self.store.receive()
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         received = self._part.file
@@ -246,13 +223,13 @@ class BatchReceiver:
             )
             return
         chunk = data[start:end]
-        if len(received._head) < MAGIC_WINDOW:
-            received._head += chunk[: MAGIC_WINDOW - len(received._head)]
-            if len(received._head) >= MAGIC_WINDOW and not _is_pdf(received._head):
+        if len(received._head) < HEAD_BYTES:
+            received._head += chunk[: HEAD_BYTES - len(received._head)]
+            if len(received._head) >= HEAD_BYTES and not is_pdf(received._head):
                 received._refuse(_not_a_pdf(received._head))
                 return
-        assert received._handle is not None
-        received._handle.write(chunk)
+        assert received._incoming is not None
+        received._incoming.write(chunk)
 
     def _on_part_end(self) -> None:
         part = self._part
@@ -265,12 +242,11 @@ class BatchReceiver:
             return
         if received.size == 0:
             received._refuse("empty file (0 bytes)")
-        elif not _is_pdf(received._head):
+        elif not is_pdf(received._head):
             received._refuse(_not_a_pdf(received._head))
         else:
-            assert received._handle is not None
-            received._handle.close()
-            received._handle = None
+            assert received._incoming is not None
+            received._incoming.close()
             received._head = bytearray()
 
     def _on_end(self) -> None:
@@ -280,16 +256,11 @@ class BatchReceiver:
 # -- checks and labels -----------------------------------------------------------------
 
 
-def _is_pdf(head: bytes | bytearray) -> bool:
-    return MAGIC in head[:MAGIC_WINDOW]
-
-
 def _not_a_pdf(head: bytes | bytearray) -> str:
-    probe = bytes(head[:64]).lstrip().lower()
-    kind = next((kind for magic, kind in _KINDS.items() if probe.startswith(magic)), None)
+    kind = looks_like(head)
     if kind:
         return f"not a PDF: it looks like {kind}"
-    return "not a PDF: no %PDF- header in its first 1024 bytes"
+    return f"not a PDF: no %PDF- header in its first {HEAD_BYTES} bytes"
 
 
 def _megabytes(size: int) -> str:

@@ -37,11 +37,10 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from backend.errors import PermanentError, TransientError
+from backend.filetypes import HEAD_BYTES, is_pdf, looks_like
 from backend.processors import Job, processor
 
 STAGE = "extracting"
-#: PDFium accepts a file whose ``%PDF-`` header starts within its first 1024 bytes.
-MAGIC, MAGIC_WINDOW = b"%PDF-", 1024
 MAX_PAGE_POINTS = 14_400
 MAX_INFLATED = 256 << 20
 CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
@@ -50,16 +49,6 @@ DAMAGED = "The PDF is damaged and cannot be read"
 _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_PASSWORD: "The PDF is password protected; submit a copy with no password.",
     pdfium_c.FPDF_ERR_SECURITY: "The PDF is encrypted with a method that cannot be opened.",
-}
-#: What a misnamed file really is, by its first bytes (lower case, leading blanks dropped).
-_KINDS = {
-    b"\x89png": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"pk\x03\x04": "a ZIP archive (or a Word, Excel or PowerPoint file)",
-    b"\x7felf": "a program (an executable)",
-    b"mz": "a Windows program (an executable)",
-    b"<!doctype html": "a web page (HTML)",
-    b"<html": "a web page (HTML)",
 }
 _STREAM = re.compile(rb"(?<!end)stream\r?\n")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
@@ -100,12 +89,11 @@ def extract(job: Job) -> dict[str, Any]:
 def _check_file(path: Path) -> None:
     """Refuse what is no PDF, or is a decompression bomb, before PDFium sees it."""
     with open(path, "rb") as file:
-        head = file.read(MAGIC_WINDOW)
+        head = file.read(HEAD_BYTES)
         if not head:
             raise PermanentError("The file is empty (0 bytes).")
-        if MAGIC not in head:
-            probe = head.lstrip().lower()
-            kind = next((kind for magic, kind in _KINDS.items() if probe.startswith(magic)), "")
+        if not is_pdf(head):
+            kind = looks_like(head)
             what = f"the file looks like {kind}" if kind else "it has no PDF header (%PDF-)"
             raise PermanentError(f"Not a PDF: {what}.")
         with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
@@ -129,7 +117,7 @@ def _refuse_bombs(data: mmap.mmap) -> None:
             inflate, size = zlib.decompressobj(), 0
             with contextlib.suppress(zlib.error):  # not Flate data: nothing to measure
                 for pos in range(found.end(), len(view), 1 << 14):
-                    pending = view[pos : pos + (1 << 14)]
+                    pending: memoryview | bytes = view[pos : pos + (1 << 14)]
                     while pending and size <= MAX_INFLATED:  # a MiB at a time, not kept
                         size += len(inflate.decompress(pending, 1 << 20))
                         pending = inflate.unconsumed_tail

@@ -1,4 +1,8 @@
-"""SQLAlchemy tables. A task keeps its whole row as JSON beside the columns we filter on."""
+"""SQLAlchemy tables. A task keeps its whole row as JSON beside the columns we filter on.
+
+Every column but ``row`` (and the history's own bookkeeping) is a field of
+:class:`backend.rows.TaskRow` under the same name; a unit test holds them to it.
+"""
 
 from __future__ import annotations
 

@@ -18,11 +18,11 @@ from types import FrameType
 from sqlalchemy.exc import OperationalError
 
 from backend.config import Settings
-from backend.events import StreamReader, parse_entry, trim
 from backend.live import LiveStore
 from backend.redisconn import connect
 from backend.store.database import make_engine
-from backend.store.repository import StreamEvent, TaskRepository
+from backend.store.repository import TaskRepository
+from backend.stream import StreamEvent, StreamReader, parse_entry, trim
 from backend.watchdog import Watchdog
 from backend.worker.celeryapp import make_app
 

@@ -14,20 +14,11 @@ from sqlalchemy.orm import Session
 from backend.rows import storable
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
+from backend.stream import STREAM_START, Kind, StreamEvent
 
-#: The stream id meaning "from the beginning".
-STREAM_START = "0-0"
 _POSITION = "events"
-
-
-@dataclass(frozen=True)
-class StreamEvent:
-    """One entry of the event stream, as the recorder hands it over."""
-
-    event_id: str
-    kind: str
-    from_status: str | None
-    row: dict[str, Any]
+#: The row's fields copied into columns of their own, to filter and order by.
+_COPIED_FIELDS = tuple(column.key for column in TaskRecord.__table__.columns if column.key != "row")
 
 
 @dataclass(frozen=True)
@@ -102,7 +93,7 @@ class TaskRepository:
             if updates:
                 session.execute(update(TaskRecord), updates)
             new = [e for e in events if e.row["version"] > stored.get(e.row["id"], 0)]
-            changes = [e for e in new if e.kind != "progress"]
+            changes = [e for e in new if e.kind != Kind.PROGRESS]
             if changes:
                 session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
             add_totals(session, count_changes((e.row for e in changes), len(new)))
@@ -210,15 +201,7 @@ def _record_values(row: dict[str, Any]) -> dict[str, Any]:
     # The stores refuse NUL and lone surrogates; one such character in a label or an
     # error message must not stop the recorder (and the database) for every task.
     row = storable(row)
-    return {
-        "id": row["id"],
-        "batch_id": row["batch_id"],
-        "filename": row["filename"],
-        "status": row["status"],
-        "version": row["version"],
-        "created_at": row["created_at"],
-        "row": row,
-    }
+    return {**{name: row[name] for name in _COPIED_FIELDS}, "row": row}
 
 
 def _history_values(event: StreamEvent) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from backend.clock import iso_in, now_iso
 from backend.config import Settings
 from backend.errors import IllegalTransition, PermanentError, TaskdeskError, TaskNotFound
+from backend.filestore import FileStore
 from backend.live import LiveStore, StaleAttempt
 from backend.processors import Job, get_processor
 from backend.states import ErrorKind, TaskStatus
@@ -131,10 +132,11 @@ class TaskRunner:
             return None
 
     def _job(self, row: dict[str, Any], reporter: CoalescingReporter) -> Job:
+        files = FileStore(self.settings)
         return Job(
             task_id=row["id"],
-            path=self.settings.files_dir / f"{row['id']}.pdf",
-            result_path=self.settings.results_dir / f"{row['id']}.json",
+            path=files.input_path(row["id"]),
+            result_path=files.result_path(row["id"]),
             attempt=row["attempt"],
             retries=row["retries"],
             max_pages=self.settings.max_pages,

@@ -5,6 +5,7 @@ Widgets never import this package; the composition root (:mod:`desktop.app` via
 records from :mod:`desktop.records`.
 """
 
+from backend.paths import data_home
 from desktop.client._api import ApiClient
 from desktop.client._exceptions import (
     ApiError,
@@ -20,7 +21,6 @@ from desktop.client._feed import Backoff, FeedListener, FeedLoop, FeedThread
 from desktop.client._local import (
     LocatorThread,
     answers,
-    data_home,
     find_or_start,
     read_runtime,
     start_backend,

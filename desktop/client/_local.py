@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-import platformdirs
 from PySide6.QtCore import QThread, Signal
 
 from backend import launch
@@ -39,12 +38,6 @@ class _Process(Protocol):
     returncode: int | Any
 
     def poll(self) -> int | None: ...
-
-
-def data_home() -> Path:
-    """``TASKDESK_HOME``, else the platform's data folder (the backend's own rule)."""
-    configured = os.environ.get("TASKDESK_HOME")
-    return Path(configured) if configured else Path(platformdirs.user_data_dir("taskdesk"))
 
 
 def read_runtime(home: Path) -> Endpoint | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import binascii
 import collections
 import json
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,11 +20,12 @@ import psutil
 import redis
 
 from backend import commands
+from backend.filestore import FileStore
 from backend.rows import new_id
 from backend.states import FINAL_STATES
 from tests.pdfgen import assemble, flate_bomb, one_page, stream
 from tests.plugins import script_file
-from tests.stack import Row, Stack
+from tests.stack import Row, Stack, copy_input
 
 #: The message a run lost with its process leaves on the task (backend.worker.runner).
 LOST = "stopped or was killed"
@@ -106,8 +106,9 @@ def submit_labelled(
     **options: Any,
 ) -> list[Row]:
     """Submit files under labels of our choosing (NUL, ``../``: no file could be named so)."""
+    store = FileStore(stack.settings)
     uploads = [
-        commands.Upload(label, lambda target, source=path: shutil.copyfile(source, target))
+        commands.Upload(label, lambda task_id, source=path: copy_input(store, source, task_id))
         for label, path in labelled
     ]
     return commands.submit(

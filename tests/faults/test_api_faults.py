@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.events import id_tuple, latest_id
+from backend.stream import id_tuple, latest_id
 from tests.faults.helpers import child, scripts, wait_all, wait_child
 from tests.integration.api.helpers import FeedReader
 from tests.stack import Row, Stack

@@ -26,13 +26,14 @@ import pytest
 
 from backend import commands
 from backend.clock import now_iso
+from backend.filestore import FileStore
 from backend.live import task_key
 from backend.rows import new_id, new_task_row
 from backend.states import TaskStatus
 from backend.worker import make_app
 from tests.faults.helpers import LOST, events_by_task, pid_of, running_with_pid, scripts, wait_all
 from tests.plugins import script_file
-from tests.stack import REPO_ROOT, Row, Stack
+from tests.stack import REPO_ROOT, Row, Stack, copy_input
 
 pytestmark = pytest.mark.slow
 
@@ -97,7 +98,8 @@ def test_a_batch_whose_messages_could_not_be_sent_is_accepted_and_queued_later(
     settings = stack.settings
     unreachable = make_app(settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"}))
     source = script_file(tmp_path / "unsent.pdf", pages=2, delay=0.1)
-    upload = commands.Upload("unsent.pdf", lambda path: path.write_bytes(source.read_bytes()))
+    store = FileStore(settings)
+    upload = commands.Upload("unsent.pdf", lambda task_id: copy_input(store, source, task_id))
     rows = commands.submit(
         settings, stack.live, unreachable, [upload], batch_id=new_id(), processor="demo.script"
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.events import id_tuple, latest_id
+from backend.stream import id_tuple, latest_id
 from tests.faults.conftest import FAULT_ENV
 from tests.faults.helpers import (
     LOST,

@@ -124,7 +124,7 @@ async def create_batch(request: Request, backend: BackendDep) -> Any:
     _check_length(request, max_file_bytes)
     try:
         receiver = BatchReceiver(
-            request.headers.get("content-type", ""), settings.files_dir, max_file_bytes
+            request.headers.get("content-type", ""), backend.files, max_file_bytes
         )
     except UploadError as exc:
         raise HTTPException(exc.status_code, exc.detail) from None
@@ -177,7 +177,7 @@ async def _receive(request: Request, receiver: BatchReceiver) -> None:
 def _submit(
     backend: Backend, batch_id: str, files: list[ReceivedFile], options: BatchOptions
 ) -> list[dict[str, Any]]:
-    uploads = [commands.Upload(f.label, f.move_to) for f in files]
+    uploads = [commands.Upload(f.label, f.save_as) for f in files]
     try:
         return commands.submit(
             backend.settings,
@@ -197,15 +197,15 @@ def _submit(
 
 
 def _drop_orphan(backend: Backend, received: ReceivedFile) -> None:
-    """Remove a stored file whose task could not be created (Redis went away)."""
-    if received.stored is None:
+    """Remove a stored input whose task could not be created (Redis went away)."""
+    if received.task_id is None:
         return
     try:
-        created = backend.live.get(received.stored.stem) is not None
+        created = backend.live.get(received.task_id) is not None
     except Exception:
         created = False
     if not created:
-        received.stored.unlink(missing_ok=True)
+        backend.files.delete(received.task_id)
 
 
 def _rejections(files: list[ReceivedFile]) -> list[dict[str, str]]:

@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from backend.api.deps import Backend, BackendDep
 from backend.api.errors import responses
-from backend.api.feed import BadEventId, EventStreamResponse, Feed, parse_event_id
+from backend.api.feed import EventStreamResponse, Feed
+from backend.stream import BadEventId, parse_event_id
 
 router = APIRouter(tags=["events"])
 

@@ -193,8 +193,8 @@ def _result_path(backend: Backend, task_id: str) -> str:
         raise HTTPException(
             409, f"task {task_id} is {row['status']}: only a completed task has a result"
         )
-    path = backend.settings.results_dir / f"{row['id']}.json"
-    if not path.is_file():
+    path = backend.files.stored_result(row["id"])
+    if path is None:
         raise HTTPException(404, f"task {task_id} completed but its result file is missing")
     return str(path)
 

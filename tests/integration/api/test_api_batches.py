@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from backend.api.schemas import BatchCreated, BatchRefused
+from backend.filestore import FileStore
 from tests.integration.api.conftest import MAX_FILE_MB, Upload
 from tests.integration.api.helpers import files_in, script
 from tests.pdfgen import make_pdf
@@ -23,7 +24,7 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 def _no_leftovers(stack: Stack) -> None:
     """Refused and finished uploads leave no temporary file behind."""
-    assert not [name for name in files_in(stack.settings.files_dir) if name.startswith(".")]
+    assert not [name for name in files_in(FileStore(stack.settings).files_dir) if name[0] == "."]
 
 
 def test_mixed_batch_accepts_the_pdfs_and_refuses_the_text_file(
@@ -131,10 +132,11 @@ def test_filenames_are_labels_and_files_land_in_the_data_folder(
     assert response.status_code == 202, response.text
     (row,) = response.json()["tasks"]
     assert row["filename"] == label
-    stored = stack.settings.files_dir / f"{row['id']}.pdf"
+    files = FileStore(stack.settings)
+    stored = files.input_path(row["id"])
     assert stored.read_bytes() == pdf
-    assert stored.resolve().parent == stack.settings.files_dir.resolve()
-    for escaped in (stack.home / sent, stack.settings.files_dir / sent):
+    assert stored.resolve().parent == files.files_dir.resolve()
+    for escaped in (stack.home / sent, files.files_dir / sent):
         if ".." in sent and escaped.name != "..":
             assert not escaped.resolve().exists()
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from backend.api.feed import CLIENT_NAME
-from backend.events import id_tuple, latest_id, trim, trimmed_below
+from backend.stream import id_tuple, latest_id, trim, trimmed_below
 from tests.integration.api.conftest import OpenFeed, Upload
 from tests.integration.api.helpers import FeedReader, follow, script
 from tests.stack import Row, Stack

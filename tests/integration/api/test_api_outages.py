@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy.exc
 
-from backend.api import uploads
+from backend import filestore
 from backend.api.app import create_app
 from backend.config import Settings
 from tests.integration.api.helpers import files_in
@@ -65,7 +65,7 @@ def test_redis_down_is_503(offline: TestClient, method: str, path: str) -> None:
 def test_submit_with_redis_down_is_503_and_keeps_no_file(offline: TestClient) -> None:
     response = offline.post("/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4\n"))])
     assert response.status_code == 503
-    assert files_in(offline.app.state.backend.settings.files_dir) == set()  # type: ignore[attr-defined]
+    assert files_in(offline.app.state.backend.files.files_dir) == set()  # type: ignore[attr-defined]
 
 
 def test_health_with_redis_down_is_degraded(offline: TestClient) -> None:
@@ -94,7 +94,7 @@ def test_database_down_is_503(offline: TestClient, monkeypatch: pytest.MonkeyPat
 def test_disk_full_is_507_and_keeps_no_file(
     offline: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_fdopen = uploads.os.fdopen
+    real_fdopen = filestore.os.fdopen
 
     class Full:
         def __init__(self, fd: int, mode: str) -> None:
@@ -106,10 +106,10 @@ def test_disk_full_is_507_and_keeps_no_file(
         def close(self) -> None:
             self._file.close()
 
-    monkeypatch.setattr(uploads.os, "fdopen", Full)
+    monkeypatch.setattr(filestore.os, "fdopen", Full)
     response = offline.post(
         "/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4\n" + bytes(5000)))]
     )
     assert response.status_code == 507
     assert response.json() == {"detail": "no space left on the server to store the files"}
-    assert files_in(offline.app.state.backend.settings.files_dir) == set()  # type: ignore[attr-defined]
+    assert files_in(offline.app.state.backend.files.files_dir) == set()  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ import pytest
 
 from backend.rows import new_task_row
 from backend.store import TaskQuery, TaskRepository, make_engine
-from backend.store.repository import STREAM_START, StreamEvent
+from backend.stream import STREAM_START, StreamEvent
 
 
 @pytest.fixture

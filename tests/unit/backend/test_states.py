@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from backend.errors import IllegalTransition
-from backend.live import EVENT_STREAM, LiveStore, StaleAttempt
+from backend.live import LiveStore, StaleAttempt
 from backend.rows import new_task_row
 from backend.states import (
     CANCELLABLE_STATES,
@@ -20,6 +20,7 @@ from backend.states import (
     check_transition,
     is_allowed,
 )
+from backend.stream import EVENT_STREAM
 
 S = TaskStatus
 ALL_PAIRS = list(itertools.product(S, S))

@@ -1,0 +1,74 @@
+"""The task row has one definition: TaskRow. What lists its fields elsewhere is held to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.live import LiveStore
+from backend.rows import FRESH_ATTEMPT, TaskRow, new_task_row, storable_text
+from backend.states import TaskStatus
+
+FIELDS = set(TaskRow.model_fields)
+
+
+def _new(**overrides: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "batch_id": "b1",
+        "filename": "a.pdf",
+        "processor": "pdf.extract",
+        "max_retries": 3,
+        "soft_time_limit": 9.0,
+        "time_limit": 10.0,
+    }
+    return new_task_row(**{**options, **overrides})
+
+
+def test_a_new_row_has_every_field_but_the_version_the_store_gives() -> None:
+    assert set(_new()) == FIELDS - {"version"}
+
+
+def test_a_stored_row_is_exactly_a_task_row(live: LiveStore) -> None:
+    row = live.create(_new()).row
+    assert set(row) == FIELDS
+    assert TaskRow.model_validate(row).model_dump(mode="json") == row
+
+
+def test_a_fresh_attempt_resets_what_a_run_writes_to_a_new_tasks_values() -> None:
+    new = _new()
+    assert set(FRESH_ATTEMPT) == {
+        "progress",
+        "stage",
+        "pages_done",
+        "pages_total",
+        "retries",
+        "next_retry_at",
+        "error",
+        "error_kind",
+        "started_at",
+        "finished_at",
+        "result",
+    }
+    assert {name: new[name] for name in FRESH_ATTEMPT} == dict(FRESH_ATTEMPT)
+
+
+def test_a_manual_retry_leaves_nothing_of_the_last_run(live: LiveStore) -> None:
+    row = live.create(_new()).row
+    live.transition(row["id"], TaskStatus.RUNNING, fields={"started_at": "t", "progress": 40.0})
+    live.transition(
+        row["id"], TaskStatus.FAILED, fields={"error": "boom", "error_kind": "permanent"}
+    )
+    retried = live.transition(
+        row["id"], TaskStatus.PENDING, fields=FRESH_ATTEMPT, increments={"attempt": 1}
+    ).row
+    assert {name: retried[name] for name in FRESH_ATTEMPT} == dict(FRESH_ATTEMPT)
+    assert retried["attempt"] == 2
+
+
+def test_the_schema_requires_every_field_defaults_included() -> None:
+    schema = TaskRow.model_json_schema(mode="serialization")
+    assert set(schema["required"]) == FIELDS
+
+
+def test_a_label_no_store_can_keep_is_made_storable() -> None:
+    assert _new(filename="a\x00b\udcff.pdf")["filename"] == "a\ufffdb\ufffd.pdf"
+    assert storable_text("café") == "café"
