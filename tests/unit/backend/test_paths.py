@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,14 @@ def test_unset_or_empty_means_the_platform_folder(
 
 def test_settings_given_a_folder_expand_it_the_same_way(user_home: Path) -> None:
     assert Settings(home=Path("~/y")).home == data_folder("~/y") == user_home / "y"
+
+
+def test_the_desktop_can_import_it_without_the_backends_weight() -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, backend.paths; print(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    heavy = ("pydantic", "sqlalchemy", "redis", "celery", "fastapi")
+    assert not [name for name in loaded if name.startswith(heavy)]

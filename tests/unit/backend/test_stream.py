@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 import redis
@@ -104,3 +106,13 @@ def test_trimming_keeps_what_the_database_lacks_and_marks_what_went(
     assert trimmed_below(redis_client) == ids[2]
     trim(redis_client, ids[3], retention_seconds=1e12)  # all within retention: kept
     assert len(redis_client.xrange(EVENT_STREAM)) == 2
+
+
+def test_the_stream_module_knows_nothing_of_the_sql_store() -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, backend.stream; print(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert not [name for name in loaded if name.startswith(("backend.store", "sqlalchemy"))]
