@@ -1,12 +1,12 @@
 """``taskdesk-backend``: runs and watches the bundled stack.
 
 It starts, in order, the Redis server (unless ``REDIS_URL`` names one), the recorder,
-the Celery worker and the API; restarts any of them that dies (the API on the same port,
-so clients reconnect to the same URL); writes ``runtime.json`` once the API answers; and
-on SIGTERM stops them in the order that loses nothing: the API, then the worker (running
-tasks get a grace period, then go back to the queue), then the recorder (after it has
-written every event), then Redis. It sleeps in ``sigwaitinfo`` between events: an idle
-backend costs no CPU here.
+the Celery worker, the API and the watchdog; restarts any of them that dies (the API on
+the same port, so clients reconnect to the same URL); writes ``runtime.json`` once the
+API answers; and on SIGTERM stops them in the order that loses nothing: the watchdog and
+the API, then the worker (running tasks get a grace period, then go back to the queue),
+then the recorder (after it has written every event), then Redis. It sleeps in
+``sigwaitinfo`` between events: an idle backend costs no CPU here.
 """
 
 from __future__ import annotations
@@ -205,6 +205,15 @@ class Supervisor:
         children.append(
             Child("api", self._python("backend.api"), self.env, after_start=self._wait_api)
         )
+        children.append(
+            Child(
+                "watchdog",
+                self._python("backend.watchdog"),
+                self.env,
+                # A sweep cut short loses nothing (backend/watchdog/__main__.py).
+                stop_timeout=2,
+            )
+        )
         return children
 
     def _wait_api(self, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -265,8 +274,8 @@ class Supervisor:
         """With the embedded Redis, every unacked message belongs to our one worker, and
         that worker is not running now: give them back instead of waiting out the
         visibility timeout."""
+        from backend.watchdog.broker import restore_unacked
         from backend.worker import make_app
-        from backend.worker.celeryapp import restore_unacked
 
         try:
             restored = restore_unacked(make_app(self.stack_settings), delivered_before)
