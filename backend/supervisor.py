@@ -379,7 +379,7 @@ class Supervisor:
                 log.error("%s failed to restart: %s", child.name, exc)
 
     def _stop_all(self) -> None:
-        for child in reversed(self.children):  # api, worker, recorder, redis
+        for child in reversed(self.children):  # watchdog, api, worker, recorder, redis
             child.stop()
 
     def _write_runtime_file(self) -> None:

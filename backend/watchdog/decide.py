@@ -11,8 +11,8 @@ The rules, for every task the database lists as waiting for a message:
   machine crash; its AOF is synced once a second): put the stored row back in Redis,
   where the next rule finds it without a message;
 - **no message anywhere**, on two sweeps in a row with the row unchanged between them
-  (one look could fall between a worker's ack and its write of the outcome): queue the
-  task's current attempt again;
+  (one look can fall in the moment a message is in neither place, as kombu moves it
+  from the queue to ``unacked``): queue the task's current attempt again;
 - **running, unchanged for longer than its hard time limit** (no live run can be that
   old: the limit would have ended it) and its message parked in ``unacked`` since before
   that last change (so it is the dead run's, not a new delivery waiting for a free

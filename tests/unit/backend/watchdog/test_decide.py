@@ -83,7 +83,7 @@ def test_still_no_message_on_the_next_sweep_and_unchanged_it_is_queued_again() -
 
 
 def test_a_row_that_changed_between_sweeps_is_only_suspect_again() -> None:
-    # One look can fall between a worker's ack and its write of the outcome.
+    # It moved on: whatever the first look saw was a moment, not a loss.
     decision = _sweep([_row("running", version=5)], suspects={CID: 4})
     assert decision == Decision(actions=[], suspects={CID: 5})
 
