@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     worker_memory_mb: int = Field(default=4096, ge=0)
     #: How often the watchdog looks for tasks whose queue message was lost (a worker
     #: killed while taking it, a run ended while Redis was away), and how long a task
-    #: must look lost before it is queued again (backend/watchdog.py).
+    #: must look lost before it is queued again (backend/watchdog/).
     watchdog_seconds: float = Field(default=60.0, gt=0)
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "TASKDESK_REDIS_URL")

@@ -1,12 +1,16 @@
 """``taskdesk-backend``: runs and watches the bundled stack.
 
 It starts, in order, the Redis server (unless ``REDIS_URL`` names one), the recorder,
-the Celery worker and the API; restarts any of them that dies (the API on the same port,
-so clients reconnect to the same URL); writes ``runtime.json`` once the API answers; and
-on SIGTERM stops them in the order that loses nothing: the API, then the worker (running
-tasks get a grace period, then go back to the queue), then the recorder (after it has
-written every event), then Redis. It sleeps in ``sigwaitinfo`` between events: an idle
-backend costs no CPU here.
+the Celery worker, the API and the watchdog; restarts any of them that dies (the API on
+the same port, so clients reconnect to the same URL); writes ``runtime.json`` once the
+API answers; and on SIGTERM stops them in the order that loses nothing: the watchdog and
+the API, then the worker (running tasks get a grace period, then go back to the queue),
+then the recorder (after it has written every event), then Redis.
+
+It sleeps in ``sigtimedwait`` between events, until the next restart falls due: an idle
+backend costs no CPU here, and a stop is answered at once, even while a child
+crash-loops (its restarts are deadlines in that wait, not sleeps) or is starting (a
+readiness wait looks for a stop signal every :data:`READY_POLL_SECONDS`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NoReturn
 
 import httpx
 
@@ -42,8 +46,37 @@ STABLE_AFTER_SECONDS = 5.0
 MAX_RESTART_DELAY = 10.0
 
 
+#: How often a wait for a starting child to become ready looks again, and for a stop.
+READY_POLL_SECONDS = 0.05
+
+#: Signals that stop the supervisor.
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 #: Signals the supervisor handles synchronously; its children must not inherit the block.
-WATCHED_SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+WATCHED_SIGNALS = {signal.SIGCHLD, *STOP_SIGNALS}
+
+
+class Stopping(Exception):
+    """A stop signal arrived: whatever the supervisor was doing, it stops the stack now."""
+
+    def __init__(self, signo: int) -> None:
+        super().__init__(signal.Signals(signo).name)
+        self.signo = signo
+
+
+def wait_until(ready: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``ready`` until it holds; a stop signal meanwhile raises :class:`Stopping`.
+
+    The stop signals must be blocked (they are while the supervisor runs): the wait
+    between two looks takes them, instead of a sleep that would let them wait.
+    """
+    deadline = time.monotonic() + timeout
+    while not ready():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"{what} did not answer in time")
+        info = signal.sigtimedwait(STOP_SIGNALS, min(READY_POLL_SECONDS, left))
+        if info is not None:
+            raise Stopping(info.si_signo)
 
 
 def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -75,6 +108,8 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restart_delay: float = 0.0
+    #: When (monotonic) it is due to start again; None while it runs.
+    restart_at: float | None = None
 
     def launch(self) -> None:
         if self.before_start is not None:
@@ -206,42 +241,58 @@ class Supervisor:
         children.append(
             Child("api", self._python("backend.api"), self.env, after_start=self._wait_api)
         )
+        children.append(
+            Child(
+                "watchdog",
+                self._python("backend.watchdog"),
+                self.env,
+                # A sweep cut short loses nothing (backend/watchdog/__main__.py).
+                stop_timeout=2,
+            )
+        )
         return children
 
-    def _wait_api(self, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def _wait_api(self, process: subprocess.Popen[bytes]) -> None:
+        def answers() -> bool:
             if process.poll() is not None:
                 raise RuntimeError(f"the API exited with {process.returncode} at start")
             try:
-                if httpx.get(f"{self.api_url}/api/health", timeout=1.0).status_code == 200:
-                    return
+                return httpx.get(f"{self.api_url}/api/health", timeout=0.5).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError("the API did not answer in time")
+                return False
+
+        wait_until(answers, timeout=30.0, what="the API")
 
     # -- life cycle --------------------------------------------------------------------
 
     def run(self) -> int:
         self._take_lock()
-        watched = WATCHED_SIGNALS
-        signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+        signal.pthread_sigmask(signal.SIG_BLOCK, WATCHED_SIGNALS)
         try:
             self._start_all()
             self._write_runtime_file()
             log.info("Taskdesk backend %s ready at %s", __version__, self.api_url)
-            while True:
-                info = signal.sigwaitinfo(watched)
-                if info.si_signo == signal.SIGCHLD:
-                    self._restart_exited()
-                else:
-                    log.info("received %s; stopping", signal.Signals(info.si_signo).name)
-                    return 0
+            self._supervise()
+        except Stopping as stop:
+            log.info("received %s; stopping", stop)
+            return 0
         finally:
             self._stop_all()
             self.settings.runtime_file.unlink(missing_ok=True)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED_SIGNALS)
+
+    def _supervise(self) -> NoReturn:
+        """Restart what exits, each when its backoff ends, until a stop signal."""
+        while True:
+            self._schedule_restarts()
+            self._restart_due()
+            due = [c.restart_at for c in self.children if c.restart_at is not None]
+            if due:
+                info = signal.sigtimedwait(WATCHED_SIGNALS, max(0.0, min(due) - time.monotonic()))
+            else:
+                info = signal.sigwaitinfo(WATCHED_SIGNALS)
+            if info is not None and info.si_signo in STOP_SIGNALS:
+                raise Stopping(info.si_signo)
 
     def _start_all(self) -> None:
         for child in self.children:
@@ -266,8 +317,8 @@ class Supervisor:
         """With the embedded Redis, every unacked message belongs to our one worker, and
         that worker is not running now: give them back instead of waiting out the
         visibility timeout."""
+        from backend.watchdog.broker import restore_unacked
         from backend.worker import make_app
-        from backend.worker.celeryapp import restore_unacked
 
         try:
             restored = restore_unacked(make_app(self.stack_settings), delivered_before)
@@ -288,29 +339,48 @@ class Supervisor:
         visibility timeout. Every message delivered before this start is such an orphan
         (the worker's connection broke); those it takes once reconnected are left alone.
         """
-        assert self.redis is not None
-        self.redis.wait_ready(process)
+        redis = self.redis
+        assert redis is not None
+
+        def answers() -> bool:
+            try:
+                redis.wait_ready(process, timeout=0)  # one look
+            except TimeoutError:
+                return False
+            return True
+
+        # Replaying a large AOF takes a while; 15 s is what wait_ready gives it.
+        wait_until(answers, timeout=15.0, what="redis-server")
         self._requeue_held_messages(delivered_before=self._redis_started_at)
 
-    def _restart_exited(self) -> None:
+    def _schedule_restarts(self) -> None:
+        """Give each child that exited a time to start again: at once, unless it is
+        crash-looping, then after a backoff that doubles up to :data:`MAX_RESTART_DELAY`."""
+        now = time.monotonic()
         for child in self.children:
-            if not child.exited():
+            if child.restart_at is not None or not child.exited():
                 continue
             assert child.process is not None
             log.warning("%s exited with %s; restarting", child.name, child.process.returncode)
             child.kill_leftovers()
-            quick = time.monotonic() - child.started_at < STABLE_AFTER_SECONDS
+            quick = now - child.started_at < STABLE_AFTER_SECONDS
             child.restart_delay = (
                 min(max(child.restart_delay * 2, 0.5), MAX_RESTART_DELAY) if quick else 0.0
             )
-            time.sleep(child.restart_delay)
+            child.restart_at = now + child.restart_delay
+
+    def _restart_due(self) -> None:
+        for child in self.children:
+            if child.restart_at is None or child.restart_at > time.monotonic():
+                continue
+            child.restart_at = None
             try:
                 child.launch()
             except (RuntimeError, TimeoutError) as exc:
                 log.error("%s failed to restart: %s", child.name, exc)
 
     def _stop_all(self) -> None:
-        for child in reversed(self.children):  # api, worker, recorder, redis
+        for child in reversed(self.children):  # watchdog, api, worker, recorder, redis
             child.stop()
 
     def _write_runtime_file(self) -> None:

@@ -3,9 +3,9 @@
 It is the only writer of the task tables. Each batch is one transaction that also stores
 the id of its last event, so a recorder killed at any moment resumes exactly where the
 database says it stopped and never applies an event twice (rows carry versions anyway).
-It blocks on the stream while nothing happens, waking once per
-``TASKDESK_WATCHDOG_SECONDS`` to let the :mod:`watchdog <backend.watchdog>` look for
-tasks whose message was lost.
+It blocks on the stream while nothing happens, and does nothing else: housekeeping that
+reads the broker (the :mod:`watchdog <backend.watchdog>`) runs in a process of its own,
+so it can never delay a write.
 """
 
 from __future__ import annotations
@@ -18,13 +18,10 @@ from types import FrameType
 from sqlalchemy.exc import OperationalError
 
 from backend.config import Settings
-from backend.live import LiveStore
 from backend.redisconn import connect
 from backend.store.database import make_engine
 from backend.store.repository import TaskRepository
 from backend.stream import StreamEvent, StreamReader, parse_entry, trim
-from backend.watchdog import Watchdog
-from backend.worker.celeryapp import make_app
 
 log = logging.getLogger("taskdesk.recorder")
 
@@ -44,13 +41,9 @@ class Recorder:
         self.repository = TaskRepository(make_engine(settings.effective_database_url))
         self.redis = connect(settings, blocking=True)
         self.reader = StreamReader(self.redis, self.repository.last_event_id())
-        self.watchdog = Watchdog(
-            settings, LiveStore(connect(settings)), make_app(settings), self.repository
-        )
         self._stopping = False
         self._blocked = False
         self._last_trim = 0.0
-        self._last_sweep = time.monotonic()
 
     def stop(self, _signum: int = 0, _frame: FrameType | None = None) -> None:
         """Finish the batch in hand, then leave; a reader blocked on an empty stream
@@ -61,35 +54,24 @@ class Recorder:
 
     def run(self) -> None:
         log.info("recording from event %s", self.reader.position)
-        interval = self.settings.watchdog_seconds
         while not self._stopping:
-            events = self._gather(block_ms=max(1, int(interval * 1000)))
+            events = self._gather()
             self._apply_with_retry(events)
-            if time.monotonic() - self._last_trim > TRIM_EVERY_SECONDS and events:
+            if events and time.monotonic() - self._last_trim > TRIM_EVERY_SECONDS:
                 trim(self.redis, events[-1].event_id, self.settings.event_retention_seconds)
                 self._last_trim = time.monotonic()
-            if time.monotonic() - self._last_sweep >= interval:
-                self._sweep()
 
-    def _gather(self, block_ms: int) -> list[StreamEvent]:
+    def _gather(self) -> list[StreamEvent]:
         """The next events: blocks until one arrives, then lets a burst accumulate."""
         self._blocked = True
         try:
-            entries = self.reader.read(block_ms=block_ms)
+            entries = self.reader.read(block_ms=0)
         finally:
             self._blocked = False
         if entries and len(entries) < self.reader.batch_size:
             time.sleep(GATHER_SECONDS)
             entries += self.reader.read(block_ms=None)
         return [parse_entry(entry_id, fields) for entry_id, fields in entries]
-
-    def _sweep(self) -> None:
-        """Housekeeping must never stop the recording: a failed sweep waits for the next."""
-        self._last_sweep = time.monotonic()
-        try:
-            self.watchdog.sweep()
-        except Exception as exc:  # Redis or the database away for a moment
-            log.warning("watchdog sweep failed: %s", exc)
 
     def _apply_with_retry(self, events: list[StreamEvent]) -> None:
         """A locked or unreachable database delays the batch; it never drops it."""

@@ -76,23 +76,3 @@ def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0, producer: 
 def terminate(app: Celery, task_id: str, attempt: int) -> None:
     """Kill the worker process running this attempt, wherever it is."""
     app.control.revoke(celery_task_id(task_id, attempt), terminate=True, signal="SIGKILL")
-
-
-def restore_unacked(app: Celery, delivered_before: float | None = None) -> int:
-    """Put back every message a stopped worker still held, at once.
-
-    Only for a Redis no other worker uses (the embedded one): there, at start, every
-    unacknowledged message belongs to a worker that is gone, and waiting out the
-    visibility timeout would only delay the batch. ``delivered_before`` (seconds since
-    the epoch) limits it to messages delivered before then.
-    """
-    with app.connection_for_write() as connection:
-        channel = connection.default_channel
-        client = channel.client
-        if delivered_before is None:
-            tags = client.hkeys(channel.unacked_key)
-        else:
-            tags = client.zrange(channel.unacked_index_key, 0, delivered_before, byscore=True)
-        for tag in tags:
-            channel.qos.restore_by_tag(tag, client)
-    return len(tags)

@@ -8,8 +8,9 @@ Two ways the suite found to lose a task's message, and one to park it:
 - a worker on another host dies for good: its message waits in ``unacked`` for the
   visibility timeout (16 minutes by default) before anything happens.
 
-The watchdog (backend/watchdog.py, run by the recorder every TASKDESK_WATCHDOG_SECONDS,
-2 s here) puts each back on its way, counting a lost run as a retry with its reason.
+The watchdog (backend/watchdog/, a process of the stack sweeping every
+TASKDESK_WATCHDOG_SECONDS, 2 s here) puts each back on its way, counting a lost run as a
+retry with its reason. Its rules, case by case, are tests/unit/backend/watchdog/.
 """
 
 from __future__ import annotations

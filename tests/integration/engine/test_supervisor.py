@@ -6,14 +6,16 @@ import os
 import signal
 import stat
 import time
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.faults.helpers import child
+from tests.faults.helpers import child, wait_child
 from tests.plugins import script_file
-from tests.stack import Stack
+from tests.stack import Stack, stack_env
 
 pytestmark = pytest.mark.slow
 
@@ -87,3 +89,92 @@ def test_killed_api_comes_back_on_the_same_port(fresh_stack: Stack) -> None:
             time.sleep(0.05)
     assert health.status_code == 200
     assert child(fresh_stack, "backend.api").pid != api.pid
+
+
+# -- a stop is answered at once, whatever the supervisor is waiting for --------------------
+
+#: A plugin that makes the worker or the API misbehave at start while a cue file exists.
+CUE_PLUGIN = """
+import os, signal, sys, time
+from pathlib import Path
+
+role = "worker" if "celery" in sys.argv[0] else "api"
+cues = Path(os.environ["TEST_CUES"])
+if (cues / f"{role}-exits").exists():
+    os._exit(3)
+if (cues / f"{role}-hangs").exists():
+    # Stuck before it answers, and killed by SIGTERM, as a process stuck before it set
+    # up its own handlers would be: what is timed is the supervisor's wait, not this.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    time.sleep(600)
+"""
+
+#: How soon the supervisor must take a stop in hand: it wakes on the signal itself. One
+#: that waited out a backoff or a readiness wait would take 4 s (the first test) or 30 s
+#: (the second).
+ANSWER_SECONDS = 1.0
+#: Then stopping the children, none of them busy (the worker's pool alone takes about 2 s).
+STOP_SECONDS = 6.0
+
+
+@pytest.fixture
+def cued_stack(tmp_path: Path) -> Iterator[tuple[Stack, Path]]:
+    cues, plugins = tmp_path / "cues", tmp_path / "plugins"
+    cues.mkdir()
+    plugins.mkdir()
+    (plugins / "cued.py").write_text(CUE_PLUGIN)
+    home = tmp_path / "home"
+    env = stack_env(
+        home,
+        TASKDESK_PLUGINS="tests.plugins,cued",
+        # No grace to wait out: only the supervisor's own delay is timed.
+        TASKDESK_SHUTDOWN_GRACE_SECONDS="0",
+        TEST_CUES=str(cues),
+    )
+    env["PYTHONPATH"] = os.pathsep.join([str(plugins), env["PYTHONPATH"]])
+    running = Stack(home, env)
+    yield running, cues
+    if running.process is not None:
+        running.stop()
+
+
+def _timed_stop(stack: Stack) -> tuple[float, float]:
+    """Seconds until the supervisor took the stop in hand (its log says when), and until
+    it had exited."""
+    sent, started = datetime.now(), time.monotonic()
+    assert stack.stop() == 0
+    stopped = time.monotonic() - started
+    (line,) = [line for line in stack.log().splitlines() if "received SIGTERM" in line]
+    answered = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f") - sent
+    return answered.total_seconds(), stopped
+
+
+def test_sigterm_is_answered_at_once_while_the_worker_crash_loops(
+    cued_stack: tuple[Stack, Path],
+) -> None:
+    stack, cues = cued_stack
+    (cues / "worker-exits").touch()
+    stack.start()
+    # Exits at 0.5, 1 and 2 s of backoff: the next restart waits 4 s.
+    deadline = time.monotonic() + 60
+    while stack.log().count("worker exited with 3; restarting") < 4:
+        assert time.monotonic() < deadline, "the worker did not crash-loop"
+        time.sleep(0.05)
+    answered, stopped = _timed_stop(stack)
+    assert answered < ANSWER_SECONDS and stopped < STOP_SECONDS
+
+
+def test_sigterm_is_answered_at_once_while_a_restarted_api_is_not_ready(
+    cued_stack: tuple[Stack, Path],
+) -> None:
+    stack, cues = cued_stack
+    stack.start()
+    (cues / "api-hangs").touch()
+    api = child(stack, "backend.api")
+    api.kill()
+    api.wait(10)
+    # The supervisor now waits (up to 30 s) for an API that will never answer.
+    wait_child(stack, "backend.api", other_than=api.pid)
+    time.sleep(1.0)
+    answered, stopped = _timed_stop(stack)
+    assert answered < ANSWER_SECONDS and stopped < STOP_SECONDS
