@@ -11,6 +11,7 @@ ROLES = (
     ("redis-server", "redis"),
     ("backend.store.recorder", "recorder"),
     ("backend.api", "api"),
+    ("backend.watchdog", "watchdog"),
     ("celery", "worker"),
 )
 

@@ -11,10 +11,10 @@ import redis
 from celery import Celery
 
 from backend.config import Settings
-from backend.stream import StreamReader, parse_entry
 from backend.live import LiveStore, task_key
 from backend.rows import new_id, new_task_row
 from backend.store import TaskRepository, make_engine
+from backend.stream import StreamReader, parse_entry
 from backend.watchdog.broker import read_messages
 from backend.watchdog.decide import Limits
 from backend.watchdog.sweep import Watchdog
