@@ -54,6 +54,18 @@ def run(path: Path, tmp_path: Path, **kwargs: Any) -> tuple[dict, dict, list[tup
     return summary, json.loads(job.result_path.read_text(encoding="utf-8")), calls
 
 
+def text_page(number: int, text: str, width: float = 612.0, height: float = 792.0) -> dict:
+    """A result page read from the text layer."""
+    return {
+        "number": number,
+        "width": width,
+        "height": height,
+        "text": text,
+        "source": "text",
+        "confidence": 1.0,
+    }
+
+
 def open_handles(path: Path) -> int:
     fds = Path("/proc/self/fd")
     return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == str(path.resolve()))
@@ -75,15 +87,26 @@ def test_one_page(tmp_path: Path) -> None:
     summary, result, calls = run(path, tmp_path)
 
     text = default_text(0)
-    assert summary == {"pages": 1, "chars": len(text), "chunks": 1}
+    assert summary == {
+        "pages": 1,
+        "chars": len(text),
+        "chunks": 1,
+        "ocr_pages": 0,
+        "empty_pages": 0,
+        "warnings": [],
+    }
     assert json.loads(json.dumps(summary)) == summary
     assert result["processor"] == "pdf.extract"
-    assert result["pages"] == [{"number": 1, "width": 612.0, "height": 792.0, "text": text}]
+    assert result["pages"] == [text_page(1, text)]
     assert result["metadata"]["pages"] == 1
     assert result["metadata"]["title"] == "Quarterly report"
     assert result["metadata"]["author"] == "A. Analyst"
     assert result["metadata"]["pdf_version"].startswith("1.")
-    assert result["chunks"] == [{"page": 1, "start": 0, "end": len(text), "text": text}]
+    assert result["metadata"]["creation_date"] == "2000-01-01T00:00:00+00:00"  # invariant=True
+    assert result["metadata"]["encrypted"] is False
+    assert all(result["metadata"]["permissions"].values())
+    assert result["metadata"]["attachments"] == []
+    assert result["chunks"] == [{"page": 1, "start": 0, "end": len(text)}]
     assert calls == [(0, 1, "extracting"), (1, 1, "extracting")]
 
 
@@ -101,13 +124,17 @@ def test_non_latin_text_and_odd_page_size(tmp_path: Path) -> None:
     text = "Zürich — café naïve “quoted” 5 €"
     path = make_pdf(tmp_path / "u.pdf", 1, lambda i: text, font=VERA, pagesize=(14_400, 300.5))
     _, result, _ = run(path, tmp_path)
-    assert result["pages"][0] == {"number": 1, "width": 14_400, "height": 300.5, "text": text}
+    assert result["pages"][0] == text_page(1, text, 14_400, 300.5)
 
 
 def test_pages_without_text(tmp_path: Path) -> None:
     summary, result, calls = run(make_pdf(tmp_path / "blank.pdf", 3, lambda i: ""), tmp_path)
-    assert summary == {"pages": 3, "chars": 0, "chunks": 0}
-    assert [page["text"] for page in result["pages"]] == ["", "", ""]
+    assert summary["chars"] == summary["chunks"] == summary["ocr_pages"] == 0
+    assert summary["empty_pages"] == 3
+    assert summary["warnings"] == [
+        "No page has any text (OCR found none either): the PDF may be blank or a scan."
+    ]
+    assert [(page["text"], page["source"]) for page in result["pages"]] == [("", "none")] * 3
     assert calls[-1] == (3, 3, "extracting")
 
 
@@ -123,12 +150,11 @@ def test_chunks_cover_each_page_on_word_boundaries(tmp_path: Path) -> None:
     page_text = result["pages"][0]["text"]
     chunks = [c for c in result["chunks"] if c["page"] == 1]
     assert len(chunks) >= 3
-    assert result["chunks"][len(chunks) :] == [
-        {"page": 2, "start": 0, "end": 10, "text": "short page"}
-    ]
+    assert result["chunks"][len(chunks) :] == [{"page": 2, "start": 0, "end": 10}]
     for chunk in chunks:
-        assert page_text[chunk["start"] : chunk["end"]] == chunk["text"]
-        assert 0 < len(chunk["text"]) <= pdf_module.CHUNK_SIZE
+        piece = page_text[chunk["start"] : chunk["end"]]
+        assert piece == piece.strip()
+        assert 0 < len(piece) <= pdf_module.CHUNK_SIZE
         assert chunk["start"] == 0 or page_text[chunk["start"] - 1].isspace()
         assert chunk["end"] == len(page_text) or page_text[chunk["end"]].isspace()
     for before, after in zip(chunks, chunks[1:], strict=False):
