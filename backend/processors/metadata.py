@@ -18,7 +18,7 @@ import pypdfium2.raw as pdfium_c
 _SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _DATE = re.compile(
     r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?"
-    r"(?:(Z)|([+-])(\d{2})'?(?:(\d{2})'?)?)?\s*$"
+    r"(?:(Z)(?:00'?(?:00'?)?)?|([+-])(\d{2})'?(?:(\d{2})'?)?)?\s*$"
 )
 #: The permission bits of ``/P``, by the name the result gives them.
 PERMISSION_BITS = {
