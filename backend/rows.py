@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backend.clock import now_iso
+from backend.processors import DEFAULT_OCR
 from backend.states import ErrorKind, TaskStatus
 
 
@@ -37,6 +38,8 @@ class TaskRow(BaseModel):
     next_retry_at: str | None
     soft_time_limit: float
     time_limit: float
+    #: The batch option ``ocr`` (rows made before it existed have none: ``auto``).
+    ocr: str = DEFAULT_OCR
     error: str | None
     error_kind: ErrorKind | None
     created_at: str
@@ -80,6 +83,7 @@ def new_task_row(
     max_retries: int,
     soft_time_limit: float,
     time_limit: float,
+    ocr: str = "auto",
     task_id: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
@@ -102,6 +106,7 @@ def new_task_row(
         "next_retry_at": None,
         "soft_time_limit": soft_time_limit,
         "time_limit": time_limit,
+        "ocr": ocr,
         "error": None,
         "error_kind": None,
         "created_at": now,

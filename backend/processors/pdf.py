@@ -51,7 +51,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from backend.errors import PermanentError, TransientError
-from backend.processors import Job, ocr, processor
+from backend.processors import DEFAULT_OCR, OCR_MODES, Job, ocr, processor
 from backend.processors.layer import page_text
 from backend.processors.metadata import metadata as document_metadata
 from backend.processors.security import open_with_empty_password
@@ -59,7 +59,6 @@ from backend.processors.text import GARBAGE_BELOW, clean, non_blank, quality
 from backend.processors.warnings import summary_warnings
 
 STAGE, OCR_STAGE = "extracting", "ocr"
-OCR_MODES = ("auto", "always", "never")
 #: Under ``auto``, a page with a picture and fewer characters than this is a scan with
 #: a stamp (a page number, a Bates number): it is read by OCR.
 SCANT_TEXT = 32
@@ -133,7 +132,7 @@ def extract(job: Job) -> dict[str, Any]:
 
 
 def _ocr_mode(options: dict[str, Any]) -> str:
-    mode = options.get("ocr") or "auto"
+    mode = options.get("ocr") or DEFAULT_OCR
     if mode not in OCR_MODES:  # the API refuses it; a task queued by hand may not
         raise PermanentError(f"Unknown OCR mode {mode!r}; expected one of {', '.join(OCR_MODES)}.")
     return str(mode)

@@ -21,7 +21,7 @@ from backend.clock import iso_in, now_iso
 from backend.config import Settings
 from backend.errors import IllegalTransition, PermanentError, TaskdeskError, TaskNotFound
 from backend.live import LiveStore, StaleAttempt
-from backend.processors import Job, get_processor
+from backend.processors import DEFAULT_OCR, Job, get_processor
 from backend.states import ErrorKind, TaskStatus
 from backend.worker.progress import CoalescingReporter
 
@@ -135,6 +135,7 @@ class TaskRunner:
             task_id=row["id"],
             path=self.settings.files_dir / f"{row['id']}.pdf",
             result_path=self.settings.results_dir / f"{row['id']}.json",
+            options={"ocr": row.get("ocr", DEFAULT_OCR)},
             attempt=row["attempt"],
             retries=row["retries"],
             max_pages=self.settings.max_pages,
