@@ -95,13 +95,15 @@ def make_scan(
     *,
     dpi: int = 300,
     rotation: int = 0,
+    skew: float = 0.0,
     noise: float = 0.0,
     seed: int = 1,
 ) -> Path:
     """Write ``source`` as a scan: each page one grey image at ``dpi``, no text layer.
 
-    ``rotation`` turns the image clockwise (a sheet fed sideways); ``noise`` is the share
-    of pixels made black or white at random (dust and toner specks), from ``seed``.
+    ``rotation`` turns the image clockwise (a sheet fed sideways); ``skew`` turns it by
+    that many degrees about the page's centre (a sheet fed askew); ``noise`` is the
+    share of pixels made black or white at random (dust and toner specks), from ``seed``.
     """
     rng = random.Random(seed)
     scan = pdfium.PdfDocument.new()
@@ -115,7 +117,11 @@ def make_scan(
             width, height = bitmap.width * 72 / dpi, bitmap.height * 72 / dpi
             image = pdfium.PdfImage.new(scan)
             image.set_bitmap(bitmap)
-            image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            matrix = pdfium.PdfMatrix().scale(width, height)
+            if skew:
+                matrix = matrix.translate(-width / 2, -height / 2).rotate(skew)
+                matrix = matrix.translate(width / 2, height / 2)
+            image.set_matrix(matrix)
             out = scan.new_page(width, height)
             out.insert_obj(image)
             out.gen_content()
