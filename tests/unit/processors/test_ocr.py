@@ -57,6 +57,10 @@ def test_a_blank_page_reads_as_nothing(tmp_path: Path) -> None:
     assert read(blank) == ocr.Reading("", 0.0)
 
 
-def test_one_engine_per_process_with_one_thread() -> None:
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+def test_one_engine_per_process_and_no_threads_of_its_own(source: Path, tmp_path: Path) -> None:
     assert ocr.engine() is ocr.engine()
     assert os.environ["OMP_THREAD_LIMIT"] == "1"
+    before = len(list(Path("/proc/self/task").iterdir()))
+    read(make_scan(tmp_path / "scan.pdf", source, dpi=150))
+    assert len(list(Path("/proc/self/task").iterdir())) == before  # an OpenMP pool would stay
