@@ -68,8 +68,8 @@ def make_pdf(
     """Write a PDF of ``pages`` pages, page ``i`` showing ``text_fn(i)`` one line per line.
 
     Helvetica covers Latin-1 only; pass ``font=VERA`` for more (the font is embedded).
-    Lines are not wrapped: long ones run off the page, and extraction leaves out what
-    lies outside it.
+    Lines are not wrapped: long ones run off the page, where extraction still finds them
+    (the page is not cropped).
     """
     if font == VERA and VERA not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(VERA, str(_VERA_FILE)))

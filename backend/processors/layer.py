@@ -1,11 +1,15 @@
 """A page's own text: its text layer within the visible box, plus filled form fields.
 
 Text outside the crop box (a printer's slug, crop marks' labels) is on the page but no
-reader sees it, so it is left out; PDFium's bounded text serves only the pages that
-have some (it marks a hyphen at a line break with U+0002 where the whole-page text has
-U+FFFE, so the marks are made alike). A value typed into a form field lives in the
-field's widget, not in the page content, so it is read from the form and added after
-the text, one per line, unless the text has it already (a flattened form).
+reader sees it, so it is left out. Only a page whose crop box is smaller than its media
+box is checked: finding the text's rectangles costs half as much as extracting the
+text, and text off the media box of an uncropped page is rare (it is left in). PDFium's
+bounded text serves only the pages that have text outside; it marks a hyphen at a line
+break with U+0002 where the whole-page text has U+FFFE, so the marks are made alike.
+
+A value typed into a form field lives in the field's widget, not in the page content,
+so it is read from the form and added after the text, one per line, unless the text
+has it already (a flattened form).
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ _TEXT_FIELDS = frozenset(
 def page_text(pdf: pdfium.PdfDocument, page: pdfium.PdfPage) -> str:
     """The searchable text of ``page`` (see the module's docstring), cleaned."""
     textpage = page.get_textpage()
-    box = visible_box(page)
-    if _has_text_outside(textpage, box):
+    box, media = visible_box(page), page.get_mediabox()
+    if box != media and _has_text_outside(textpage, box):
         text = textpage.get_text_bounded(*box).replace("\x02", "\ufffe")
     else:
         text = textpage.get_text_range()
@@ -57,9 +61,11 @@ def visible_box(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
 def _has_text_outside(textpage: pdfium.PdfTextPage, box: tuple[float, ...]) -> bool:
     """Whether a run of text has its centre outside ``box`` (one rectangle per run: cheap)."""
     left, bottom, right, top = box
-    for index in range(textpage.count_rects()):
-        r_left, r_bottom, r_right, r_top = textpage.get_rect(index)
-        x, y = (r_left + r_right) / 2, (r_bottom + r_top) / 2
+    r_left, r_top, r_right, r_bottom = (ctypes.c_double() for _ in range(4))
+    get_rect = pdfium_c.FPDFText_GetRect
+    for index in range(pdfium_c.FPDFText_CountRects(textpage, 0, -1)):
+        get_rect(textpage, index, r_left, r_top, r_right, r_bottom)
+        x, y = (r_left.value + r_right.value) / 2, (r_bottom.value + r_top.value) / 2
         if not (left <= x <= right and bottom <= y <= top):
             return True
     return False

@@ -225,8 +225,9 @@ def _read_page(
     try:
         page = pdf[index]
         text = page_text(pdf, page)
-        source, confidence = ("text", quality(text)) if text.strip() else ("none", 0.0)
-        if _wants_ocr(page, text, mode):
+        score = quality(text)
+        source, confidence = ("text", score) if text.strip() else ("none", 0.0)
+        if _wants_ocr(page, text, score, mode):
             job.progress(index, total, stage=OCR_STAGE)
             reading = ocr.engine().read(page)
             if reading.text.strip():
@@ -246,7 +247,7 @@ def _read_page(
     }
 
 
-def _wants_ocr(page: pdfium.PdfPage, text: str, mode: str) -> bool:
+def _wants_ocr(page: pdfium.PdfPage, text: str, score: float, mode: str) -> bool:
     """Whether to read the page by OCR: ``mode`` says so and rendering it is safe.
 
     Under ``auto``: a garbage text layer; no text on a page that draws something (a scan,
@@ -256,7 +257,7 @@ def _wants_ocr(page: pdfium.PdfPage, text: str, mode: str) -> bool:
     """
     if mode == "never":
         return False
-    chars, garbage = non_blank(text), quality(text) < GARBAGE_BELOW
+    chars, garbage = non_blank(text), score < GARBAGE_BELOW
     if mode == "auto" and chars >= SCANT_TEXT and not garbage:
         return False
     count = pdfium_c.FPDFPage_CountObjects(page)

@@ -14,7 +14,6 @@ a page scoring below :data:`GARBAGE_BELOW` is read by OCR instead.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 #: A page whose text scores below this is garbage (see :func:`quality`).
 GARBAGE_BELOW = 0.75
@@ -27,14 +26,25 @@ _NONCHARACTERS = re.compile(
     + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
-#: Unicode categories no real text is made of (tab and line breaks are blanks).
-_SUSPECT_CATEGORIES = frozenset({"Cc", "Co", "Cn", "Cs"})
+#: Characters no real text is made of: C0 and C1 controls (not blanks), the Latin-1
+#: symbols ¡ to ¿ (where glyph codes of unmapped fonts land), U+FFFD, lone surrogates
+#: and private use (the BMP's and planes 15 and 16).
+_SUSPECT = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\xa1-\xbf\ufffd\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U0010ffff]"
+)
+#: A word of three or more characters all from Latin-1's upper half: no language writes
+#: one, Thai in TIS-620 read as Latin-1 does.
+_LATIN1_WORD = re.compile(r"(?<!\S)[\xa1-\xff]{3,}(?!\S)")
 
 
 def clean(text: str) -> str:
     """PDFium's page text with ``\\n`` breaks, broken words joined, noncharacters gone."""
     text = text.replace("\r\n", "\n")
-    text = _HYPHEN_BREAK.sub(_join, text)
+    if text.isascii():  # most pages: nothing more to do, and this is cheap
+        return text
+    if "\ufffe" in text:
+        text = _HYPHEN_BREAK.sub(_join, text)
     return _NONCHARACTERS.sub("", text)
 
 
@@ -47,27 +57,19 @@ def _join(found: re.Match[str]) -> str:
 def quality(text: str) -> float:
     """The share (0 to 1) of non-blank characters that are not suspect; 1.0 when too few.
 
-    Suspect: C0/C1 controls, private use, unassigned, surrogates, U+FFFD, the Latin-1
-    symbols ¡ to ¿ (where glyph codes of unmapped fonts land), and every character of a
-    word of three or more made only of Latin-1's upper half (no language writes those;
-    Thai in TIS-620 read as Latin-1 does).
+    Suspect: the characters of :data:`_SUSPECT`, and every character of a word that
+    :data:`_LATIN1_WORD` matches. Regular expressions, not a loop in Python: this runs
+    on every page.
     """
-    total = suspect = 0
-    for word in text.split():
-        total += len(word)
-        if len(word) >= 3 and all("\xa1" <= char <= "\xff" for char in word):
-            suspect += len(word)
-            continue
-        for char in word:
-            if "\xa1" <= char <= "\xbf" or char == "\ufffd":
-                suspect += 1
-            elif unicodedata.category(char) in _SUSPECT_CATEGORIES:
-                suspect += 1
+    total = non_blank(text)
     if total < _JUDGED_FROM:
         return 1.0
+    words = 0 if text.isascii() else sum(len(word) for word in _LATIN1_WORD.findall(text))
+    rest = _LATIN1_WORD.sub(" ", text) if words else text
+    suspect = words + len(_SUSPECT.findall(rest))
     return round(1 - suspect / total, 3)
 
 
 def non_blank(text: str) -> int:
     """How many characters of ``text`` are not whitespace."""
-    return sum(1 for char in text if not char.isspace())
+    return len("".join(text.split()))
