@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import logging
 import mmap
 import os
 import re
@@ -57,6 +58,8 @@ from backend.processors.metadata import metadata as document_metadata
 from backend.processors.security import open_with_empty_password
 from backend.processors.text import GARBAGE_BELOW, clean, non_blank, quality
 from backend.processors.warnings import summary_warnings
+
+log = logging.getLogger("taskdesk.processors")
 
 STAGE, OCR_STAGE = "extracting", "ocr"
 #: Under ``auto``, a page with a picture and fewer characters than this is a scan with
@@ -200,7 +203,10 @@ def _open(path: Path) -> tuple[pdfium.PdfDocument, int | None]:
         if opened is None:
             raise PermanentError(_LOAD_ERRORS.get(code, f"{DAMAGED} (not a valid PDF structure)."))
         pdf, permissions = pdfium.PdfDocument(opened[0]), opened[1]
-    pdf.init_forms()  # before any page loads, or field values stay unseen
+    try:
+        pdf.init_forms()  # before any page loads, or field values stay unseen
+    except pdfium.PdfiumError:
+        log.info("the form of %s cannot be read; its field values are left out", path.name)
     return pdf, permissions
 
 
