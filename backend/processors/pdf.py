@@ -61,18 +61,21 @@ from backend.processors.warnings import summary_warnings
 
 log = logging.getLogger("taskdesk.processors")
 
-STAGE, OCR_STAGE = "extracting", "ocr"
+STAGE = "extracting"
+#: PDFium accepts a file whose ``%PDF-`` header starts within its first 1024 bytes.
+MAGIC, MAGIC_WINDOW = b"%PDF-", 1024
+MAX_PAGE_POINTS = 14_400
+MAX_INFLATED = 256 << 20
+CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
+
+#: The stage of a page being read by OCR.
+OCR_STAGE = "ocr"
 #: Under ``auto``, a page with a picture and fewer characters than this is a scan with
 #: a stamp (a page number, a Bates number): it is read by OCR.
 SCANT_TEXT = 32
 #: A page drawing an image of more pixels than this is never rendered for OCR (A0 at
 #: 600 dpi is 280 million; the hostile corpus's image bomb is 1,074 million).
 MAX_IMAGE_PIXELS = 300_000_000
-#: PDFium accepts a file whose ``%PDF-`` header starts within its first 1024 bytes.
-MAGIC, MAGIC_WINDOW = b"%PDF-", 1024
-MAX_PAGE_POINTS = 14_400
-MAX_INFLATED = 256 << 20
-CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
 
 DAMAGED = "The PDF is damaged and cannot be read"
 _LOAD_ERRORS = {
