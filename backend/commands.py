@@ -18,6 +18,7 @@ from backend.clock import now_iso
 from backend.config import Settings
 from backend.errors import TaskNotFound
 from backend.live import LiveStore
+from backend.processors import DEFAULT_OCR
 from backend.rows import FRESH_ATTEMPT, new_id, new_task_row
 from backend.states import ErrorKind, TaskStatus
 from backend.store import TaskRepository
@@ -49,6 +50,7 @@ def submit(
     max_retries: int | None = None,
     soft_time_limit: float | None = None,
     time_limit: float | None = None,
+    ocr: str = DEFAULT_OCR,
 ) -> list[dict[str, Any]]:
     """Store a batch's inputs, create their tasks ``pending`` and queue them.
 
@@ -68,6 +70,7 @@ def submit(
                 max_retries=settings.max_retries if max_retries is None else max_retries,
                 soft_time_limit=soft_time_limit or settings.soft_time_limit,
                 time_limit=time_limit or settings.time_limit,
+                ocr=ocr,
             )
         )
     created = [change.row for change in live.create_many(rows)]

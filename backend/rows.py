@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backend.clock import now_iso
+from backend.processors import DEFAULT_OCR
 from backend.states import ErrorKind, TaskStatus
 
 
@@ -48,6 +49,8 @@ class TaskRow(BaseModel):
     next_retry_at: str | None = None
     soft_time_limit: float
     time_limit: float
+    #: The batch option ``ocr``: which pages OCR reads (``backend.processors.OCR_MODES``).
+    ocr: str
     error: str | None = None
     error_kind: ErrorKind | None = None
     created_at: str
@@ -98,6 +101,7 @@ def new_task_row(
     max_retries: int,
     soft_time_limit: float,
     time_limit: float,
+    ocr: str = DEFAULT_OCR,
     task_id: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
@@ -114,6 +118,7 @@ def new_task_row(
         "max_retries": max_retries,
         "soft_time_limit": soft_time_limit,
         "time_limit": time_limit,
+        "ocr": ocr,
         "created_at": now,
         "updated_at": now,
         **FRESH_ATTEMPT,

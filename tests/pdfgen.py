@@ -7,12 +7,18 @@ malice. :data:`HOSTILE` says how ``pdf.extract`` must end on each, run with
 plus words the error message must contain or text page 1 must show, so tests (unit and
 integration alike) can be table-driven.
 
+:func:`make_scan` turns a text PDF into an image-only one, as a scanner writes it (clean
+or noisy, upright or turned, at a chosen resolution), for OCR with known text. The
+other ``make_*`` functions write one feature each: a filled form, attachments, an
+AES-256 file whose owner password is empty.
+
 Most hostile files are assembled by hand with :func:`assemble`, which writes a correct
 cross-reference table: every defect in them is then the one meant, and nothing else.
 """
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import random
@@ -22,8 +28,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+import pypdfium2 as pdfium
 import reportlab
 from pypdf import PdfReader, PdfWriter
+from pypdf._encryption import AlgV5
+from pypdf.generic import ByteStringObject, NameObject
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -59,7 +68,8 @@ def make_pdf(
     """Write a PDF of ``pages`` pages, page ``i`` showing ``text_fn(i)`` one line per line.
 
     Helvetica covers Latin-1 only; pass ``font=VERA`` for more (the font is embedded).
-    Lines are not wrapped: long ones run off the page, where extraction still finds them.
+    Lines are not wrapped: long ones run off the page, where extraction still finds them
+    (the page is not cropped).
     """
     if font == VERA and VERA not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(VERA, str(_VERA_FILE)))
@@ -76,6 +86,108 @@ def make_pdf(
         c.drawText(text)
         c.showPage()
     c.save()
+    return Path(path)
+
+
+def make_scan(
+    path: str | os.PathLike[str],
+    source: str | os.PathLike[str],
+    *,
+    dpi: int = 300,
+    rotation: int = 0,
+    skew: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 1,
+) -> Path:
+    """Write ``source`` as a scan: each page one grey image at ``dpi``, no text layer.
+
+    ``rotation`` turns the image clockwise (a sheet fed sideways); ``skew`` turns it by
+    that many degrees about the page's centre (a sheet fed askew); ``noise`` is the
+    share of pixels made black or white at random (dust and toner specks), from ``seed``.
+    """
+    rng = random.Random(seed)
+    scan = pdfium.PdfDocument.new()
+    with pdfium.PdfDocument(str(source)) as pdf:
+        for page in pdf:
+            bitmap = page.render(scale=dpi / 72, rotation=rotation, grayscale=True)
+            if noise:
+                pixels = bitmap.buffer
+                for index in rng.sample(range(len(pixels)), int(len(pixels) * noise)):
+                    pixels[index] = rng.choice((0, 255))
+            width, height = bitmap.width * 72 / dpi, bitmap.height * 72 / dpi
+            image = pdfium.PdfImage.new(scan)
+            image.set_bitmap(bitmap)
+            matrix = pdfium.PdfMatrix().scale(width, height)
+            if skew:
+                matrix = matrix.translate(-width / 2, -height / 2).rotate(skew)
+                matrix = matrix.translate(width / 2, height / 2)
+            image.set_matrix(matrix)
+            out = scan.new_page(width, height)
+            out.insert_obj(image)
+            out.gen_content()
+            page.close()
+    scan.save(str(path))
+    scan.close()
+    return Path(path)
+
+
+def word_accuracy(expected: str, read: str) -> float:
+    """The share of ``expected``'s words that ``read`` has, in order (1.0 = all of them).
+
+    Words, not characters: an OCR engine that drops the spaces between words scores low,
+    as it should, since a search for either word then fails.
+    """
+    want, got = expected.split(), read.split()
+    matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / max(len(want), 1)
+
+
+def make_form(path: str | os.PathLike[str], values: dict[str, str]) -> Path:
+    """A one-page form whose text fields, named by ``values``' keys, hold its values.
+
+    The values live in the fields' widgets, as a form filled in a viewer keeps them.
+    """
+    c = canvas.Canvas(str(path), pagesize=(612, 792), invariant=True)
+    c.drawString(72, 740, "Application form")
+    for row, (name, value) in enumerate(values.items()):
+        y = 700 - 40 * row
+        c.drawString(72, y + 5, f"{name.title()}:")
+        c.acroForm.textfield(name=name, value=value, x=160, y=y, width=200, height=20)
+    c.acroForm.checkbox(name="agreed", checked=True, x=160, y=700 - 40 * len(values))
+    c.showPage()
+    c.save()
+    return Path(path)
+
+
+def with_attachments(
+    path: str | os.PathLike[str], source: str | os.PathLike[str], files: dict[str, bytes]
+) -> Path:
+    """``source`` with ``files`` embedded (by name) as document attachments."""
+    writer = PdfWriter(clone_from=PdfReader(str(source)))
+    for name, data in files.items():
+        writer.add_attachment(name, data)
+    writer.write(str(path))
+    return Path(path)
+
+
+def encrypted_empty_owner(
+    path: str | os.PathLike[str], source: str | os.PathLike[str], user_password: str
+) -> Path:
+    """``source`` encrypted with AES-256 (R6), a user password, an *empty* owner password.
+
+    Copying is forbidden. pypdf writes the user password as the owner password when it
+    is given an empty one, so the owner entries (``/O``, ``/OE``) are computed again for
+    the empty password with the file key pypdf chose.
+    """
+    writer = PdfWriter(clone_from=PdfReader(str(source)))
+    no_copy = -1 & ~(1 << 4)  # bit 5 of /P
+    writer.encrypt(user_password, "placeholder", algorithm="AES-256", permissions_flag=no_copy)
+    encryption, entry = writer._encryption, writer._encrypt_entry
+    assert encryption is not None and entry is not None
+    owner, owner_key = AlgV5.compute_O_value(encryption.R, b"", encryption._key, bytes(entry["/U"]))
+    entry[NameObject("/O")] = ByteStringObject(owner)
+    entry[NameObject("/OE")] = ByteStringObject(owner_key)
+    writer.write(str(path))
     return Path(path)
 
 

@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 DEFAULT_PROCESSOR = "pdf.extract"
+#: The batch option ``ocr``: OCR the pages that need it, every page, or none.
+OCR_MODES = ("auto", "always", "never")
+DEFAULT_OCR = "auto"
 
 #: Modules that register the processors shipped with Taskdesk.
 BUILTIN_MODULES = ("backend.processors.pdf",)

@@ -22,7 +22,7 @@ from backend.config import Settings
 from backend.errors import IllegalTransition, PermanentError, TaskdeskError, TaskNotFound
 from backend.filestore import FileStore
 from backend.live import LiveStore, StaleAttempt
-from backend.processors import Job, get_processor
+from backend.processors import DEFAULT_OCR, Job, get_processor
 from backend.states import ErrorKind, TaskStatus
 from backend.worker.progress import CoalescingReporter
 
@@ -137,6 +137,7 @@ class TaskRunner:
             task_id=row["id"],
             path=files.input_path(row["id"]),
             result_path=files.result_path(row["id"]),
+            options={"ocr": row.get("ocr", DEFAULT_OCR)},
             attempt=row["attempt"],
             retries=row["retries"],
             max_pages=self.settings.max_pages,

@@ -8,8 +8,8 @@ Decisions (DESIGN.md leaves them open):
   refused file is listed in ``rejected`` while the good ones go through.
 - When no file at all is accepted the answer is an error with the same ``rejected``
   list beside ``detail``: 413 when every file was too large, else 415.
-- Form fields other than ``processor``, ``max_retries``, ``soft_time_limit`` and
-  ``time_limit`` are refused (422), so a misspelt option is not silently ignored; an
+- Form fields other than ``processor``, ``ocr``, ``max_retries``, ``soft_time_limit``
+  and ``time_limit`` are refused (422), so a misspelt option is not silently ignored; an
   empty value means "the default".
 - Per-batch time limits may lower the installation's (``TASKDESK_TIME_LIMIT``), never
   raise them: the broker's visibility timeout is set from the installation's hard
@@ -41,7 +41,7 @@ from backend.api.uploads import (
     UploadError,
 )
 from backend.config import Settings
-from backend.processors import DEFAULT_PROCESSOR, processor_names
+from backend.processors import DEFAULT_OCR, DEFAULT_PROCESSOR, OCR_MODES, processor_names
 from backend.rows import new_id
 
 router = APIRouter(tags=["batches"])
@@ -53,7 +53,7 @@ MAX_RETRIES_LIMIT = 100
 #: Room for multipart headers and boundaries per file, for the Content-Length sanity check.
 _PART_OVERHEAD = 16 * 1024
 
-_OPTION_FIELDS = ("processor", "max_retries", "soft_time_limit", "time_limit")
+_OPTION_FIELDS = ("processor", "ocr", "max_retries", "soft_time_limit", "time_limit")
 
 UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -68,6 +68,13 @@ UPLOAD_SCHEMA: dict[str, Any] = {
             "type": "string",
             "default": DEFAULT_PROCESSOR,
             "description": "The processor to run on every file of the batch.",
+        },
+        "ocr": {
+            "type": "string",
+            "enum": list(OCR_MODES),
+            "default": DEFAULT_OCR,
+            "description": "auto: OCR the pages without a usable text layer; always: every "
+            "page; never: none.",
         },
         "max_retries": {
             "type": "integer",
@@ -97,6 +104,7 @@ class BatchOptions:
     max_retries: int
     soft_time_limit: float
     time_limit: float
+    ocr: str = DEFAULT_OCR
 
 
 @router.post(
@@ -189,6 +197,7 @@ def _submit(
             max_retries=options.max_retries,
             soft_time_limit=options.soft_time_limit,
             time_limit=options.time_limit,
+            ocr=options.ocr,
         )
     except Exception:
         for received in files:
@@ -265,7 +274,10 @@ def batch_options(fields: dict[str, str], settings: Settings) -> BatchOptions:
         raise HTTPException(
             422, f"soft_time_limit ({soft:g} s) must be below time_limit ({hard:g} s)"
         )
-    return BatchOptions(processor, max_retries, soft, hard)
+    ocr = values.get("ocr", DEFAULT_OCR)
+    if ocr not in OCR_MODES:
+        raise HTTPException(422, f"ocr must be one of {', '.join(OCR_MODES)}")
+    return BatchOptions(processor, max_retries, soft, hard, ocr)
 
 
 def _seconds(values: dict[str, str], name: str) -> float | None:

@@ -62,7 +62,14 @@ def test_openapi_documents_every_endpoint_of_the_design(stack: Stack) -> None:
     assert "409" in operations[("POST", "/api/tasks/{task_id}/cancel")]["responses"]
     upload = operations[("POST", "/api/batches")]["requestBody"]["content"]
     fields = upload["multipart/form-data"]["schema"]["properties"]
-    assert set(fields) == {"files", "processor", "max_retries", "soft_time_limit", "time_limit"}
+    assert set(fields) == {
+        "files",
+        "processor",
+        "ocr",
+        "max_retries",
+        "soft_time_limit",
+        "time_limit",
+    }
     assert "demo.script" in fields["processor"]["enum"]
     events = operations[("GET", "/api/events")]
     assert "text/event-stream" in events["responses"]["200"]["content"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 from backend.errors import PermanentError
 from backend.processors import DEFAULT_PROCESSOR, Job, get_processor, load_plugins
@@ -22,10 +23,15 @@ from tests.pdfgen import (
     VERA,
     assemble,
     default_text,
+    encrypted_empty_owner,
     hostile_corpus,
+    make_form,
     make_pdf,
+    make_scan,
     one_page,
     stream,
+    with_attachments,
+    word_accuracy,
 )
 
 extract = pdf_module.extract
@@ -54,6 +60,18 @@ def run(path: Path, tmp_path: Path, **kwargs: Any) -> tuple[dict, dict, list[tup
     return summary, json.loads(job.result_path.read_text(encoding="utf-8")), calls
 
 
+def text_page(number: int, text: str, width: float = 612.0, height: float = 792.0) -> dict:
+    """A result page read from the text layer."""
+    return {
+        "number": number,
+        "width": width,
+        "height": height,
+        "text": text,
+        "source": "text",
+        "confidence": 1.0,
+    }
+
+
 def open_handles(path: Path) -> int:
     fds = Path("/proc/self/fd")
     return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == str(path.resolve()))
@@ -75,15 +93,26 @@ def test_one_page(tmp_path: Path) -> None:
     summary, result, calls = run(path, tmp_path)
 
     text = default_text(0)
-    assert summary == {"pages": 1, "chars": len(text), "chunks": 1}
+    assert summary == {
+        "pages": 1,
+        "chars": len(text),
+        "chunks": 1,
+        "ocr_pages": 0,
+        "empty_pages": 0,
+        "warnings": [],
+    }
     assert json.loads(json.dumps(summary)) == summary
     assert result["processor"] == "pdf.extract"
-    assert result["pages"] == [{"number": 1, "width": 612.0, "height": 792.0, "text": text}]
+    assert result["pages"] == [text_page(1, text)]
     assert result["metadata"]["pages"] == 1
     assert result["metadata"]["title"] == "Quarterly report"
     assert result["metadata"]["author"] == "A. Analyst"
     assert result["metadata"]["pdf_version"].startswith("1.")
-    assert result["chunks"] == [{"page": 1, "start": 0, "end": len(text), "text": text}]
+    assert result["metadata"]["creation_date"] == "2000-01-01T00:00:00+00:00"  # invariant=True
+    assert result["metadata"]["encrypted"] is False
+    assert all(result["metadata"]["permissions"].values())
+    assert result["metadata"]["attachments"] == []
+    assert result["chunks"] == [{"page": 1, "start": 0, "end": len(text)}]
     assert calls == [(0, 1, "extracting"), (1, 1, "extracting")]
 
 
@@ -101,13 +130,17 @@ def test_non_latin_text_and_odd_page_size(tmp_path: Path) -> None:
     text = "Zürich — café naïve “quoted” 5 €"
     path = make_pdf(tmp_path / "u.pdf", 1, lambda i: text, font=VERA, pagesize=(14_400, 300.5))
     _, result, _ = run(path, tmp_path)
-    assert result["pages"][0] == {"number": 1, "width": 14_400, "height": 300.5, "text": text}
+    assert result["pages"][0] == text_page(1, text, 14_400, 300.5)
 
 
 def test_pages_without_text(tmp_path: Path) -> None:
     summary, result, calls = run(make_pdf(tmp_path / "blank.pdf", 3, lambda i: ""), tmp_path)
-    assert summary == {"pages": 3, "chars": 0, "chunks": 0}
-    assert [page["text"] for page in result["pages"]] == ["", "", ""]
+    assert summary["chars"] == summary["chunks"] == summary["ocr_pages"] == 0
+    assert summary["empty_pages"] == 3
+    assert summary["warnings"] == [
+        "No page has any text (OCR found none either): the PDF may be blank or a scan."
+    ]
+    assert [(page["text"], page["source"]) for page in result["pages"]] == [("", "none")] * 3
     assert calls[-1] == (3, 3, "extracting")
 
 
@@ -123,12 +156,11 @@ def test_chunks_cover_each_page_on_word_boundaries(tmp_path: Path) -> None:
     page_text = result["pages"][0]["text"]
     chunks = [c for c in result["chunks"] if c["page"] == 1]
     assert len(chunks) >= 3
-    assert result["chunks"][len(chunks) :] == [
-        {"page": 2, "start": 0, "end": 10, "text": "short page"}
-    ]
+    assert result["chunks"][len(chunks) :] == [{"page": 2, "start": 0, "end": 10}]
     for chunk in chunks:
-        assert page_text[chunk["start"] : chunk["end"]] == chunk["text"]
-        assert 0 < len(chunk["text"]) <= pdf_module.CHUNK_SIZE
+        piece = page_text[chunk["start"] : chunk["end"]]
+        assert piece == piece.strip()
+        assert 0 < len(piece) <= pdf_module.CHUNK_SIZE
         assert chunk["start"] == 0 or page_text[chunk["start"] - 1].isspace()
         assert chunk["end"] == len(page_text) or page_text[chunk["end"]].isspace()
     for before, after in zip(chunks, chunks[1:], strict=False):
@@ -260,3 +292,151 @@ def test_bomb_scan_measures_ordinary_flate_content(
     job, _ = make_job(path, tmp_path)
     with pytest.raises(PermanentError, match="decompression bomb"):
         extract(job)
+
+
+# -- OCR and text quality -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def half_scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two pages: page 1 has a text layer, page 2 is a scan of the same kind of page."""
+    folder = tmp_path_factory.mktemp("mixed")
+    text = make_pdf(folder / "text.pdf", 2)
+    scan = make_scan(folder / "scan.pdf", text)
+    writer = PdfWriter()
+    writer.add_page(PdfReader(text).pages[0])
+    writer.add_page(PdfReader(scan).pages[1])
+    writer.write(folder / "mixed.pdf")
+    return folder / "mixed.pdf"
+
+
+def test_ocr_auto_reads_only_the_scanned_page(half_scanned: Path, tmp_path: Path) -> None:
+    summary, result, calls = run(half_scanned, tmp_path)
+    first, second = result["pages"]
+    assert (first["source"], first["text"], first["confidence"]) == ("text", default_text(0), 1)
+    assert second["source"] == "ocr" and 0.8 < second["confidence"] <= 1
+    assert word_accuracy(default_text(1), second["text"]) >= 0.9
+    assert summary["ocr_pages"] == 1 and summary["empty_pages"] == 0
+    assert summary["warnings"] == ["1 of 2 pages was read by OCR."]
+    assert calls == [(0, 2, "extracting"), (1, 2, "extracting"), (1, 2, "ocr"), (2, 2, "ocr")]
+
+
+def test_ocr_always_reads_every_page(half_scanned: Path, tmp_path: Path) -> None:
+    summary, result, _ = run(half_scanned, tmp_path, options={"ocr": "always"})
+    assert [page["source"] for page in result["pages"]] == ["ocr", "ocr"]
+    assert word_accuracy(default_text(0), result["pages"][0]["text"]) >= 0.9
+    assert summary["warnings"] == ["2 of 2 pages were read by OCR."]
+
+
+def test_ocr_never_leaves_the_scan_empty_and_says_so(half_scanned: Path, tmp_path: Path) -> None:
+    summary, result, calls = run(half_scanned, tmp_path, options={"ocr": "never"})
+    assert [page["source"] for page in result["pages"]] == ["text", "none"]
+    assert result["pages"][1]["text"] == ""
+    assert summary["empty_pages"] == 1 and summary["ocr_pages"] == 0
+    assert summary["warnings"] == ["1 page has no text at all."]
+    assert all(stage == "extracting" for _, _, stage in calls)
+
+
+def test_a_scan_with_ocr_off_completes_with_a_warning(tmp_path: Path) -> None:
+    scan = make_scan(tmp_path / "scan.pdf", make_pdf(tmp_path / "t.pdf", 2), dpi=100)
+    summary, _, _ = run(scan, tmp_path, options={"ocr": "never"})
+    assert summary["empty_pages"] == 2
+    assert summary["warnings"] == [
+        "No page has any text (OCR was off for this batch): the PDF may be blank or a scan."
+    ]
+
+
+def test_an_unknown_ocr_mode_is_refused(tmp_path: Path) -> None:
+    job, _ = make_job(make_pdf(tmp_path / "a.pdf", 1), tmp_path, options={"ocr": "sometimes"})
+    with pytest.raises(PermanentError, match="Unknown OCR mode 'sometimes'"):
+        extract(job)
+
+
+def garbled(folder: Path) -> Path:
+    """A page whose font has no Unicode map: Thai in TIS-620 comes out as Latin-1."""
+    thai = "ภาษาไทยไม่มีช่องว่างระหว่างคำ การประกอบของส่วนท้องถิ่น".encode("tis-620")
+    objects = one_page(thai)
+    objects[4] = (
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
+    path = folder / "garbled.pdf"
+    path.write_bytes(assemble(objects))
+    return path
+
+
+def test_a_garbage_text_layer_goes_to_ocr(tmp_path: Path) -> None:
+    _, result, _ = run(garbled(tmp_path), tmp_path)
+    assert result["pages"][0]["source"] == "ocr"
+
+    summary, result, _ = run(garbled(tmp_path), tmp_path, options={"ocr": "never"})
+    page = result["pages"][0]
+    assert page["source"] == "text" and page["confidence"] < 0.75
+    assert summary["warnings"] == [
+        "1 page has a text layer that looks garbled (submit with ocr=always to read them by OCR)."
+    ]
+
+
+def test_hyphens_at_line_breaks_are_joined(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "h.pdf", 1, lambda i: "We com-\npile the code\nand well-known tests")
+    _, result, _ = run(path, tmp_path)
+    text = result["pages"][0]["text"]
+    assert "compile the code" in text and "well-known" in text
+    assert not any(0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE for c in text)
+
+
+def test_filled_form_fields_are_text(tmp_path: Path) -> None:
+    path = make_form(tmp_path / "form.pdf", {"name": "Alice", "friend": "Bob"})
+    _, result, _ = run(path, tmp_path)
+    assert result["pages"][0]["text"].split("\n") == [
+        "Application form",
+        "Name:",
+        "Friend:",
+        "Alice",
+        "Bob",
+    ]
+
+
+def test_text_outside_the_visible_box_is_left_out(tmp_path: Path) -> None:
+    content = stream(
+        b"BT /F1 12 Tf 72 600 Td (Inside the page) Tj ET"
+        b" BT /F1 12 Tf 72 750 Td (Printer slug above the crop box) Tj ET"
+        b" BT /F1 12 Tf -300 500 Td (Left of the media box) Tj ET"
+    )
+    path = tmp_path / "slug.pdf"
+    path.write_bytes(assemble(one_page(content=content, page_extra=b"/CropBox [0 0 612 700]")))
+    _, result, _ = run(path, tmp_path)
+    assert result["pages"][0]["text"] == "Inside the page"
+
+
+def test_aes256_with_an_empty_owner_password_is_read(tmp_path: Path) -> None:
+    path = encrypted_empty_owner(tmp_path / "aes.pdf", make_pdf(tmp_path / "p.pdf", 2), "secret")
+    summary, result, _ = run(path, tmp_path)
+    assert [page["text"] for page in result["pages"]] == [default_text(0), default_text(1)]
+    assert result["metadata"]["encrypted"] is True
+    permissions = result["metadata"]["permissions"]
+    assert permissions["copy"] is False and permissions["print"] is True
+    assert summary["warnings"] == ["The PDF forbids copying its text."]
+
+
+def test_encryption_opened_by_pdfium_is_recorded(hostile: dict[str, Path], tmp_path: Path) -> None:
+    _, result, _ = run(hostile["encrypted_empty_user_password"], tmp_path)
+    assert result["metadata"]["encrypted"] is True
+    assert all(result["metadata"]["permissions"].values())
+
+
+def test_attachments_are_listed(tmp_path: Path) -> None:
+    files = {"figures.csv": b"a,b\n1,2\n", "notes.txt": b"x" * 1000}
+    path = with_attachments(tmp_path / "att.pdf", make_pdf(tmp_path / "p.pdf", 1), files)
+    _, result, _ = run(path, tmp_path)
+    assert result["metadata"]["attachments"] == [
+        {"name": "figures.csv", "size": 8},
+        {"name": "notes.txt", "size": 1000},
+    ]
+
+
+def test_the_result_is_compact(tmp_path: Path) -> None:
+    job, _ = make_job(make_pdf(tmp_path / "p.pdf", 3), tmp_path)
+    extract(job)
+    raw = job.result_path.read_text(encoding="utf-8")
+    assert "\n" not in raw and ": " not in raw
+    assert all(set(chunk) == {"page", "start", "end"} for chunk in json.loads(raw)["chunks"])
