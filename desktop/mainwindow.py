@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
-        self.overlay = DropOverlay(self.splitter)
+        self.overlay = DropOverlay(self, cover=self.splitter)
 
         self.actions_ = TaskActions(self)
         self.filter_bar = FilterBar(self)
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
-            self.overlay.show_over_parent()
+            self.overlay.show_over_cover()
         else:
             event.ignore()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
 
 from desktop.mainwindow import MainWindow
@@ -71,12 +71,38 @@ def test_a_drag_shows_the_drop_target_and_a_drop_submits(
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     assert window.overlay.isVisible()
-    assert window.overlay.geometry() == window.splitter.rect()
+    assert window.overlay.geometry() == window.splitter.geometry()
     drop = drag_event(QDropEvent, mime, center)
     QApplication.sendEvent(window, drop)
     assert not window.overlay.isVisible()
     # Sorting PDFs from the rest happens on the upload thread; the window sends all.
     assert submitted == [(1, [folder, stray], {})]
+
+
+def test_a_drag_over_the_window_leaves_its_layout_alone(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    load(window, demo_rows())
+    window.resize(1280, 800)
+    qtbot.wait(50)  # the layout settles over a few event loop turns
+
+    def layout() -> tuple[int, list[int], int]:
+        return window.splitter.count(), window.splitter.sizes(), window.view.height()
+
+    before = layout()
+    assert before[0] == 2, "the table and the detail pane, nothing else"
+    mime = urls_mime(tmp_path)
+    center = QPointF(window.width() / 2, window.height() / 2)
+    QApplication.sendEvent(window, drag_event(QDragEnterEvent, mime, center))
+    QApplication.sendEvent(window, drag_event(QDragMoveEvent, mime, center))
+    qtbot.wait(50)
+    assert window.overlay.isVisible()
+    assert window.overlay.geometry() == window.splitter.geometry()
+    assert layout() == before
+    QApplication.sendEvent(window, drag_event(QDropEvent, mime, center))
+    qtbot.wait(50)
+    assert not window.overlay.isVisible()
+    assert layout() == before
 
 
 def test_a_drag_without_files_is_refused_and_leaving_hides_the_target(
