@@ -7,6 +7,7 @@ load a task's detail or result) and is told through its ``on_*`` slots, all wire
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, QUrl, Signal
@@ -292,8 +293,20 @@ class MainWindow(QMainWindow):
         self._sources.update(result.sources)
         self._tracker.add_rows(submission_id, result.rows)
         self.model.apply_rows(result.rows)
+        self._unfilter(result.rows)
         if result.rejected:
             self.on_upload_refused(list(result.rejected))
+
+    def _unfilter(self, rows: Iterable[TaskRow]) -> None:
+        """What the analyst just added must be in view, even under a filter restored from
+        the last run: a filter that would hide any of it is cleared, and the status bar
+        says so. Exempting the new rows instead would make the filter lie about what it
+        shows, and leave the analyst to find out why it no longer works."""
+        if all(self.proxy.accepts(row) for row in rows):
+            return
+        self.filter_bar.set_states(())
+        self.filter_bar.text.clear()
+        self.statusBar().showMessage("Filter cleared to show the files just added", MESSAGE_MS)
 
     def on_upload_finished(self, submission_id: int, _batch_ids: list[str]) -> None:
         self._uploading = False

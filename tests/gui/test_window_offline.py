@@ -283,6 +283,37 @@ def test_layout_and_filter_persist(
     assert again.proxy.states == {TaskStatus.FAILED}
 
 
+def test_files_just_added_are_shown_under_a_remembered_filter(
+    qtbot: Any, make_prefs: Callable[..., Preferences]
+) -> None:
+    # Quit with a filter typed, then ``taskdesk contract.pdf``: the filter comes back,
+    # and the new task must not hide behind it.
+    make_prefs().save_filter({TaskStatus.FAILED}, "invoice")
+    window = MainWindow(TaskTableModel(flush_interval_ms=5), make_prefs())
+    qtbot.addWidget(window)
+    window.show()
+    load(window, [make_row("old", filename="invoice 7.pdf", status="failed", version=4)])
+    assert window.proxy.rowCount() == 1, "the remembered filter applies"
+    window.on_upload_batch_submitted(
+        1, BatchResult("B", (make_row("new", filename="contract.pdf"),))
+    )
+    window.model.flush()
+    shown = {window.proxy.index(i, Columns.FILE).data() for i in range(window.proxy.rowCount())}
+    assert shown == {"contract.pdf", "invoice 7.pdf"}
+    assert window.filter_bar.text.text() == "" and window.filter_bar.states() == set()
+    assert window.statusBar().currentMessage() == "Filter cleared to show the files just added"
+
+
+def test_a_filter_that_shows_the_files_just_added_stays(window: MainWindow) -> None:
+    window.filter_bar.text.setText("contract")
+    window.on_upload_batch_submitted(
+        1, BatchResult("B", (make_row("new", filename="contract.pdf"),))
+    )
+    window.model.flush()
+    assert window.proxy.rowCount() == 1
+    assert window.filter_bar.text.text() == "contract"
+
+
 def test_closing_says_once_that_work_continues(
     qtbot: Any, make_prefs: Callable[..., Preferences], monkeypatch: pytest.MonkeyPatch
 ) -> None:
