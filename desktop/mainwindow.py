@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.about import show_about
@@ -47,6 +49,7 @@ from desktop.records import (
     TaskStatus,
     UploadProgress,
 )
+from desktop.refusals import RefusalBar
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
 from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
@@ -111,8 +114,15 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
-        self.overlay = DropOverlay(self, cover=self.splitter)
+        self.refusals = RefusalBar(self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.refusals)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.overlay = DropOverlay(self, cover=central)
 
         self.actions_ = TaskActions(self)
         self.filter_bar = FilterBar(self)
@@ -279,11 +289,7 @@ class MainWindow(QMainWindow):
         self.status_panel.set_health(health)
 
     def on_upload_refused(self, rejections: list[Rejection]) -> None:
-        names = ", ".join(r.filename for r in rejections[:5])
-        more = f" and {len(rejections) - 5} more" if len(rejections) > 5 else ""
-        self.statusBar().showMessage(f"Not added (not PDFs): {names}{more}", MESSAGE_MS)
-        detail = "\n".join(f"{r.filename}: {r.reason}" for r in rejections)
-        self.status_panel.counts.setToolTip(f"Last refused files:\n{detail}")
+        self.refusals.add(rejections)
 
     def on_upload_progress(self, progress: UploadProgress) -> None:
         self._uploading = True
@@ -294,8 +300,7 @@ class MainWindow(QMainWindow):
         self._tracker.add_rows(submission_id, result.rows)
         self.model.apply_rows(result.rows)
         self._unfilter(result.rows)
-        if result.rejected:
-            self.on_upload_refused(list(result.rejected))
+        self.refusals.add(result.rejected)
 
     def _unfilter(self, rows: Iterable[TaskRow]) -> None:
         """What the analyst just added must be in view, even under a filter restored from
@@ -312,6 +317,7 @@ class MainWindow(QMainWindow):
         self._uploading = False
         self.status_panel.upload.hide()
         self._tracker.close(submission_id)
+        self.refusals.end_submission()
         self._check_finished_submissions()
 
     def on_upload_failed(self, message: str) -> None:

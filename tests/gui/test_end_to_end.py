@@ -145,6 +145,38 @@ def test_dropped_pdfs_run_to_completion_with_progress_rising(
     assert shown(window) == backend_rows(gui_stack)
 
 
+def test_a_mixed_drop_names_every_refused_file_with_its_own_reason(
+    qtbot: Any, open_desktop: OpenDesktop, gui_stack: Stack, tmp_path: Path
+) -> None:
+    # Refused in two places: notes.txt by the window (not named .pdf), the empty and the
+    # corrupt file by the backend (their contents). Neither list may replace the other.
+    good = make_pdf(tmp_path / "good.pdf", pages=2)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("meeting notes")
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    corrupt = tmp_path / "corrupt.pdf"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 a photo, renamed" + bytes(2048))
+    desktop = open_desktop(endpoint_of(gui_stack))
+    window = desktop.window
+    qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
+    finished: list[int] = []
+    desktop.session.uploads.worker.finished.connect(lambda sid, _ids: finished.append(sid))  # type: ignore[union-attr]
+    drop(window, good, notes, empty, corrupt)
+    qtbot.wait_until(lambda: finished == [1], timeout=20_000)
+    qtbot.wait_until(lambda: len(named(window, good)) == 1)
+    bar = window.refusals
+    assert bar.isVisible()
+    assert bar.plain_lines() == [
+        "notes.txt: not a PDF",
+        "empty.pdf: empty file (0 bytes)",
+        "corrupt.pdf: not a PDF: it looks like a JPEG image",
+    ]
+    text = bar.label.text()
+    assert all(name in text for name in ("notes.txt", "empty.pdf", "corrupt.pdf", "0 bytes"))
+    assert "3 files were not added" in text
+
+
 def test_a_failing_task_counts_retries_then_a_manual_retry_completes_it(
     qtbot: Any, open_desktop: OpenDesktop, gui_stack: Stack, tmp_path: Path
 ) -> None:

@@ -71,7 +71,7 @@ def test_a_drag_shows_the_drop_target_and_a_drop_submits(
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     assert window.overlay.isVisible()
-    assert window.overlay.geometry() == window.splitter.geometry()
+    assert window.overlay.geometry() == window.centralWidget().geometry()
     drop = drag_event(QDropEvent, mime, center)
     QApplication.sendEvent(window, drop)
     assert not window.overlay.isVisible()
@@ -97,7 +97,7 @@ def test_a_drag_over_the_window_leaves_its_layout_alone(
     QApplication.sendEvent(window, drag_event(QDragMoveEvent, mime, center))
     qtbot.wait(50)
     assert window.overlay.isVisible()
-    assert window.overlay.geometry() == window.splitter.geometry()
+    assert window.overlay.geometry() == window.centralWidget().geometry()
     assert layout() == before
     QApplication.sendEvent(window, drag_event(QDropEvent, mime, center))
     qtbot.wait(50)
@@ -122,11 +122,27 @@ def test_a_drag_without_files_is_refused_and_leaving_hides_the_target(
     assert not window.overlay.isVisible()
 
 
-def test_refused_files_are_named_in_the_status_bar(window: MainWindow) -> None:
-    window.on_upload_refused(
-        [Rejection("photo.jpg", "not a PDF"), Rejection("a.docx", "not a PDF")]
-    )
-    assert window.statusBar().currentMessage() == "Not added (not PDFs): photo.jpg, a.docx"
+def test_every_refused_file_of_a_drop_is_listed_with_its_reason(window: MainWindow) -> None:
+    bar = window.refusals
+    assert not bar.isVisible()
+    # The window's own refusal first, then the backend's for the same submission.
+    window.on_upload_refused([Rejection("notes.txt", "not a PDF")])
+    rejected = (Rejection("empty.pdf", "empty file (0 bytes)"),)
+    window.on_upload_batch_submitted(1, BatchResult("B", (make_row("a"),), rejected))
+    window.on_upload_finished(1, ["B"])
+    assert bar.isVisible()
+    assert bar.plain_lines() == ["notes.txt: not a PDF", "empty.pdf: empty file (0 bytes)"]
+    assert "2 files were not added" in bar.label.text()
+    assert "empty file (0 bytes)" in bar.label.text(), "the reason is in the window itself"
+    assert not bar.show_all.isVisible()
+    # The next drop's refusals replace the last one's; a long list is one click away.
+    many = [Rejection(f"scan {i}.tif", "not a PDF") for i in range(8)]
+    window.on_upload_refused(many)
+    assert bar.plain_lines() == [f"scan {i}.tif: not a PDF" for i in range(8)]
+    assert "… and 3 more" in bar.label.text()
+    assert bar.show_all.isVisible()
+    bar.dismiss()
+    assert not bar.isVisible()
 
 
 @pytest.mark.parametrize(
