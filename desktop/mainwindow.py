@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
     def _on_show_pdf_requested(self, task_id: str) -> None:
         path = self._sources.get(task_id)
         if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            self._open_file(path, "PDF")
 
     def _on_connect_triggered(self) -> None:
         dialog = ConnectDialog(self._prefs.remote_server(), self)
@@ -336,7 +336,15 @@ class MainWindow(QMainWindow):
         self.detail.show_result(task_id, result)
 
     def on_commands_result_file_ready(self, _task_id: str, path: str) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        self._open_file(Path(path), "result")
+
+    def _open_file(self, path: Path, what: str) -> None:
+        """Open ``path`` in the desktop's default application, or say that none did
+        (a minimal desktop has none for text files) and where the file is."""
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.statusBar().showMessage(
+                f"No application opened the {what}; it is saved as {path}", 2 * MESSAGE_MS
+            )
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
         # Selection-dependent state is refreshed at most ten times a second.

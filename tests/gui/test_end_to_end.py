@@ -245,6 +245,32 @@ def test_a_refused_action_is_a_message_not_a_crash(
     assert "completed" in window.statusBar().currentMessage()
 
 
+def test_open_result_writes_owner_only_text_and_says_when_nothing_opens_it(
+    qtbot: Any,
+    open_desktop: OpenDesktop,
+    gui_stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    desktop = open_desktop(endpoint_of(gui_stack))
+    window = desktop.window
+    three = make_pdf(tmp_path / "three pages.pdf", pages=3)
+    window.submit_paths([three])
+    qtbot.wait_until(lambda: all_in(window, TaskStatus.COMPLETED, three), timeout=30_000)
+    window.view.select_task(named(window, three)[0].id)
+    window.actions_.open_result.trigger()
+    # Offscreen Qt has no application to open anything with: the window says so.
+    qtbot.wait_until(lambda: "No application opened" in window.statusBar().currentMessage())
+    path = Path(window.statusBar().currentMessage().split("saved as ", 1)[1])
+    assert path.parent == tmp_path / "cache" / "taskdesk" / "results"
+    assert path.suffix == ".txt"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\f") == 2 and "{" not in text, "three pages of text, not JSON"
+
+
 @pytest.fixture
 def own_stack(tmp_path: Path) -> Any:
     """A stack of this test's own, for tests that kill parts of it."""
