@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.records import HistoryEntry, TaskDetail, TaskRow, TaskStatus
+from backend.states import TaskStatus
+from desktop.records import HistoryEntry, TaskDetail, TaskRow
 from desktop.tasks import format as fmt
 from desktop.tasks.style import state_color
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backend.states import CANCELLABLE_STATES, RETRYABLE_STATES, TaskStatus
 from desktop.about import show_about
 from desktop.actions import FAILED_STATES, TaskActions, allowed_for
 from desktop.connectdialog import ConnectDialog
@@ -37,8 +38,6 @@ from desktop.dropzone import DropOverlay, local_paths
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
 from desktop.records import (
-    CANCELLABLE_STATES,
-    RETRYABLE_STATES,
     BatchResult,
     ConnectionState,
     ConnectionStatus,
@@ -46,7 +45,6 @@ from desktop.records import (
     Rejection,
     TaskDetail,
     TaskRow,
-    TaskStatus,
     UploadProgress,
 )
 from desktop.refusals import RefusalBar

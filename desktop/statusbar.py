@@ -12,14 +12,8 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from desktop.records import (
-    ConnectionState,
-    ConnectionStatus,
-    Health,
-    TaskStatus,
-    UploadProgress,
-    status_label,
-)
+from backend.states import TaskStatus
+from desktop.records import ConnectionState, ConnectionStatus, Health, UploadProgress, status_label
 from desktop.tasks.style import state_color
 
 S = TaskStatus

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from desktop.records import TaskRow, TaskStatus, status_label
+from backend.states import TaskStatus
+from desktop.records import TaskRow, status_label
 
 #: The separator between facts in one cell.
 DOT = " · "

@@ -81,7 +81,8 @@ class TaskView(QTableView):
         selection = self.selectionModel()
         if selection is not None and not selection.isRowSelected(index.row(), index.parent()):
             return None
-        return index.siblingAtColumn(Columns.FILE).data(Roles.ROW)
+        row = index.siblingAtColumn(Columns.FILE).data(Roles.ROW)
+        return row if isinstance(row, TaskRow) else None
 
     def select_task(self, task_id: str) -> bool:
         """Select and show the row of ``task_id``; False when it is filtered out."""
