@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
 
     def on_feed_connection_changed(self, status: ConnectionStatus) -> None:
         self.status_panel.connection.set_status(status)
+        self.status_panel.set_connected(status.state is ConnectionState.CONNECTED)
         if status.state is ConnectionState.CONNECTED:
             self.view.set_placeholder(EMPTY_HINT)
         elif self.model.rowCount() == 0 and status.state is not ConnectionState.CONNECTING:
@@ -280,6 +281,7 @@ class MainWindow(QMainWindow):
         first = message.splitlines()[0] if message else "unknown error"
         down = ConnectionStatus(ConnectionState.DOWN, None, message)
         self.status_panel.connection.set_status(down)
+        self.status_panel.set_connected(False)
         self.view.set_placeholder(f"Could not start the backend: {first}")
         self.statusBar().showMessage(f"Could not start the backend: {first}", MESSAGE_MS)
 

@@ -258,6 +258,20 @@ def test_status_bar_shows_connection_workers_and_counts(window: MainWindow) -> N
         assert expected in counts
 
 
+def test_no_workers_are_claimed_while_disconnected(window: MainWindow) -> None:
+    workers = window.status_panel.workers
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.CONNECTED))
+    window.on_health_changed(Health(status="ok", workers=2))
+    assert workers.text() == "2 workers online"
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.DOWN, retry_in=30))
+    assert workers.text() == "Workers: unknown"
+    window.on_health_changed(Health(status="ok", workers=2))  # an answer from before
+    assert workers.text() == "Workers: unknown"
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.CONNECTED))
+    window.on_health_changed(Health(status="ok", workers=1))
+    assert workers.text() == "1 worker online"
+
+
 def test_filter_by_state_and_text(window: MainWindow) -> None:
     load(window, demo_rows())
     window.filter_bar.state_actions[TaskStatus.RUNNING].setChecked(True)
