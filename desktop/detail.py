@@ -168,8 +168,10 @@ class DetailPane(QWidget):
         )
         facts["Started"].setText(_when(row.started_at))
         facts["Finished"].setText(_when(row.finished_at))
-        self.error.setPlainText(row.error or "")
-        self.tabs.setTabText(1, "Error ⚠" if row.error else "Error")
+        # A completed task's old error is history (the History tab), not its state.
+        error = "" if row.status is TaskStatus.COMPLETED else fmt.message(row.error)
+        self.error.setPlainText(error)
+        self.tabs.setTabText(1, "Error ⚠" if error else "Error")
         self.open_result.setEnabled(row.status is TaskStatus.COMPLETED)
         self.show_pdf.setEnabled(source_known)
         self.show_pdf.setToolTip(
@@ -212,8 +214,9 @@ def _history_item(entry: HistoryEntry) -> QTreeWidgetItem:
     attempt = "" if entry.attempt is None else str(entry.attempt)
     if entry.retries:
         attempt += f" (retry {entry.retries})"
-    item = QTreeWidgetItem([_when(entry.at), change, attempt, entry.detail or ""])
+    note = fmt.message(entry.detail)
+    item = QTreeWidgetItem([_when(entry.at), change, attempt, note])
     if entry.status in TaskStatus._value2member_map_:
         item.setForeground(1, state_color(TaskStatus(entry.status)))
-    item.setToolTip(3, entry.detail or "")
+    item.setToolTip(3, note)
     return item
