@@ -6,9 +6,16 @@ cheap; the header state (widths, order, sort) is what the window persists.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from desktop.records import TaskRow
 from desktop.tasks.delegate import ProgressDelegate
@@ -18,10 +25,21 @@ _DEFAULT_WIDTHS = {
     Columns.FILE: 240,
     Columns.STATE: 190,
     Columns.PROGRESS: 210,
-    Columns.RETRIES: 170,
-    Columns.TIME: 170,
+    Columns.RETRIES: 90,
+    Columns.TIME: 150,
     Columns.SUBMITTED: 110,
 }
+
+
+class EndElidingDelegate(QStyledItemDelegate):
+    """Cuts a cell's text at its end. An error's start says what went wrong (a file
+    name's middle is what to drop, the view's default); the whole is in the tooltip."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 class TaskView(QTableView):
@@ -41,6 +59,7 @@ class TaskView(QTableView):
         self.setShowGrid(False)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setItemDelegateForColumn(Columns.PROGRESS, ProgressDelegate(self))
+        self.setItemDelegateForColumn(Columns.ERROR, EndElidingDelegate(self))
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

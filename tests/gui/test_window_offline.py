@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QStyleOptionViewItem
 
 from desktop.mainwindow import MainWindow
 from desktop.records import (
@@ -270,6 +270,23 @@ def test_no_workers_are_claimed_while_disconnected(window: MainWindow) -> None:
     window.on_feed_connection_changed(ConnectionStatus(ConnectionState.CONNECTED))
     window.on_health_changed(Health(status="ok", workers=1))
     assert workers.text() == "1 worker online"
+
+
+def test_a_long_error_is_cut_at_its_end_and_needs_no_horizontal_scrolling(
+    qtbot: Any, window: MainWindow
+) -> None:
+    error = "TransientError: share not mounted: " + "\\\\fs01\\exports\\" * 40
+    load(window, [make_row("t", filename="a.pdf", status="retrying", retries=1, error=error)])
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert not window.view.horizontalScrollBar().isVisible()
+    index = window.proxy.index(0, Columns.ERROR)
+    assert index.data().startswith("share not mounted")
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == error.removeprefix("TransientError: ")
+    option = QStyleOptionViewItem()
+    window.view.itemDelegateForColumn(Columns.ERROR).initStyleOption(option, index)
+    assert option.textElideMode is Qt.TextElideMode.ElideRight
+    assert window.proxy.index(0, Columns.RETRIES).data() == "1/3"
 
 
 def test_filter_by_state_and_text(window: MainWindow) -> None:
