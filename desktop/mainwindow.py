@@ -378,9 +378,13 @@ class MainWindow(QMainWindow):
         self.actions_.update(allowed_for(rows, set(self._sources)), failed_count=failed)
         current = self.model.row_for(rows[0].id) if len(rows) == 1 else None
         previous = self.detail.row
-        self.detail.show_row(
-            current, source_known=current is not None and current.id in self._sources
-        )
+        if len(rows) > 1:
+            self.detail.show_selection(rows)
+        else:
+            self.detail.show_row(
+                current, source_known=current is not None and current.id in self._sources
+            )
+        self._show_detail_pane(bool(rows))
         if current is None:
             self._detail_timer.stop()
         elif previous is None or previous.id != current.id:
@@ -388,6 +392,15 @@ class MainWindow(QMainWindow):
             self._request_detail()
         elif previous.status is not current.status:
             self._detail_timer.start()
+
+    def _show_detail_pane(self, shown: bool) -> None:
+        """The pane takes room only while something is selected; the splitter keeps its
+        size meanwhile. The selected row stays in view as the table gives up that room."""
+        if shown == self.detail.isVisibleTo(self):
+            return
+        self.detail.setVisible(shown)
+        if shown:
+            self.view.scrollTo(self.view.currentIndex())
 
     def _request_detail(self) -> None:
         row = self.detail.row

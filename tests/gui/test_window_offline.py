@@ -83,8 +83,9 @@ def test_a_drag_over_the_window_leaves_its_layout_alone(
     qtbot: Any, window: MainWindow, tmp_path: Path
 ) -> None:
     load(window, demo_rows())
+    select(window, "Q3 board report.pdf")  # the detail pane shows
     window.resize(1280, 800)
-    qtbot.wait(50)  # the layout settles over a few event loop turns
+    qtbot.wait(200)  # the layout settles over a few event loop turns
 
     def layout() -> tuple[int, list[int], int]:
         return window.splitter.count(), window.splitter.sizes(), window.view.height()
@@ -221,6 +222,25 @@ def test_the_detail_pane_shows_history_error_and_state(window: MainWindow) -> No
     assert pane.error.toPlainText() == retrying.error
     assert not pane.open_result.isEnabled()
     assert not pane.show_pdf.isEnabled(), "not uploaded from this window"
+
+
+def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> None:
+    rows = demo_rows()
+    load(window, rows)
+    select(window)
+    assert not window.detail.isVisible(), "no third of the window for nothing"
+    select(window, "holiday photo.pdf")
+    pane = window.detail
+    assert pane.isVisible()
+    assert pane.tabs.currentWidget() is pane.error, "a failed task opens on its error"
+    select(window, "Q3 board report.pdf")
+    assert pane.tabs.currentWidget() is pane.result, "a completed one on its result"
+    select(window, "Q3 board report.pdf", "holiday photo.pdf", "site survey (scanned).pdf")
+    assert pane.title.text() == "3 tasks selected"
+    assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98"
+    assert pane.tabs.tabText(1) == "Error"
+    select(window)
+    assert not pane.isVisible()
 
 
 def test_show_pdf_is_offered_for_files_uploaded_here(window: MainWindow, tmp_path: Path) -> None:
