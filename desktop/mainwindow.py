@@ -97,6 +97,9 @@ class MainWindow(QMainWindow):
         self._sources: dict[str, Path] = {}
         self._tracker = SubmissionTracker()
         self._next_submission = 1
+        #: Submissions whose new rows were brought into view, and the rows waiting to be.
+        self._revealed: set[int] = set()
+        self._reveal: list[str] = []
         self._uploading = False
         #: Form fields sent with every batch (``--processor`` sets ``processor``).
         self.submit_options: dict[str, str] = {}
@@ -300,6 +303,11 @@ class MainWindow(QMainWindow):
         self._tracker.add_rows(submission_id, result.rows)
         self.model.apply_rows(result.rows)
         self._unfilter(result.rows)
+        if submission_id not in self._revealed and result.rows:
+            # The first answer of a drop is selected once it is in the table (its next
+            # flush); later answers of the same drop leave the selection to the analyst.
+            self._revealed.add(submission_id)
+            self._reveal = [row.id for row in result.rows]
         self.refusals.add(result.rejected)
 
     def _unfilter(self, rows: Iterable[TaskRow]) -> None:
@@ -347,6 +355,9 @@ class MainWindow(QMainWindow):
             )
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
+        if self._reveal and all(self.model.position_of(i) is not None for i in self._reveal):
+            self.view.select_tasks(self._reveal)
+            self._reveal = []
         # Selection-dependent state is refreshed at most ten times a second.
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()

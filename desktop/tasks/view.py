@@ -6,7 +6,15 @@ cheap; the header state (widths, order, sort) is what the window persists.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from collections.abc import Iterable
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.records import TaskRow
 from desktop.tasks.delegate import ProgressDelegate
-from desktop.tasks.model import Columns, Roles
+from desktop.tasks.model import Columns, Roles, runs
 
 _DEFAULT_WIDTHS = {
     Columns.FILE: 240,
@@ -105,18 +113,30 @@ class TaskView(QTableView):
 
     def select_task(self, task_id: str) -> bool:
         """Select and show the row of ``task_id``; False when it is filtered out."""
+        return self.select_tasks([task_id]) == 1
+
+    def select_tasks(self, task_ids: Iterable[str]) -> int:
+        """Select the rows of ``task_ids``, the first current and scrolled to; returns how
+        many were selected (a filtered-out task has no row)."""
+        wanted = set(task_ids)
         model = self.model()
-        for position in range(model.rowCount()):
-            index = model.index(position, Columns.FILE)
-            if index.data(Roles.TASK_ID) == task_id:
-                flags = (
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows
-                )
-                self.selectionModel().setCurrentIndex(index, flags)
-                self.scrollTo(index)
-                return True
-        return False
+        positions = [
+            position
+            for position in range(model.rowCount())
+            if model.index(position, Columns.FILE).data(Roles.TASK_ID) in wanted
+        ]
+        if not positions:
+            return 0
+        last_column = model.columnCount() - 1
+        selection = QItemSelection()
+        for first, last in runs(positions):
+            selection.select(model.index(first, 0), model.index(last, last_column))
+        flags = QItemSelectionModel.SelectionFlag
+        current = model.index(positions[0], Columns.FILE)
+        self.selectionModel().setCurrentIndex(current, flags.NoUpdate)
+        self.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
+        self.scrollTo(current)
+        return len(positions)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -21,7 +21,7 @@ from desktop.records import (
     TaskStatus,
 )
 from desktop.settings import Preferences
-from desktop.tasks import Columns, TaskTableModel
+from desktop.tasks import Columns, Roles, TaskTableModel
 from tests.gui.dnd import drag_event, urls_mime
 from tests.gui.fakes import demo_detail, demo_rows, make_row
 
@@ -369,6 +369,24 @@ def test_files_just_added_are_shown_under_a_remembered_filter(
     assert shown == {"contract.pdf", "invoice 7.pdf"}
     assert window.filter_bar.text.text() == "" and window.filter_bar.states() == set()
     assert window.statusBar().currentMessage() == "Filter cleared to show the files just added"
+
+
+def test_the_files_just_added_are_selected_and_scrolled_to(qtbot: Any, window: MainWindow) -> None:
+    load(window, [make_row(f"old{i}", filename=f"old {i:02d}.pdf") for i in range(60)])
+    select(window, "old 00.pdf")
+    new = [make_row(f"new{i}", filename=f"new {i}.pdf") for i in range(3)]
+    window.on_upload_batch_submitted(1, BatchResult("B", tuple(new)))
+    window.model.flush()
+    assert [row.id for row in window.view.selected_rows()] == ["new0", "new1", "new2"]
+    current = window.view.currentIndex()
+    assert current.data(Roles.TASK_ID) == "new0"
+    assert window.view.viewport().rect().intersects(window.view.visualRect(current))
+    assert window.detail.title.text() == "3 tasks selected"
+    # The rest of the same drop arrives later: the analyst's selection is left alone.
+    select(window, "new 1.pdf")
+    window.on_upload_batch_submitted(1, BatchResult("B2", (make_row("new3"),)))
+    window.model.flush()
+    assert [row.id for row in window.view.selected_rows()] == ["new1"]
 
 
 def test_a_filter_that_shows_the_files_just_added_stays(window: MainWindow) -> None:
