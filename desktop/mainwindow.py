@@ -356,13 +356,19 @@ class MainWindow(QMainWindow):
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
         if self._reveal and all(self.model.position_of(i) is not None for i in self._reveal):
-            self.view.select_tasks(self._reveal)
-            self._reveal = []
+            # On the next turn of the event loop, not in the one that inserted them: a
+            # big drop's insert and the selection's repaint are each a long step.
+            QTimer.singleShot(0, self, self._select_revealed)
         # Selection-dependent state is refreshed at most ten times a second.
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
         if len(self._tracker):
             self._check_finished_submissions()
+
+    def _select_revealed(self) -> None:
+        if self._reveal:
+            self.view.select_tasks(self._reveal)
+            self._reveal = []
 
     def on_model_counts_changed(self, counts: dict[TaskStatus, int]) -> None:
         self.status_panel.set_counts(counts)
