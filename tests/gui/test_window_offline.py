@@ -377,6 +377,7 @@ def test_the_files_just_added_are_selected_and_scrolled_to(qtbot: Any, window: M
     new = [make_row(f"new{i}", filename=f"new {i}.pdf") for i in range(3)]
     window.on_upload_batch_submitted(1, BatchResult("B", tuple(new)))
     window.model.flush()
+    qtbot.wait_until(lambda: len(window.view.selected_rows()) == 3)
     assert [row.id for row in window.view.selected_rows()] == ["new0", "new1", "new2"]
     current = window.view.currentIndex()
     assert current.data(Roles.TASK_ID) == "new0"
@@ -386,6 +387,7 @@ def test_the_files_just_added_are_selected_and_scrolled_to(qtbot: Any, window: M
     select(window, "new 1.pdf")
     window.on_upload_batch_submitted(1, BatchResult("B2", (make_row("new3"),)))
     window.model.flush()
+    qtbot.wait(20)
     assert [row.id for row in window.view.selected_rows()] == ["new1"]
 
 
