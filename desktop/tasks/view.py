@@ -13,12 +13,14 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
 )
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -77,12 +79,33 @@ class TaskView(QTableView):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_context_menu)
 
     def apply_default_widths(self) -> None:
         """Column widths for a first start; later starts restore the saved header."""
         for column, width in _DEFAULT_WIDTHS.items():
             self.setColumnWidth(column, width)
         self.sortByColumn(Columns.SUBMITTED, Qt.SortOrder.AscendingOrder)
+
+    def column_menu(self) -> QMenu:
+        """The header's menu: which columns show (saved with the header's state). File
+        always does: it names the task."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        model = self.model()
+        for column in Columns:
+            if column is Columns.FILE:
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal))
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.setColumnHidden(c, not shown))
+        return menu
+
+    def _on_header_context_menu(self, position: QPoint) -> None:
+        self.column_menu().popup(self.horizontalHeader().mapToGlobal(position))
 
     def set_placeholder(self, text: str) -> None:
         """Text shown centred while the table is empty ("Starting backend…")."""
@@ -103,9 +126,9 @@ class TaskView(QTableView):
         if selection is None:
             return []
         model = self.model()
-        positions = sorted(
-            {p for span in selection.selection() for p in range(span.top(), span.bottom() + 1)}
-        )
+        chosen = selection.selection()
+        spans = (chosen.at(i) for i in range(chosen.count()))
+        positions = sorted({p for span in spans for p in range(span.top(), span.bottom() + 1)})
         found = (model.index(p, Columns.FILE).data(Roles.ROW) for p in positions)
         return [row for row in found if isinstance(row, TaskRow)]
 

@@ -401,6 +401,24 @@ def test_a_filter_that_shows_the_files_just_added_stays(window: MainWindow) -> N
     assert window.filter_bar.text.text() == "contract"
 
 
+def test_the_header_menu_chooses_columns_and_the_choice_is_kept(
+    qtbot: Any, make_prefs: Callable[..., Preferences], window: MainWindow
+) -> None:
+    menu = window.view.column_menu()
+    titles = [action.text() for action in menu.actions()]
+    assert titles == ["State", "Progress", "Retries", "Time", "Submitted", "Error"]
+    assert all(action.isChecked() for action in menu.actions())
+    next(a for a in menu.actions() if a.text() == "Retries").setChecked(False)
+    assert window.view.isColumnHidden(Columns.RETRIES)
+    window.close()
+    again = MainWindow(TaskTableModel(), make_prefs())
+    qtbot.addWidget(again)
+    assert again.view.isColumnHidden(Columns.RETRIES)
+    assert not again.view.isColumnHidden(Columns.ERROR)
+    retries = next(a for a in again.view.column_menu().actions() if a.text() == "Retries")
+    assert not retries.isChecked()
+
+
 def test_closing_says_once_that_work_continues(
     qtbot: Any, make_prefs: Callable[..., Preferences], monkeypatch: pytest.MonkeyPatch
 ) -> None:
