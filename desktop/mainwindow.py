@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self._detail_timer.timeout.connect(self._request_detail)
         self._connect_signals()
         self._restore()
+        self.detail.hide()  # until a task is selected
 
     # -- construction ----------------------------------------------------------------------
 
@@ -377,6 +378,7 @@ class MainWindow(QMainWindow):
         """A different backend: task ids from the old one mean nothing now."""
         self._sources.clear()
         self._tracker = SubmissionTracker()
+        self._reveal = []
 
     # -- selection, detail, notifications ----------------------------------------------------
 

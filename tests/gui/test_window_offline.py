@@ -225,6 +225,7 @@ def test_the_detail_pane_shows_history_error_and_state(window: MainWindow) -> No
 
 
 def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> None:
+    assert not window.detail.isVisible(), "not at start, with nothing to show"
     rows = demo_rows()
     load(window, rows)
     select(window)
