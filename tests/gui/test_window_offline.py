@@ -142,6 +142,11 @@ def test_every_refused_file_of_a_drop_is_listed_with_its_reason(window: MainWind
     assert bar.plain_lines() == [f"scan {i}.tif: not a PDF" for i in range(8)]
     assert "… and 3 more" in bar.label.text()
     assert bar.show_all.isVisible()
+    bar.show_all.click()
+    box = bar.findChild(QMessageBox)
+    assert box is not None and box.isVisible()
+    assert box.detailedText().splitlines() == bar.plain_lines()
+    box.close()
     bar.dismiss()
     assert not bar.isVisible()
 
