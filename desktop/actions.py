@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QStyle, QToolBar, QWidget
 
-from desktop.records import CANCELLABLE_STATES, RETRYABLE_STATES, TaskRow, TaskStatus
+from backend.states import CANCELLABLE_STATES, RETRYABLE_STATES, TaskStatus
+from desktop.records import TaskRow
 
 #: What "Retry all failed" covers: both ways a task can end without a result by error.
 FAILED_STATES = frozenset({TaskStatus.FAILED, TaskStatus.TIMED_OUT})
@@ -48,7 +49,9 @@ class TaskActions:
     def __init__(self, parent: QWidget) -> None:
         style = parent.style()
 
-        def make(text: str, shortcut: QKeySequence | str | None, icon: QIcon, tip: str) -> QAction:
+        def make(
+            text: str, shortcut: QKeySequence.StandardKey | str | None, icon: QIcon, tip: str
+        ) -> QAction:
             action = QAction(icon, text, parent)
             if shortcut is not None:
                 action.setShortcut(QKeySequence(shortcut))

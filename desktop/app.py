@@ -24,6 +24,7 @@ from desktop import __version__
 from desktop.client import Backoff, LocatorThread, data_home
 from desktop.gcguard import GuiThreadCollector
 from desktop.mainwindow import MainWindow
+from desktop.platformcheck import require_window_libraries
 from desktop.records import Endpoint
 from desktop.resources import app_icon
 from desktop.session import Session
@@ -151,6 +152,7 @@ class Desktop(QObject):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``taskdesk`` gui-script."""
     args = parse_args(argv)
+    require_window_libraries()  # before Qt, which would abort without naming the package
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for chatty in ("httpx", "httpcore"):  # one INFO line per request, health every 10 s
         logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -8,6 +8,7 @@ nothing itself: "Open result" and "Show PDF" are signals the window routes.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -25,12 +26,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.records import HistoryEntry, TaskDetail, TaskRow, TaskStatus
+from backend.states import TaskStatus
+from desktop.records import HistoryEntry, TaskDetail, TaskRow, status_label
 from desktop.tasks import format as fmt
 from desktop.tasks.style import state_color
 
 #: Characters of a result shown in the preview; "Open result" has the rest.
 PREVIEW_CHARS = 20_000
+
+_HISTORY_TAB, _ERROR_TAB, _RESULT_TAB = range(3)
+#: The tab a newly selected task opens on: what its state makes the question.
+_TAB_FOR = {
+    TaskStatus.FAILED: _ERROR_TAB,
+    TaskStatus.TIMED_OUT: _ERROR_TAB,
+    TaskStatus.COMPLETED: _RESULT_TAB,
+}
 
 
 def _when(moment: datetime | None) -> str:
@@ -56,7 +66,7 @@ def result_preview(result: Any, limit: int = PREVIEW_CHARS) -> str:
 
 
 class DetailPane(QWidget):
-    """Shows the selected task; empty when nothing or several rows are selected."""
+    """Shows the selected task, or a summary of several."""
 
     #: The user wants the full result opened: task id, file name.
     open_result_requested = Signal(str, str)
@@ -133,20 +143,13 @@ class DetailPane(QWidget):
         self._row = row
         self.setEnabled(row is not None)
         if row is None:
-            self.title.setText("No task selected")
-            self.state.setText("Select a task to see its history, error and result.")
-            for label in self._fact_labels.values():
-                label.clear()
-            self.history.clear()
-            self.error.clear()
-            self.result.clear()
-            self.open_result.setEnabled(False)
-            self.show_pdf.setEnabled(False)
+            self._clear("No task selected", "Select a task to see its history, error and result.")
             return
         if changed_task:
             self.history.clear()
             self.result.clear()
             self._history_version = -1
+            self.tabs.setCurrentIndex(_TAB_FOR.get(row.status, _HISTORY_TAB))
         self.title.setText(row.filename)
         color = state_color(row.status).name()
         now = datetime.now().astimezone()
@@ -167,13 +170,42 @@ class DetailPane(QWidget):
         )
         facts["Started"].setText(_when(row.started_at))
         facts["Finished"].setText(_when(row.finished_at))
-        self.error.setPlainText(row.error or "")
-        self.tabs.setTabText(1, "Error ⚠" if row.error else "Error")
+        # A completed task's old error is history (the History tab), not its state.
+        error = "" if row.status is TaskStatus.COMPLETED else fmt.message(row.error)
+        self.error.setPlainText(error)
+        self.tabs.setTabText(_ERROR_TAB, "Error ⚠" if error else "Error")
         self.open_result.setEnabled(row.status is TaskStatus.COMPLETED)
         self.show_pdf.setEnabled(source_known)
         self.show_pdf.setToolTip(
             "" if source_known else "Only PDFs added from this window can be shown"
         )
+
+    def show_selection(self, rows: list[TaskRow]) -> None:
+        """Several tasks selected: how many, in which states, and their pages."""
+        self._row = None
+        self.setEnabled(True)
+        counts = Counter(row.status for row in rows)
+        states = fmt.DOT.join(
+            f"{counts[status]} {status_label(status).lower()}"
+            for status in TaskStatus
+            if counts[status]
+        )
+        done = sum(row.pages_done for row in rows)
+        total = sum(row.pages_total for row in rows)
+        pages = f"{fmt.DOT}pages {done:,}/{total:,}" if total else ""
+        self._clear(f"{len(rows)} tasks selected", f"{states}{pages}")
+
+    def _clear(self, title: str, text: str) -> None:
+        self.title.setText(title)
+        self.state.setText(text)
+        for label in self._fact_labels.values():
+            label.clear()
+        self.history.clear()
+        self.error.clear()
+        self.tabs.setTabText(_ERROR_TAB, "Error")
+        self.result.clear()
+        self.open_result.setEnabled(False)
+        self.show_pdf.setEnabled(False)
 
     def show_detail(self, detail: TaskDetail) -> None:
         """Fill in the history (ignored when another task is selected by now)."""
@@ -211,8 +243,9 @@ def _history_item(entry: HistoryEntry) -> QTreeWidgetItem:
     attempt = "" if entry.attempt is None else str(entry.attempt)
     if entry.retries:
         attempt += f" (retry {entry.retries})"
-    item = QTreeWidgetItem([_when(entry.at), change, attempt, entry.detail or ""])
+    note = fmt.message(entry.detail)
+    item = QTreeWidgetItem([_when(entry.at), change, attempt, note])
     if entry.status in TaskStatus._value2member_map_:
         item.setForeground(1, state_color(TaskStatus(entry.status)))
-    item.setToolTip(3, entry.detail or "")
+    item.setToolTip(3, note)
     return item

@@ -1,15 +1,17 @@
 """The visible drop target, and reading dropped paths out of a drag.
 
-The overlay is a child painted over the window's central area while a drag with local
-files hovers the window. It is transparent to the mouse, so the drag events keep
-reaching the window, which owns the drop logic (one place, wherever the cursor is).
+The overlay is a child of the window, painted over the area it covers (the central
+widget) while a drag with local files hovers the window. It is not a child of what it
+covers: a splitter adopts every child widget as a pane, so the drag would re-lay the
+window out. It is transparent to the mouse, so the drag events keep reaching the window,
+which owns the drop logic (one place, wherever the cursor is).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QRectF, Qt
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -24,28 +26,32 @@ def local_paths(mime: QMimeData) -> list[Path]:
 
 
 class DropOverlay(QWidget):
-    """A translucent panel saying what dropping will do; sized to its parent."""
+    """A translucent panel saying what dropping will do, kept over ``cover``."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, cover: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("dropOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.title = "Drop PDFs or folders to process them"
         self.subtitle = "Folders are searched for PDFs; other files are refused"
-        parent.installEventFilter(self)
+        self._cover = cover
+        cover.installEventFilter(self)
         self.hide()
 
-    def show_over_parent(self) -> None:
-        parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.rect())
+    def show_over_cover(self) -> None:
+        self._fit()
         self.raise_()
         self.show()
 
+    def _fit(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(QRect(self._cover.mapTo(parent, QPoint(0, 0)), self._cover.size()))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        if watched is self._cover and event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+            self._fit()
         return False
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QPushButton, QWidget
 
-from desktop.records import TaskStatus, status_label
+from backend.states import TaskStatus
+from desktop.records import status_label
 from desktop.tasks.style import state_icon
 
 

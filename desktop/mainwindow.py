@@ -7,6 +7,7 @@ load a task's detail or result) and is told through its ``on_*`` slots, all wire
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, QUrl, Signal
@@ -24,8 +25,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
+from backend.states import CANCELLABLE_STATES, RETRYABLE_STATES, TaskStatus
 from desktop.about import show_about
 from desktop.actions import FAILED_STATES, TaskActions, allowed_for
 from desktop.connectdialog import ConnectDialog
@@ -34,8 +38,6 @@ from desktop.dropzone import DropOverlay, local_paths
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
 from desktop.records import (
-    CANCELLABLE_STATES,
-    RETRYABLE_STATES,
     BatchResult,
     ConnectionState,
     ConnectionStatus,
@@ -43,9 +45,9 @@ from desktop.records import (
     Rejection,
     TaskDetail,
     TaskRow,
-    TaskStatus,
     UploadProgress,
 )
+from desktop.refusals import RefusalBar
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
 from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
@@ -95,6 +97,9 @@ class MainWindow(QMainWindow):
         self._sources: dict[str, Path] = {}
         self._tracker = SubmissionTracker()
         self._next_submission = 1
+        #: Submissions whose new rows were brought into view, and the rows waiting to be.
+        self._revealed: set[int] = set()
+        self._reveal: list[str] = []
         self._uploading = False
         #: Form fields sent with every batch (``--processor`` sets ``processor``).
         self.submit_options: dict[str, str] = {}
@@ -110,8 +115,15 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
-        self.overlay = DropOverlay(self.splitter)
+        self.refusals = RefusalBar(self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.refusals)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.overlay = DropOverlay(self, cover=central)
 
         self.actions_ = TaskActions(self)
         self.filter_bar = FilterBar(self)
@@ -135,6 +147,7 @@ class MainWindow(QMainWindow):
         self._detail_timer.timeout.connect(self._request_detail)
         self._connect_signals()
         self._restore()
+        self.detail.hide()  # until a task is selected
 
     # -- construction ----------------------------------------------------------------------
 
@@ -218,7 +231,7 @@ class MainWindow(QMainWindow):
     def _on_show_pdf_requested(self, task_id: str) -> None:
         path = self._sources.get(task_id)
         if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            self._open_file(path, "PDF")
 
     def _on_connect_triggered(self) -> None:
         dialog = ConnectDialog(self._prefs.remote_server(), self)
@@ -233,7 +246,7 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
-            self.overlay.show_over_parent()
+            self.overlay.show_over_cover()
         else:
             event.ignore()
 
@@ -258,6 +271,7 @@ class MainWindow(QMainWindow):
 
     def on_feed_connection_changed(self, status: ConnectionStatus) -> None:
         self.status_panel.connection.set_status(status)
+        self.status_panel.set_connected(status.state is ConnectionState.CONNECTED)
         if status.state is ConnectionState.CONNECTED:
             self.view.set_placeholder(EMPTY_HINT)
         elif self.model.rowCount() == 0 and status.state is not ConnectionState.CONNECTING:
@@ -271,6 +285,7 @@ class MainWindow(QMainWindow):
         first = message.splitlines()[0] if message else "unknown error"
         down = ConnectionStatus(ConnectionState.DOWN, None, message)
         self.status_panel.connection.set_status(down)
+        self.status_panel.set_connected(False)
         self.view.set_placeholder(f"Could not start the backend: {first}")
         self.statusBar().showMessage(f"Could not start the backend: {first}", MESSAGE_MS)
 
@@ -278,11 +293,7 @@ class MainWindow(QMainWindow):
         self.status_panel.set_health(health)
 
     def on_upload_refused(self, rejections: list[Rejection]) -> None:
-        names = ", ".join(r.filename for r in rejections[:5])
-        more = f" and {len(rejections) - 5} more" if len(rejections) > 5 else ""
-        self.statusBar().showMessage(f"Not added (not PDFs): {names}{more}", MESSAGE_MS)
-        detail = "\n".join(f"{r.filename}: {r.reason}" for r in rejections)
-        self.status_panel.counts.setToolTip(f"Last refused files:\n{detail}")
+        self.refusals.add(rejections)
 
     def on_upload_progress(self, progress: UploadProgress) -> None:
         self._uploading = True
@@ -292,13 +303,30 @@ class MainWindow(QMainWindow):
         self._sources.update(result.sources)
         self._tracker.add_rows(submission_id, result.rows)
         self.model.apply_rows(result.rows)
-        if result.rejected:
-            self.on_upload_refused(list(result.rejected))
+        self._unfilter(result.rows)
+        if submission_id not in self._revealed and result.rows:
+            # The first answer of a drop is selected once it is in the table (its next
+            # flush); later answers of the same drop leave the selection to the analyst.
+            self._revealed.add(submission_id)
+            self._reveal = [row.id for row in result.rows]
+        self.refusals.add(result.rejected)
+
+    def _unfilter(self, rows: Iterable[TaskRow]) -> None:
+        """What the analyst just added must be in view, even under a filter restored from
+        the last run: a filter that would hide any of it is cleared, and the status bar
+        says so. Exempting the new rows instead would make the filter lie about what it
+        shows, and leave the analyst to find out why it no longer works."""
+        if all(self.proxy.accepts(row) for row in rows):
+            return
+        self.filter_bar.set_states(())
+        self.filter_bar.text.clear()
+        self.statusBar().showMessage("Filter cleared to show the files just added", MESSAGE_MS)
 
     def on_upload_finished(self, submission_id: int, _batch_ids: list[str]) -> None:
         self._uploading = False
         self.status_panel.upload.hide()
         self._tracker.close(submission_id)
+        self.refusals.end_submission()
         self._check_finished_submissions()
 
     def on_upload_failed(self, message: str) -> None:
@@ -317,14 +345,31 @@ class MainWindow(QMainWindow):
         self.detail.show_result(task_id, result)
 
     def on_commands_result_file_ready(self, _task_id: str, path: str) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        self._open_file(Path(path), "result")
+
+    def _open_file(self, path: Path, what: str) -> None:
+        """Open ``path`` in the desktop's default application, or say that none did
+        (a minimal desktop has none for text files) and where the file is."""
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.statusBar().showMessage(
+                f"No application opened the {what}; it is saved as {path}", 2 * MESSAGE_MS
+            )
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
+        if self._reveal and all(self.model.position_of(i) is not None for i in self._reveal):
+            # On the next turn of the event loop, not in the one that inserted them: a
+            # big drop's insert and the selection's repaint are each a long step.
+            QTimer.singleShot(0, self, self._select_revealed)
         # Selection-dependent state is refreshed at most ten times a second.
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
         if len(self._tracker):
             self._check_finished_submissions()
+
+    def _select_revealed(self) -> None:
+        if self._reveal:
+            self.view.select_tasks(self._reveal)
+            self._reveal = []
 
     def on_model_counts_changed(self, counts: dict[TaskStatus, int]) -> None:
         self.status_panel.set_counts(counts)
@@ -333,6 +378,7 @@ class MainWindow(QMainWindow):
         """A different backend: task ids from the old one mean nothing now."""
         self._sources.clear()
         self._tracker = SubmissionTracker()
+        self._reveal = []
 
     # -- selection, detail, notifications ----------------------------------------------------
 
@@ -351,9 +397,13 @@ class MainWindow(QMainWindow):
         self.actions_.update(allowed_for(rows, set(self._sources)), failed_count=failed)
         current = self.model.row_for(rows[0].id) if len(rows) == 1 else None
         previous = self.detail.row
-        self.detail.show_row(
-            current, source_known=current is not None and current.id in self._sources
-        )
+        if len(rows) > 1:
+            self.detail.show_selection(rows)
+        else:
+            self.detail.show_row(
+                current, source_known=current is not None and current.id in self._sources
+            )
+        self._show_detail_pane(bool(rows))
         if current is None:
             self._detail_timer.stop()
         elif previous is None or previous.id != current.id:
@@ -361,6 +411,15 @@ class MainWindow(QMainWindow):
             self._request_detail()
         elif previous.status is not current.status:
             self._detail_timer.start()
+
+    def _show_detail_pane(self, shown: bool) -> None:
+        """The pane takes room only while something is selected; the splitter keeps its
+        size meanwhile. The selected row stays in view as the table gives up that room."""
+        if shown == self.detail.isVisibleTo(self):
+            return
+        self.detail.setVisible(shown)
+        if shown:
+            self.view.scrollTo(self.view.currentIndex())
 
     def _request_detail(self) -> None:
         row = self.detail.row

@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-from desktop.records import TaskRow, TaskStatus, status_label
+from backend.states import TaskStatus
+from desktop.records import TaskRow, status_label
 
 
 @dataclass

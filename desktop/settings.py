@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from desktop.records import TaskStatus
+from backend.states import TaskStatus
 
 ORGANIZATION = "Taskdesk"
 APPLICATION = "Taskdesk"
@@ -56,7 +56,11 @@ class Preferences:
     # filter
     def filter_states(self) -> set[TaskStatus]:
         raw = self.settings.value("filter/states", "")
-        names = raw.split(",") if isinstance(raw, str) else list(raw or [])
+        # INI files give back a comma-joined string; other backends may give a list.
+        if isinstance(raw, str):
+            names = raw.split(",")
+        else:
+            names = [str(name) for name in raw] if isinstance(raw, list) else []
         return {TaskStatus(name) for name in names if name in TaskStatus._value2member_map_}
 
     def filter_text(self) -> str:

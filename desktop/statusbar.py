@@ -12,14 +12,8 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from desktop.records import (
-    ConnectionState,
-    ConnectionStatus,
-    Health,
-    TaskStatus,
-    UploadProgress,
-    status_label,
-)
+from backend.states import TaskStatus
+from desktop.records import ConnectionState, ConnectionStatus, Health, UploadProgress, status_label
 from desktop.tasks.style import state_color
 
 S = TaskStatus
@@ -128,9 +122,21 @@ class StatusPanel:
         self.counts.setObjectName("countsLabel")
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         self.upload = UploadIndicator(parent)
+        #: Health is shown only while the feed is connected (the feed says when).
+        self._connected = False
         self.set_counts({})
 
+    def set_connected(self, connected: bool) -> None:
+        """Disconnected, the last health answer is stale: claim no workers until the
+        backend answers again (it may have restarted elsewhere, or with none)."""
+        self._connected = connected
+        if not connected:
+            self.workers.setText("Workers: unknown")
+            self.workers.setToolTip("Not connected to the backend")
+
     def set_health(self, health: Health) -> None:
+        if not self._connected:
+            return
         suffix = "" if health.status == "ok" else f" · {_trouble(health)}"
         if health.workers is None:
             text = f"Workers: checking…{suffix}"

@@ -69,12 +69,16 @@ def backend_command() -> list[str]:
 
 
 def start_backend(home: Path) -> subprocess.Popen[bytes]:
-    """Start the supervisor detached, logging to ``backend.log`` in the data folder."""
+    """Start the supervisor detached, logging to ``backend.log`` in the data folder.
+
+    It stays this process's child, so when it stops before the window does, something
+    here must collect its exit status or it lingers as a zombie: :func:`reap_when_done`.
+    """
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     env = dict(os.environ, TASKDESK_HOME=str(home))
     log_fd = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             backend_command(),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -85,6 +89,28 @@ def start_backend(home: Path) -> subprocess.Popen[bytes]:
         )
     finally:
         os.close(log_fd)
+    reap_when_done(process)
+    return process
+
+
+def reap_when_done(process: subprocess.Popen[bytes]) -> None:
+    """Collect ``process``'s exit status as soon as it ends, on a daemon thread.
+
+    The thread waits with ``WNOWAIT`` (the status stays to be collected) and then lets
+    ``poll()`` collect it, so :func:`find_or_start` can keep polling the same process
+    meanwhile: ``Popen.wait()`` would hold the lock that makes every ``poll()`` answer
+    "still running".
+    """
+
+    def reap() -> None:
+        try:
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:
+            pass  # already collected by a poll()
+        process.poll()
+
+    if hasattr(os, "waitid"):  # not on Windows, which has no zombies
+        threading.Thread(target=reap, name="taskdesk-backend-reaper", daemon=True).start()
 
 
 def find_or_start(

@@ -8,9 +8,7 @@ holds back a Retry click. :class:`WorkerThread` owns the pairing and the teardow
 
 from __future__ import annotations
 
-import json
 import logging
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +25,7 @@ from desktop.client._exceptions import (
 )
 from desktop.files import chunked, collect_pdfs
 from desktop.records import BulkOutcome, Endpoint, UploadProgress
+from desktop.resultfile import write_result
 
 log = logging.getLogger(__name__)
 
@@ -139,21 +138,18 @@ class CommandWorker(QObject):
 
     @Slot(str, str)
     def export_result(self, task_id: str, filename: str) -> None:
-        """Fetch a result and write it where the desktop's default app can open it."""
+        """Fetch a result and write it where the desktop's default app can open it
+        (:mod:`desktop.resultfile`: owner-only, text a person reads)."""
         try:
             result = self.api.result(task_id)
         except ClientError as exc:
             self.failed.emit(f"Could not load the result: {exc}")
             return
-        folder = Path(tempfile.gettempdir()) / "taskdesk-results"
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = Path(filename).stem or task_id
-        if isinstance(result, str):
-            path = folder / f"{stem}-{task_id[:8]}.txt"
-            path.write_text(result, encoding="utf-8")
-        else:
-            path = folder / f"{stem}-{task_id[:8]}.json"
-            path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        try:
+            path = write_result(result, task_id, filename)
+        except OSError as exc:
+            self.failed.emit(f"Could not save the result: {exc}")
+            return
         self.result_file_ready.emit(task_id, str(path))
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from desktop.records import TaskStatus
+from backend.states import TaskStatus
 from desktop.tasks.model import Roles
 from desktop.tasks.style import state_color
 
@@ -35,7 +35,7 @@ class ProgressDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        widget = option.widget  # type: ignore[attr-defined]
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         # The row's selection/hover background first, as any other cell gets it.
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
@@ -43,10 +43,10 @@ class ProgressDelegate(QStyledItemDelegate):
         bar = QStyleOptionProgressBar()
         if widget is not None:
             bar.initFrom(widget)
-        bar.rect = option.rect.adjusted(3, 4, -3, -4)  # type: ignore[attr-defined]
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
-        bar.direction = option.direction  # type: ignore[attr-defined]
-        bar.fontMetrics = option.fontMetrics  # type: ignore[attr-defined]
+        bar.rect = option.rect.adjusted(3, 4, -3, -4)
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        bar.direction = option.direction
+        bar.fontMetrics = option.fontMetrics
         bar.minimum = 0
         bar.maximum = 100
         bar.progress = int(index.data(Roles.PROGRESS) or 0)

@@ -7,9 +7,11 @@ tested directly, and so the model's ``data()`` stays a thin switch.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 
-from desktop.records import TaskRow, TaskStatus, status_label
+from backend.states import TaskStatus
+from desktop.records import TaskRow, status_label
 
 #: The separator between facts in one cell.
 DOT = " · "
@@ -51,15 +53,16 @@ def countdown(row: TaskRow, now: datetime) -> str | None:
     return f"next in {clock(remaining)}"
 
 
-def retries_text(row: TaskRow, now: datetime) -> str:
-    """The retries column: ``retry 2/3 · next in 0:57`` while waiting, else ``2/3``."""
-    counter = f"{row.retries}/{row.max_retries}"
-    waiting = countdown(row, now)
-    if waiting is not None:
-        return f"retry {counter}{DOT}{waiting}"
+def retries_text(row: TaskRow) -> str:
+    """The retries column: ``2/3`` once a task has failed, empty while it never has.
+
+    The countdown to the next retry is the State column's ("Retrying · next in 0:57"),
+    not repeated here; a manual retry's new attempt is (``attempt 2``).
+    """
+    parts = [f"{row.retries}/{row.max_retries}"] if row.retries else []
     if row.attempt > 1:
-        return f"{counter}{DOT}attempt {row.attempt}"
-    return counter
+        parts.append(f"attempt {row.attempt}")
+    return DOT.join(parts)
 
 
 def limit_text(row: TaskRow) -> str | None:
@@ -132,6 +135,30 @@ def submitted_text(created: datetime | None, now: datetime) -> str:
     if local.date() == now.astimezone().date():
         return local.strftime("%H:%M:%S")
     return local.strftime("%d %b %H:%M")
+
+
+#: ``TransientError: `` before a worker's message: the exception's class, which means
+#: nothing to an analyst when a sentence follows. Before a bare value (``KeyError:
+#: 'pages'``) the class is all the meaning there is, so it stays.
+_CLASS_PREFIX = re.compile(
+    r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exceeded): +(?=\S+\s+\S)"
+)
+
+
+def message(text: str | None) -> str:
+    """An error as the analyst reads it: without the Python class name in front."""
+    return _CLASS_PREFIX.sub("", text.strip()) if text else ""
+
+
+def error_text(row: TaskRow) -> str:
+    """The Error column: the current error, none for a completed task.
+
+    A task that completed after failures keeps its last error in the row; the history
+    (the detail pane) keeps the failures, the table shows that it worked.
+    """
+    if row.status is TaskStatus.COMPLETED:
+        return ""
+    return first_line(message(row.error))
 
 
 def first_line(text: str | None, limit: int = 200) -> str:

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from desktop.records import TaskStatus
+from backend.states import TaskStatus
+from desktop.records import TaskRow
 from desktop.tasks.model import Roles, TaskTableModel
 
 
@@ -71,7 +72,10 @@ class TaskFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, TaskTableModel):
             return True
-        row = model.row_at(source_row)
+        return self.accepts(model.row_at(source_row))
+
+    def accepts(self, row: TaskRow) -> bool:
+        """Whether the filter lets ``row`` through (also for rows not in the model yet)."""
         if self._states and row.status not in self._states:
             return False
         if not self._text:

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-from desktop.records import TaskStatus
+from backend.states import TaskStatus
 
 S = TaskStatus
 

@@ -46,6 +46,7 @@ class ViewWatcher:
         self.progress: dict[str, list[int]] = defaultdict(list)
         self.status: dict[str, list[str]] = defaultdict(list)
         self.retries: dict[str, list[str]] = defaultdict(list)
+        self.state_text: dict[str, list[str]] = defaultdict(list)
         self.on_change: Callable[[], None] = lambda: None
         for signal_ in (self.proxy.dataChanged, self.proxy.rowsInserted, self.proxy.layoutChanged):
             signal_.connect(self._look)
@@ -57,6 +58,7 @@ class ViewWatcher:
                 (self.progress, self.proxy.index(position, Columns.PROGRESS).data(Roles.PROGRESS)),
                 (self.status, self.proxy.index(position, Columns.STATE).data(Roles.STATUS)),
                 (self.retries, self.proxy.index(position, Columns.RETRIES).data()),
+                (self.state_text, self.proxy.index(position, Columns.STATE).data()),
             )
             for history, value in seen:
                 if not history[task_id] or history[task_id][-1] != value:
@@ -145,6 +147,38 @@ def test_dropped_pdfs_run_to_completion_with_progress_rising(
     assert shown(window) == backend_rows(gui_stack)
 
 
+def test_a_mixed_drop_names_every_refused_file_with_its_own_reason(
+    qtbot: Any, open_desktop: OpenDesktop, gui_stack: Stack, tmp_path: Path
+) -> None:
+    # Refused in two places: notes.txt by the window (not named .pdf), the empty and the
+    # corrupt file by the backend (their contents). Neither list may replace the other.
+    good = make_pdf(tmp_path / "good.pdf", pages=2)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("meeting notes")
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    corrupt = tmp_path / "corrupt.pdf"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 a photo, renamed" + bytes(2048))
+    desktop = open_desktop(endpoint_of(gui_stack))
+    window = desktop.window
+    qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
+    finished: list[int] = []
+    desktop.session.uploads.worker.finished.connect(lambda sid, _ids: finished.append(sid))  # type: ignore[union-attr]
+    drop(window, good, notes, empty, corrupt)
+    qtbot.wait_until(lambda: finished == [1], timeout=20_000)
+    qtbot.wait_until(lambda: len(named(window, good)) == 1)
+    bar = window.refusals
+    assert bar.isVisible()
+    assert bar.plain_lines() == [
+        "notes.txt: not a PDF",
+        "empty.pdf: empty file (0 bytes)",
+        "corrupt.pdf: not a PDF: it looks like a JPEG image",
+    ]
+    text = bar.label.text()
+    assert all(name in text for name in ("notes.txt", "empty.pdf", "corrupt.pdf", "0 bytes"))
+    assert "3 files were not added" in text
+
+
 def test_a_failing_task_counts_retries_then_a_manual_retry_completes_it(
     qtbot: Any, open_desktop: OpenDesktop, gui_stack: Stack, tmp_path: Path
 ) -> None:
@@ -157,8 +191,9 @@ def test_a_failing_task_counts_retries_then_a_manual_retry_completes_it(
     qtbot.wait_until(lambda: all_in(window, TaskStatus.FAILED, pdf), timeout=30_000)
     (task,) = named(window, pdf)
     texts = watcher.retries[task.id]
-    assert any(text.startswith("retry 1/2 · next in 0:0") for text in texts), texts
-    assert any(text.startswith("retry 2/2 · next in 0:0") for text in texts), texts
+    assert "1/2" in texts and "2/2" in texts, texts
+    states = watcher.state_text[task.id]
+    assert any(text.startswith("Retrying · next in 0:0") for text in states), states
     assert task.error_kind == "retries_exhausted"
     assert "share not mounted" in (task.error or "")
 
@@ -169,7 +204,7 @@ def test_a_failing_task_counts_retries_then_a_manual_retry_completes_it(
     qtbot.wait_until(lambda: all_in(window, TaskStatus.COMPLETED, pdf), timeout=30_000)
     done = window.model.row_for(task.id)
     assert done is not None and (done.attempt, done.retries) == (2, 0)
-    assert watcher.retries[task.id][-1] == "0/2 · attempt 2"
+    assert watcher.retries[task.id][-1] == "attempt 2"
     # The detail pane follows: full history and a preview of the stored result.
     qtbot.wait_until(lambda: "Page 1 of the share" in window.detail.result.toPlainText())
     assert window.actions_.open_result.isEnabled()
@@ -211,6 +246,32 @@ def test_a_refused_action_is_a_message_not_a_crash(
     window.retry_requested.emit([named(window, quick)[0].id])
     qtbot.wait_until(lambda: "Retry refused" in window.statusBar().currentMessage())
     assert "completed" in window.statusBar().currentMessage()
+
+
+def test_open_result_writes_owner_only_text_and_says_when_nothing_opens_it(
+    qtbot: Any,
+    open_desktop: OpenDesktop,
+    gui_stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    desktop = open_desktop(endpoint_of(gui_stack))
+    window = desktop.window
+    three = make_pdf(tmp_path / "three pages.pdf", pages=3)
+    window.submit_paths([three])
+    qtbot.wait_until(lambda: all_in(window, TaskStatus.COMPLETED, three), timeout=30_000)
+    window.view.select_task(named(window, three)[0].id)
+    window.actions_.open_result.trigger()
+    # Offscreen Qt has no application to open anything with: the window says so.
+    qtbot.wait_until(lambda: "No application opened" in window.statusBar().currentMessage())
+    path = Path(window.statusBar().currentMessage().split("saved as ", 1)[1])
+    assert path.parent == tmp_path / "cache" / "taskdesk" / "results"
+    assert path.suffix == ".txt"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\f") == 2 and "{" not in text, "three pages of text, not JSON"
 
 
 @pytest.fixture
@@ -336,7 +397,9 @@ def test_starts_a_detached_backend_when_none_runs_and_leaves_it_running(
         assert os.getsid(pid) != os.getsid(0), "the backend runs in its own session"
     finally:
         os.kill(pid, signal.SIGTERM)
-        psutil.Process(pid).wait(timeout=60)
+        # The window started it, so the window collects its exit: no zombie child left.
+        # (psutil's wait() would collect it itself and hide a missing reaper.)
+        qtbot.wait_until(lambda: not psutil.pid_exists(pid), timeout=60_000)
 
 
 def test_connection_status_text_while_the_backend_is_away(

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QStyleOptionViewItem
 
 from desktop.mainwindow import MainWindow
 from desktop.records import (
@@ -21,7 +21,7 @@ from desktop.records import (
     TaskStatus,
 )
 from desktop.settings import Preferences
-from desktop.tasks import Columns, TaskTableModel
+from desktop.tasks import Columns, Roles, TaskTableModel
 from tests.gui.dnd import drag_event, urls_mime
 from tests.gui.fakes import demo_detail, demo_rows, make_row
 
@@ -71,12 +71,39 @@ def test_a_drag_shows_the_drop_target_and_a_drop_submits(
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     assert window.overlay.isVisible()
-    assert window.overlay.geometry() == window.splitter.rect()
+    assert window.overlay.geometry() == window.centralWidget().geometry()
     drop = drag_event(QDropEvent, mime, center)
     QApplication.sendEvent(window, drop)
     assert not window.overlay.isVisible()
     # Sorting PDFs from the rest happens on the upload thread; the window sends all.
     assert submitted == [(1, [folder, stray], {})]
+
+
+def test_a_drag_over_the_window_leaves_its_layout_alone(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    load(window, demo_rows())
+    select(window, "Q3 board report.pdf")  # the detail pane shows
+    window.resize(1280, 800)
+    qtbot.wait(200)  # the layout settles over a few event loop turns
+
+    def layout() -> tuple[int, list[int], int]:
+        return window.splitter.count(), window.splitter.sizes(), window.view.height()
+
+    before = layout()
+    assert before[0] == 2, "the table and the detail pane, nothing else"
+    mime = urls_mime(tmp_path)
+    center = QPointF(window.width() / 2, window.height() / 2)
+    QApplication.sendEvent(window, drag_event(QDragEnterEvent, mime, center))
+    QApplication.sendEvent(window, drag_event(QDragMoveEvent, mime, center))
+    qtbot.wait(50)
+    assert window.overlay.isVisible()
+    assert window.overlay.geometry() == window.centralWidget().geometry()
+    assert layout() == before
+    QApplication.sendEvent(window, drag_event(QDropEvent, mime, center))
+    qtbot.wait(50)
+    assert not window.overlay.isVisible()
+    assert layout() == before
 
 
 def test_a_drag_without_files_is_refused_and_leaving_hides_the_target(
@@ -96,11 +123,32 @@ def test_a_drag_without_files_is_refused_and_leaving_hides_the_target(
     assert not window.overlay.isVisible()
 
 
-def test_refused_files_are_named_in_the_status_bar(window: MainWindow) -> None:
-    window.on_upload_refused(
-        [Rejection("photo.jpg", "not a PDF"), Rejection("a.docx", "not a PDF")]
-    )
-    assert window.statusBar().currentMessage() == "Not added (not PDFs): photo.jpg, a.docx"
+def test_every_refused_file_of_a_drop_is_listed_with_its_reason(window: MainWindow) -> None:
+    bar = window.refusals
+    assert not bar.isVisible()
+    # The window's own refusal first, then the backend's for the same submission.
+    window.on_upload_refused([Rejection("notes.txt", "not a PDF")])
+    rejected = (Rejection("empty.pdf", "empty file (0 bytes)"),)
+    window.on_upload_batch_submitted(1, BatchResult("B", (make_row("a"),), rejected))
+    window.on_upload_finished(1, ["B"])
+    assert bar.isVisible()
+    assert bar.plain_lines() == ["notes.txt: not a PDF", "empty.pdf: empty file (0 bytes)"]
+    assert "2 files were not added" in bar.label.text()
+    assert "empty file (0 bytes)" in bar.label.text(), "the reason is in the window itself"
+    assert not bar.show_all.isVisible()
+    # The next drop's refusals replace the last one's; a long list is one click away.
+    many = [Rejection(f"scan {i}.tif", "not a PDF") for i in range(8)]
+    window.on_upload_refused(many)
+    assert bar.plain_lines() == [f"scan {i}.tif: not a PDF" for i in range(8)]
+    assert "… and 3 more" in bar.label.text()
+    assert bar.show_all.isVisible()
+    bar.show_all.click()
+    box = bar.findChild(QMessageBox)
+    assert box is not None and box.isVisible()
+    assert box.detailedText().splitlines() == bar.plain_lines()
+    box.close()
+    bar.dismiss()
+    assert not bar.isVisible()
 
 
 @pytest.mark.parametrize(
@@ -181,6 +229,26 @@ def test_the_detail_pane_shows_history_error_and_state(window: MainWindow) -> No
     assert not pane.show_pdf.isEnabled(), "not uploaded from this window"
 
 
+def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> None:
+    assert not window.detail.isVisible(), "not at start, with nothing to show"
+    rows = demo_rows()
+    load(window, rows)
+    select(window)
+    assert not window.detail.isVisible(), "no third of the window for nothing"
+    select(window, "holiday photo.pdf")
+    pane = window.detail
+    assert pane.isVisible()
+    assert pane.tabs.currentWidget() is pane.error, "a failed task opens on its error"
+    select(window, "Q3 board report.pdf")
+    assert pane.tabs.currentWidget() is pane.result, "a completed one on its result"
+    select(window, "Q3 board report.pdf", "holiday photo.pdf", "site survey (scanned).pdf")
+    assert pane.title.text() == "3 tasks selected"
+    assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98"
+    assert pane.tabs.tabText(1) == "Error"
+    select(window)
+    assert not pane.isVisible()
+
+
 def test_show_pdf_is_offered_for_files_uploaded_here(window: MainWindow, tmp_path: Path) -> None:
     row = make_row("x", filename="a.pdf", status="completed", version=2)
     window.on_upload_batch_submitted(1, BatchResult("b", (row,), (), {"x": tmp_path / "a.pdf"}))
@@ -214,6 +282,37 @@ def test_status_bar_shows_connection_workers_and_counts(window: MainWindow) -> N
     counts = window.status_panel.counts.text()
     for expected in ("3</span> running", "2</span> pending", "1</span> failed"):
         assert expected in counts
+
+
+def test_no_workers_are_claimed_while_disconnected(window: MainWindow) -> None:
+    workers = window.status_panel.workers
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.CONNECTED))
+    window.on_health_changed(Health(status="ok", workers=2))
+    assert workers.text() == "2 workers online"
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.DOWN, retry_in=30))
+    assert workers.text() == "Workers: unknown"
+    window.on_health_changed(Health(status="ok", workers=2))  # an answer from before
+    assert workers.text() == "Workers: unknown"
+    window.on_feed_connection_changed(ConnectionStatus(ConnectionState.CONNECTED))
+    window.on_health_changed(Health(status="ok", workers=1))
+    assert workers.text() == "1 worker online"
+
+
+def test_a_long_error_is_cut_at_its_end_and_needs_no_horizontal_scrolling(
+    qtbot: Any, window: MainWindow
+) -> None:
+    error = "TransientError: share not mounted: " + "\\\\fs01\\exports\\" * 40
+    load(window, [make_row("t", filename="a.pdf", status="retrying", retries=1, error=error)])
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert not window.view.horizontalScrollBar().isVisible()
+    index = window.proxy.index(0, Columns.ERROR)
+    assert index.data().startswith("share not mounted")
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == error.removeprefix("TransientError: ")
+    option = QStyleOptionViewItem()
+    window.view.itemDelegateForColumn(Columns.ERROR).initStyleOption(option, index)
+    assert option.textElideMode is Qt.TextElideMode.ElideRight
+    assert window.proxy.index(0, Columns.RETRIES).data() == "1/3"
 
 
 def test_filter_by_state_and_text(window: MainWindow) -> None:
@@ -255,6 +354,75 @@ def test_layout_and_filter_persist(
     assert again.filter_bar.states() == {TaskStatus.FAILED}
     assert again.filter_bar.text.text() == "invoice"
     assert again.proxy.states == {TaskStatus.FAILED}
+
+
+def test_files_just_added_are_shown_under_a_remembered_filter(
+    qtbot: Any, make_prefs: Callable[..., Preferences]
+) -> None:
+    # Quit with a filter typed, then ``taskdesk contract.pdf``: the filter comes back,
+    # and the new task must not hide behind it.
+    make_prefs().save_filter({TaskStatus.FAILED}, "invoice")
+    window = MainWindow(TaskTableModel(flush_interval_ms=5), make_prefs())
+    qtbot.addWidget(window)
+    window.show()
+    load(window, [make_row("old", filename="invoice 7.pdf", status="failed", version=4)])
+    assert window.proxy.rowCount() == 1, "the remembered filter applies"
+    window.on_upload_batch_submitted(
+        1, BatchResult("B", (make_row("new", filename="contract.pdf"),))
+    )
+    window.model.flush()
+    shown = {window.proxy.index(i, Columns.FILE).data() for i in range(window.proxy.rowCount())}
+    assert shown == {"contract.pdf", "invoice 7.pdf"}
+    assert window.filter_bar.text.text() == "" and window.filter_bar.states() == set()
+    assert window.statusBar().currentMessage() == "Filter cleared to show the files just added"
+
+
+def test_the_files_just_added_are_selected_and_scrolled_to(qtbot: Any, window: MainWindow) -> None:
+    load(window, [make_row(f"old{i}", filename=f"old {i:02d}.pdf") for i in range(60)])
+    select(window, "old 00.pdf")
+    new = [make_row(f"new{i}", filename=f"new {i}.pdf") for i in range(3)]
+    window.on_upload_batch_submitted(1, BatchResult("B", tuple(new)))
+    window.model.flush()
+    qtbot.wait_until(lambda: len(window.view.selected_rows()) == 3)
+    assert [row.id for row in window.view.selected_rows()] == ["new0", "new1", "new2"]
+    current = window.view.currentIndex()
+    assert current.data(Roles.TASK_ID) == "new0"
+    assert window.view.viewport().rect().intersects(window.view.visualRect(current))
+    assert window.detail.title.text() == "3 tasks selected"
+    # The rest of the same drop arrives later: the analyst's selection is left alone.
+    select(window, "new 1.pdf")
+    window.on_upload_batch_submitted(1, BatchResult("B2", (make_row("new3"),)))
+    window.model.flush()
+    qtbot.wait(20)
+    assert [row.id for row in window.view.selected_rows()] == ["new1"]
+
+
+def test_a_filter_that_shows_the_files_just_added_stays(window: MainWindow) -> None:
+    window.filter_bar.text.setText("contract")
+    window.on_upload_batch_submitted(
+        1, BatchResult("B", (make_row("new", filename="contract.pdf"),))
+    )
+    window.model.flush()
+    assert window.proxy.rowCount() == 1
+    assert window.filter_bar.text.text() == "contract"
+
+
+def test_the_header_menu_chooses_columns_and_the_choice_is_kept(
+    qtbot: Any, make_prefs: Callable[..., Preferences], window: MainWindow
+) -> None:
+    menu = window.view.column_menu()
+    titles = [action.text() for action in menu.actions()]
+    assert titles == ["State", "Progress", "Retries", "Time", "Submitted", "Error"]
+    assert all(action.isChecked() for action in menu.actions())
+    next(a for a in menu.actions() if a.text() == "Retries").setChecked(False)
+    assert window.view.isColumnHidden(Columns.RETRIES)
+    window.close()
+    again = MainWindow(TaskTableModel(), make_prefs())
+    qtbot.addWidget(again)
+    assert again.view.isColumnHidden(Columns.RETRIES)
+    assert not again.view.isColumnHidden(Columns.ERROR)
+    retries = next(a for a in again.view.column_menu().actions() if a.text() == "Retries")
+    assert not retries.isChecked()
 
 
 def test_closing_says_once_that_work_continues(

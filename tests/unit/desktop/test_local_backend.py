@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from desktop.client import BackendStartFailed, data_home, find_or_start, read_runtime
@@ -111,3 +113,22 @@ def test_start_backend_detaches_and_logs(monkeypatch: pytest.MonkeyPatch, tmp_pa
     log = (tmp_path / "home" / "backend.log").read_text()
     assert f"own session True {tmp_path / 'home'}" in log
     assert (tmp_path / "home" / "backend.log").stat().st_mode & 0o077 == 0
+
+
+def test_a_started_backend_that_stops_leaves_no_zombie(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    release = tmp_path / "release"
+    wait_for_file = (
+        f"import os, time\nwhile not os.path.exists({str(release)!r}): time.sleep(0.01)\n"
+    )
+    monkeypatch.setattr(local, "backend_command", lambda: [sys.executable, "-c", wait_for_file])
+    process = local.start_backend(tmp_path / "home")
+    # While it runs, polling still answers (find_or_start polls it while it starts).
+    assert process.poll() is None
+    release.touch()  # the backend stops (as after SIGTERM, or a crash)
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not psutil.pid_exists(process.pid), "the stopped backend lingers as a zombie child"
+    assert process.returncode == 0

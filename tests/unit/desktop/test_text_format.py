@@ -30,21 +30,28 @@ def test_clock_rounds_up_so_a_countdown_ends_on_zero(seconds: float, text: str) 
     assert fmt.clock(seconds) == text
 
 
-def test_retrying_row_counts_down_to_its_next_retry(row: Row, now: datetime) -> None:
+def test_retrying_row_counts_down_to_its_next_retry_in_the_state_only(
+    row: Row, now: datetime
+) -> None:
     task = row(status="retrying", retries=2, max_retries=3, next_retry_at=timedelta(seconds=57))
-    assert fmt.retries_text(task, now) == "retry 2/3 · next in 0:57"
     assert fmt.state_text(task, now) == "Retrying · next in 0:57"
-    assert fmt.retries_text(task, now + timedelta(seconds=30)) == "retry 2/3 · next in 0:27"
+    assert fmt.state_text(task, now + timedelta(seconds=30)) == "Retrying · next in 0:27"
+    assert fmt.retries_text(task) == "2/3", "the countdown shows once"
 
 
 def test_countdown_past_due_says_starting(row: Row, now: datetime) -> None:
     task = row(status="retrying", retries=1, next_retry_at=timedelta(seconds=-3))
-    assert fmt.retries_text(task, now) == "retry 1/3 · starting…"
+    assert fmt.state_text(task, now) == "Retrying · starting…"
 
 
-def test_retries_outside_retrying_show_counter_and_manual_attempts(row: Row, now: datetime) -> None:
-    assert fmt.retries_text(row(status="running", retries=1), now) == "1/3"
-    assert fmt.retries_text(row(status="pending", attempt=2), now) == "0/3 · attempt 2"
+def test_retries_show_only_once_a_task_failed_or_was_retried_by_hand(row: Row) -> None:
+    assert fmt.retries_text(row(status="running")) == "", "no 0/3 on a task that never failed"
+    assert fmt.retries_text(row(status="running", retries=1)) == "1/3"
+    assert fmt.retries_text(row(status="pending", attempt=2)) == "attempt 2"
+    assert fmt.retries_text(row(status="running", retries=1, attempt=2)) == "1/3 · attempt 2"
+
+
+def test_no_countdown_outside_retrying(row: Row, now: datetime) -> None:
     assert fmt.countdown(row(status="running"), now) is None
 
 
@@ -101,6 +108,22 @@ def test_submitted_shows_time_today_and_date_otherwise(now: datetime) -> None:
         (now - timedelta(days=3)).astimezone().strftime("%H:%M")
     )
     assert fmt.submitted_text(None, now) == ""
+
+
+def test_errors_read_without_python_class_names(row: Row) -> None:
+    assert fmt.message("TransientError: file share not mounted") == "file share not mounted"
+    assert fmt.message("backend.errors.TransientError: share gone") == "share gone"
+    assert fmt.message("KeyError: 'pages'") == "KeyError: 'pages'", "nothing else to say"
+    assert fmt.message("not a PDF: it looks like a JPEG image") == (
+        "not a PDF: it looks like a JPEG image"
+    )
+    failed = row(status="failed", error="PermanentError: The PDF has no pages.\ntrace")
+    assert fmt.error_text(failed) == "The PDF has no pages."
+
+
+def test_a_completed_task_shows_no_old_error(row: Row) -> None:
+    done = row(status="completed", retries=1, error="TransientError: share not mounted")
+    assert fmt.error_text(done) == ""
 
 
 def test_first_line_of_an_error_is_short() -> None:
