@@ -23,7 +23,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.pdfgen import make_pdf
+from tests.pdfgen import make_pdf, make_scan
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = Path(os.environ.get("TASKDESK_BUNDLE") or REPO_ROOT / "dist" / "taskdesk" / "taskdesk")
@@ -152,22 +152,31 @@ def tomllib_version() -> str:
 def test_backend_processes_a_pdf_and_stops_cleanly(bundled: Bundled, tmp_path: Path) -> None:
     print(f"bundled backend healthy {bundled.cold_start:.1f} s after start")
     pdf = make_pdf(tmp_path / "smoke.pdf", pages=5)
+    scan = make_scan(tmp_path / "scan.pdf", make_pdf(tmp_path / "typed.pdf", pages=1), dpi=200)
     with bundled.client() as api:
-        response = api.post(
-            "/api/batches", files=[("files", ("smoke.pdf", pdf.read_bytes(), "application/pdf"))]
-        )
+        files = [
+            ("files", (path.name, path.read_bytes(), "application/pdf")) for path in (pdf, scan)
+        ]
+        response = api.post("/api/batches", files=files)
         assert response.status_code == 202, response.text
-        (task,) = response.json()["tasks"]
-        deadline = time.monotonic() + 60
-        while task["status"] not in FINAL and time.monotonic() < deadline:
+        tasks = response.json()["tasks"]
+        deadline = time.monotonic() + 120
+        while any(t["status"] not in FINAL for t in tasks) and time.monotonic() < deadline:
             time.sleep(0.2)
-            task = api.get(f"/api/tasks/{task['id']}").json()
-        assert task["status"] == "completed", (task, bundled.log.read_text()[-3000:])
-        assert task["progress"] == 100
-        assert task["pages_done"] == task["pages_total"] == 5
-        result = api.get(f"/api/tasks/{task['id']}/result")
+            tasks = [api.get(f"/api/tasks/{t['id']}").json() for t in tasks]
+        typed, scanned = tasks
+        for task in tasks:
+            assert task["status"] == "completed", (task, bundled.log.read_text()[-3000:])
+            assert task["progress"] == 100
+        assert typed["pages_done"] == typed["pages_total"] == 5
+        result = api.get(f"/api/tasks/{typed['id']}/result")
         assert result.status_code == 200
         assert "Page 5" in result.text
+        # The scan has no text layer: the bundle's own OCR engine and model read it.
+        assert scanned["result"]["ocr_pages"] == 1, scanned
+        (page,) = api.get(f"/api/tasks/{scanned['id']}/result").json()["pages"]
+        assert page["source"] == "ocr"
+        assert "Page 1" in page["text"], page
 
     # Every process of the stack is the bundle's executable or its redis-server.
     children = psutil.Process(bundled.process.pid).children(recursive=True)

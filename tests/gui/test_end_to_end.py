@@ -256,6 +256,8 @@ def test_open_result_writes_owner_only_text_and_says_when_nothing_opens_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # No program to open files with, whatever this machine has (xdg-open, gio, kde-open).
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
     desktop = open_desktop(endpoint_of(gui_stack))
     window = desktop.window
     three = make_pdf(tmp_path / "three pages.pdf", pages=3)
@@ -263,7 +265,6 @@ def test_open_result_writes_owner_only_text_and_says_when_nothing_opens_it(
     qtbot.wait_until(lambda: all_in(window, TaskStatus.COMPLETED, three), timeout=30_000)
     window.view.select_task(named(window, three)[0].id)
     window.actions_.open_result.trigger()
-    # Offscreen Qt has no application to open anything with: the window says so.
     qtbot.wait_until(lambda: "No application opened" in window.statusBar().currentMessage())
     path = Path(window.statusBar().currentMessage().split("saved as ", 1)[1])
     assert path.parent == tmp_path / "cache" / "taskdesk" / "results"
