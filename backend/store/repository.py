@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from backend.errors import TaskdeskError
 from backend.rows import storable
+from backend.search.hits import SearchPage
+from backend.search.index import SearchIndex
+from backend.search.query import Term
+from backend.states import TaskStatus
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
 from backend.stream import STREAM_START, Kind, StreamEvent
@@ -19,6 +24,10 @@ from backend.stream import STREAM_START, Kind, StreamEvent
 _POSITION = "events"
 #: The row's fields copied into columns of their own, to filter and order by.
 _COPIED_FIELDS = tuple(column.key for column in TaskRecord.__table__.columns if column.key != "row")
+
+
+class SearchUnavailable(TaskdeskError):
+    """The database is one the search index does not serve."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +68,22 @@ class TaskRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._index = SearchIndex.for_dialect(engine.dialect.name)
 
     # -- writing (the recorder) --------------------------------------------------------
 
-    def apply(self, events: Sequence[StreamEvent]) -> None:
+    def apply(
+        self,
+        events: Sequence[StreamEvent],
+        pages: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+    ) -> None:
         """Apply events in one transaction, with the position of the last one.
 
         Events carry whole rows, so only the newest version per task is written; an
         event whose version the store already has changes nothing (replay is safe).
+        ``pages`` are the pages of tasks completing in ``events``
+        (:func:`backend.store.indexing.completed_pages`), indexed when their
+        ``completed`` event is new to the store.
         """
         if not events:
             return
@@ -97,7 +114,21 @@ class TaskRepository:
             if changes:
                 session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
             add_totals(session, count_changes((e.row for e in changes), len(new)))
+            self._index_completed(session, changes, pages or {})
             session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
+
+    def _index_completed(
+        self,
+        session: Session,
+        changes: Sequence[StreamEvent],
+        pages: Mapping[str, Sequence[tuple[int, str]]],
+    ) -> None:
+        if self._index is None:
+            return
+        for event in changes:
+            task_id = event.row["id"]
+            if event.row["status"] == TaskStatus.COMPLETED and task_id in pages:
+                self._index.add(session, task_id, pages[task_id])
 
     # -- reading (the API) -------------------------------------------------------------
 
@@ -163,6 +194,27 @@ class TaskRepository:
         statement = self._filtered(query).with_only_columns(TaskRecord.id)
         with Session(self._engine) as session:
             return list(session.scalars(statement))
+
+    def search(
+        self,
+        terms: Sequence[Term],
+        *,
+        batch_id: str | None = None,
+        statuses: Sequence[str] = (),
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Pages matching every term, best first (:meth:`SearchIndex.search`).
+
+        Raises:
+            SearchUnavailable: the database offers no full-text search.
+        """
+        if self._index is None:
+            raise SearchUnavailable(f"{self._engine.dialect.name} offers no full-text search")
+        with Session(self._engine) as session:
+            return self._index.search(
+                session, terms, batch_id=batch_id, statuses=statuses, limit=limit, offset=offset
+            )
 
     def count_by_status(self) -> dict[str, int]:
         statement = select(TaskRecord.status, func.count()).group_by(TaskRecord.status)
