@@ -6,9 +6,9 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import TaskdeskError
@@ -81,14 +81,18 @@ class TaskRepository:
 
         Events carry whole rows, so only the newest version per task is written; an
         event whose version the store already has changes nothing (replay is safe).
+        A ``delete`` event removes the task's row, history and index entries.
         ``pages`` are the pages of tasks completing in ``events``
         (:func:`backend.store.indexing.completed_pages`), indexed when their
         ``completed`` event is new to the store.
         """
         if not events:
             return
+        # Ids are never reused, so whatever a burst says of a task it also deletes is moot.
+        deleted = {e.row["id"] for e in events if e.kind == Kind.DELETE}
+        rows = [e for e in events if e.kind != Kind.DELETE and e.row["id"] not in deleted]
         latest: dict[str, dict[str, Any]] = {}
-        for event in events:
+        for event in rows:
             held = latest.get(event.row["id"])
             if held is None or event.row["version"] > held["version"]:
                 latest[event.row["id"]] = event.row
@@ -109,13 +113,25 @@ class TaskRepository:
                 session.execute(insert(TaskRecord), inserts)
             if updates:
                 session.execute(update(TaskRecord), updates)
-            new = [e for e in events if e.row["version"] > stored.get(e.row["id"], 0)]
+            new = [e for e in rows if e.row["version"] > stored.get(e.row["id"], 0)]
             changes = [e for e in new if e.kind != Kind.PROGRESS]
             if changes:
                 session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
-            add_totals(session, count_changes((e.row for e in changes), len(new)))
+            removed = self._remove(session, deleted)
+            add_totals(session, count_changes((e.row for e in changes), len(new) + removed))
             self._index_completed(session, changes, pages or {})
             session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
+
+    def _remove(self, session: Session, task_ids: set[str]) -> int:
+        """Delete tasks with their history and index entries; how many the store had."""
+        if not task_ids:
+            return 0
+        ids = list(task_ids)
+        if self._index is not None:
+            self._index.remove(session, ids)
+        session.execute(delete(HistoryRecord).where(HistoryRecord.task_id.in_(ids)))
+        gone = session.execute(delete(TaskRecord).where(TaskRecord.id.in_(ids)))
+        return cast(CursorResult[Any], gone).rowcount
 
     def _index_completed(
         self,
