@@ -57,7 +57,7 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
 ) -> Any:
     """Oldest first. Open ``GET /api/events`` from ``last_event_id`` to follow from here."""
-    query = TaskQuery(status=_statuses(status), batch_id=batch or None, text=text or None)
+    query = TaskQuery(status=parse_statuses(status), batch_id=batch or None, text=text or None)
     if cursor is not None:
         try:
             decode_cursor(cursor)
@@ -135,7 +135,7 @@ async def cancel_task(task_id: str, backend: BackendDep) -> Any:
 # -- helpers (run in the threadpool) -----------------------------------------------------
 
 
-def _statuses(raw: list[str]) -> list[str]:
+def parse_statuses(raw: list[str]) -> list[str]:
     names = [name.strip() for item in raw for name in item.split(",") if name.strip()]
     valid = [status.value for status in TaskStatus]
     unknown = [name for name in names if name not in valid]

@@ -35,6 +35,7 @@ PROTECTED = [
     ("GET", "/api/tasks/{task_id}/pages/{number}"),
     ("DELETE", "/api/tasks/{task_id}"),
     ("POST", "/api/tasks/delete"),
+    ("GET", "/api/export"),
 ]
 
 
