@@ -146,6 +146,7 @@ def _jsonl(rows: Iterable[dict[str, Any]], files: FileStore) -> Iterator[bytes]:
         result = _result(files, row)
         if result is None:
             continue
+        texts = {page.number: page.text for page in result.pages}
         lines = [
             json.dumps(
                 {
@@ -154,7 +155,7 @@ def _jsonl(rows: Iterable[dict[str, Any]], files: FileStore) -> Iterator[bytes]:
                     "page": chunk.page,
                     "start": chunk.start,
                     "end": chunk.end,
-                    "text": chunk.text,
+                    "text": texts[chunk.page][chunk.start : chunk.end],
                 },
                 ensure_ascii=False,
             )

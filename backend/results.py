@@ -32,12 +32,15 @@ class Page:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A stretch of one page, ready for embedding; ``start``/``end`` index its text."""
+    """A stretch of one page, ready for embedding; ``start``/``end`` index its text.
+
+    It holds no text of its own: the page's is the one truth, and a copy would double
+    what a parsed result weighs.
+    """
 
     page: int
     start: int
     end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,9 @@ def read_result(path: Path | None) -> Result:
         pages = [_page(item) for item in pages_raw]
     except (KeyError, TypeError, ValueError) as exc:
         raise NoPages(f"the result's pages are malformed: {exc!r}") from None
-    texts = {page.number: page.text for page in pages}
+    numbers = {page.number for page in pages}
     chunks = [
-        chunk for item in raw.get("chunks") or [] if (chunk := _chunk(item, texts)) is not None
+        chunk for item in raw.get("chunks") or [] if (chunk := _chunk(item, numbers)) is not None
     ]
     return Result(pages, chunks)
 
@@ -79,13 +82,11 @@ def _page(item: Any) -> Page:
     return Page(number, text, str(item.get("source") or "text"))
 
 
-def _chunk(item: Any, texts: Mapping[int, str]) -> Chunk | None:
-    """A chunk whose page exists; its text is cut from the page (the one truth)."""
+def _chunk(item: Any, numbers: set[int]) -> Chunk | None:
+    """A well-formed chunk of a page that exists; anything else is left out."""
     if not isinstance(item, Mapping):
         return None
     page, start, end = item.get("page"), item.get("start"), item.get("end")
     if not (isinstance(page, int) and isinstance(start, int) and isinstance(end, int)):
         return None
-    if page not in texts:
-        return None
-    return Chunk(page, start, end, texts[page][start:end])
+    return Chunk(page, start, end) if page in numbers else None

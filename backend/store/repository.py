@@ -6,9 +6,9 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import TaskdeskError
@@ -117,21 +117,25 @@ class TaskRepository:
             changes = [e for e in new if e.kind != Kind.PROGRESS]
             if changes:
                 session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
-            removed = self._remove(session, deleted)
-            add_totals(session, count_changes((e.row for e in changes), len(new) + removed))
+            # A delete counts once: when the store held the task, or its burst made it.
+            moot = [e for e in events if e.kind != Kind.DELETE and e.row["id"] in deleted]
+            present = self._remove(session, deleted) | {e.row["id"] for e in moot}
+            applied = len(new) + len(moot) + len(present)
+            add_totals(session, count_changes((e.row for e in changes), applied))
             self._index_completed(session, changes, pages or {})
             session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
 
-    def _remove(self, session: Session, task_ids: set[str]) -> int:
-        """Delete tasks with their history and index entries; how many the store had."""
+    def _remove(self, session: Session, task_ids: set[str]) -> set[str]:
+        """Delete tasks with their history and index entries; the ids the store had."""
         if not task_ids:
-            return 0
+            return set()
         ids = list(task_ids)
+        held = set(session.scalars(select(TaskRecord.id).where(TaskRecord.id.in_(ids))))
         if self._index is not None:
             self._index.remove(session, ids)
         session.execute(delete(HistoryRecord).where(HistoryRecord.task_id.in_(ids)))
-        gone = session.execute(delete(TaskRecord).where(TaskRecord.id.in_(ids)))
-        return cast(CursorResult[Any], gone).rowcount
+        session.execute(delete(TaskRecord).where(TaskRecord.id.in_(ids)))
+        return held
 
     def _index_completed(
         self,

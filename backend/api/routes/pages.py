@@ -31,7 +31,7 @@ from backend.states import TaskStatus
 router = APIRouter(tags=["tasks"])
 
 #: Parsed results kept for the reader (a large result takes a while to parse).
-CACHED_RESULTS = 4
+CACHED_RESULTS = 2
 
 
 @router.get(
