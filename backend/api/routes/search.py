@@ -18,10 +18,10 @@ from starlette.responses import Response
 
 from backend.api.deps import Backend, BackendDep
 from backend.api.errors import responses
+from backend.api.routes.tasks import parse_statuses
 from backend.api.schemas import SearchResults, encoded
 from backend.search.hits import decode_cursor
 from backend.search.query import BadQuery, Term, parse
-from backend.states import TaskStatus
 from backend.store.repository import SearchUnavailable
 
 router = APIRouter(tags=["search"])
@@ -48,12 +48,13 @@ async def search(
     ],
     batch_id: Annotated[str | None, Query(description="Only pages of this batch.")] = None,
     status: Annotated[
-        list[TaskStatus], Query(description="Only tasks in these states; repeat to give more.")
+        list[str], Query(description="Only tasks in these states (repeat, or commas).")
     ] = [],  # noqa: B006 (FastAPI copies defaults)
     limit: Annotated[int, Query(ge=1, le=MAX_HITS)] = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous call.")] = None,
 ) -> Any:
     """Best first (BM25 on SQLite, cover density on PostgreSQL)."""
+    statuses = parse_statuses(status)
     try:
         terms = parse(q)
     except BadQuery as exc:
@@ -63,7 +64,7 @@ async def search(
     except BadQuery:
         raise HTTPException(400, "invalid cursor: pass back a next_cursor as it came") from None
     return await run_in_threadpool(
-        _search, backend, terms, batch_id or None, [s.value for s in status], limit, offset
+        _search, backend, terms, batch_id or None, statuses, limit, offset
     )
 
 
