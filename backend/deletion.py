@@ -11,9 +11,11 @@ task finds no row and stops touching it, as after any lost race.
 The input and the result are removed here, at once, after the event: the data folder
 shrinks when the call returns, and a task whose event exists has no files to serve.
 
-Known gap: a retry or cancel that finds the live row gone restores it from the database
-(a finished row expires from Redis after a week), so one racing a delete of the same
-task, before the recorder applies the delete, brings the row back.
+Known gap: whatever restores a live row from the database can race a delete during
+the few milliseconds before the recorder applies it, and bring the row back to Redis:
+a retry or cancel of the same task (they restore a finished row that expired), or the
+watchdog's sweep (it restores a waiting task that the database has and Redis lacks).
+A tombstone key checked by the restore script would close it.
 """
 
 from __future__ import annotations

@@ -53,7 +53,20 @@ def test_deleting_a_completed_task_removes_everything_and_tells_the_feed(
     with open_feed(last_event_id=position, read_timeout=10) as feed:
         frame = next(f for f in feed.events() if f.event == "deleted")
     assert json.loads(frame.data or "") == {"id": row["id"]}
+    assert frame.id is not None
     assert api.delete(f"/api/tasks/{row['id']}").status_code == 404
+
+
+def test_a_feed_following_the_task_hears_it_deleted(
+    stack: Stack, api: httpx.Client, upload: Upload, open_feed: OpenFeed
+) -> None:
+    (row,) = upload([("one.pdf", script())], processor="demo.script").json()["tasks"]
+    stack.wait_until([row["id"]])
+    with open_feed(f"/api/tasks/{row['id']}/events", read_timeout=10) as feed:
+        assert api.delete(f"/api/tasks/{row['id']}").status_code == 204
+        frame = next(feed.events())
+    assert frame.event == "deleted"
+    assert json.loads(frame.data or "") == {"id": row["id"]}
 
 
 def test_a_running_task_is_cancelled_first(stack: Stack, api: httpx.Client, upload: Upload) -> None:
