@@ -57,11 +57,16 @@ _MAX_PART = 2**64 - 1
 
 
 class Kind(StrEnum):
-    """Why a row changed; the recorder keeps history for everything but progress."""
+    """Why a row changed; the recorder keeps history for everything but progress.
+
+    ``delete`` is not a change of state: the task is gone, and the entry's data is only
+    ``{"id": …}`` (no version: nothing of the task is left to be newer than).
+    """
 
     CREATE = "create"
     TRANSITION = "transition"
     PROGRESS = "progress"
+    DELETE = "delete"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,17 @@ from fastapi import Depends, FastAPI
 from backend import __version__
 from backend.api.deps import Backend, require_token
 from backend.api.errors import install_handlers, responses
-from backend.api.routes import batches, events, health, metrics, tasks
+from backend.api.routes import (
+    batches,
+    deletion,
+    events,
+    export,
+    health,
+    metrics,
+    pages,
+    search,
+    tasks,
+)
 from backend.config import Settings
 
 DESCRIPTION = """
@@ -59,7 +69,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router, prefix="/api")
     app.include_router(batches.router, **protected)
     app.include_router(tasks.router, **protected)
+    app.include_router(pages.router, **protected)
+    app.include_router(deletion.router, **protected)
+    app.include_router(export.router, **protected)
     app.include_router(events.router, **protected)
+    app.include_router(search.router, **protected)
     app.include_router(metrics.router, **{**protected, "prefix": ""})
 
     def openapi() -> dict[str, Any]:

@@ -16,7 +16,8 @@ BLOCK`` must not be cut short, DESIGN.md's known traps) and loops:
 
 An event goes out the moment ``XREAD`` returns it, as ``id:``/``event: task``/``data:``
 with the stream entry's ``data`` verbatim (the whole row; a client keeps a row only if
-its ``version`` is newer than the one it holds). The first bytes are ``retry: 3000``; a
+its ``version`` is newer than the one it holds); a deleted task as ``event: deleted``
+with ``data: {"id": …}``. The first bytes are ``retry: 3000``; a
 ``: keep-alive`` comment follows every 15 s of silence.
 
 A client going away is noticed at once (the response listens for ``http.disconnect``
@@ -47,6 +48,7 @@ from backend.stream import (
     EVENT_STREAM,
     TRIMMED_BELOW_KEY,
     Entry,
+    Kind,
     first_id,
     id_tuple,
     read_entries,
@@ -166,7 +168,8 @@ class Feed:
                 continue
             if "\n" in data or "\r" in data:  # never from json.dumps, but a frame must hold
                 data = "\ndata: ".join(data.splitlines())
-            out.append(f"id: {entry_id}\nevent: task\ndata: {data}\n\n")
+            event = "deleted" if fields.get("kind") == Kind.DELETE else "task"
+            out.append(f"id: {entry_id}\nevent: {event}\ndata: {data}\n\n")
         return "".join(out).encode()
 
     def _is_ours(self, data: str) -> bool:

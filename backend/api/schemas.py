@@ -142,3 +142,40 @@ class Health(BaseModel):
     database: bool
     workers: int | None
     queued: int | None
+
+
+class SearchHit(BaseModel):
+    """One page that matches; ``highlights`` are ``[start, end)`` ranges in ``snippet``."""
+
+    task_id: str
+    filename: str
+    batch_id: str
+    page: int
+    snippet: str
+    highlights: list[tuple[int, int]]
+    score: float
+
+
+class SearchResults(BaseModel):
+    """``GET /api/search``: hits best first; ``total`` counts every matching page.
+
+    Pass ``next_cursor`` back as ``cursor`` for the next hits (null after the last).
+    """
+
+    hits: list[SearchHit]
+    total: int
+    next_cursor: str | None
+
+
+class PageText(BaseModel):
+    """``GET /api/tasks/{id}/pages/{n}``: one page of a completed task's result."""
+
+    number: int
+    text: str
+    source: str
+
+
+class Deleted(BaseModel):
+    """``POST /api/tasks/delete``: how many tasks were removed."""
+
+    deleted: int

@@ -18,8 +18,10 @@ from types import FrameType
 from sqlalchemy.exc import OperationalError
 
 from backend.config import Settings
+from backend.filestore import FileStore
 from backend.redisconn import connect
 from backend.store.database import make_engine
+from backend.store.indexing import completed_pages
 from backend.store.repository import TaskRepository
 from backend.stream import StreamEvent, StreamReader, parse_entry, trim
 
@@ -39,6 +41,7 @@ class Recorder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.repository = TaskRepository(make_engine(settings.effective_database_url))
+        self.files = FileStore(settings)
         self.redis = connect(settings, blocking=True)
         self.reader = StreamReader(self.redis, self.repository.last_event_id())
         self._stopping = False
@@ -76,9 +79,10 @@ class Recorder:
     def _apply_with_retry(self, events: list[StreamEvent]) -> None:
         """A locked or unreachable database delays the batch; it never drops it."""
         delay = 0.1
+        pages = completed_pages(self.files, events)  # read before the transaction opens
         while True:
             try:
-                self.repository.apply(events)
+                self.repository.apply(events, pages)
                 return
             except OperationalError as exc:
                 log.warning("database unavailable (%s); retrying in %.1f s", exc, delay)

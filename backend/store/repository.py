@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from backend.errors import TaskdeskError
 from backend.rows import storable
+from backend.search.hits import SearchPage
+from backend.search.index import SearchIndex
+from backend.search.query import Term
+from backend.states import TaskStatus
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
 from backend.stream import STREAM_START, Kind, StreamEvent
@@ -19,6 +24,10 @@ from backend.stream import STREAM_START, Kind, StreamEvent
 _POSITION = "events"
 #: The row's fields copied into columns of their own, to filter and order by.
 _COPIED_FIELDS = tuple(column.key for column in TaskRecord.__table__.columns if column.key != "row")
+
+
+class SearchUnavailable(TaskdeskError):
+    """The database is one the search index does not serve."""
 
 
 @dataclass(frozen=True)
@@ -59,19 +68,31 @@ class TaskRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._index = SearchIndex.for_dialect(engine.dialect.name)
 
     # -- writing (the recorder) --------------------------------------------------------
 
-    def apply(self, events: Sequence[StreamEvent]) -> None:
+    def apply(
+        self,
+        events: Sequence[StreamEvent],
+        pages: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+    ) -> None:
         """Apply events in one transaction, with the position of the last one.
 
         Events carry whole rows, so only the newest version per task is written; an
         event whose version the store already has changes nothing (replay is safe).
+        A ``delete`` event removes the task's row, history and index entries.
+        ``pages`` are the pages of tasks completing in ``events``
+        (:func:`backend.store.indexing.completed_pages`), indexed when their
+        ``completed`` event is new to the store.
         """
         if not events:
             return
+        # Ids are never reused, so whatever a burst says of a task it also deletes is moot.
+        deleted = {e.row["id"] for e in events if e.kind == Kind.DELETE}
+        rows = [e for e in events if e.kind != Kind.DELETE and e.row["id"] not in deleted]
         latest: dict[str, dict[str, Any]] = {}
-        for event in events:
+        for event in rows:
             held = latest.get(event.row["id"])
             if held is None or event.row["version"] > held["version"]:
                 latest[event.row["id"]] = event.row
@@ -92,12 +113,42 @@ class TaskRepository:
                 session.execute(insert(TaskRecord), inserts)
             if updates:
                 session.execute(update(TaskRecord), updates)
-            new = [e for e in events if e.row["version"] > stored.get(e.row["id"], 0)]
+            new = [e for e in rows if e.row["version"] > stored.get(e.row["id"], 0)]
             changes = [e for e in new if e.kind != Kind.PROGRESS]
             if changes:
                 session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
-            add_totals(session, count_changes((e.row for e in changes), len(new)))
+            # A delete counts once: when the store held the task, or its burst made it.
+            moot = [e for e in events if e.kind != Kind.DELETE and e.row["id"] in deleted]
+            present = self._remove(session, deleted) | {e.row["id"] for e in moot}
+            applied = len(new) + len(moot) + len(present)
+            add_totals(session, count_changes((e.row for e in changes), applied))
+            self._index_completed(session, changes, pages or {})
             session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
+
+    def _remove(self, session: Session, task_ids: set[str]) -> set[str]:
+        """Delete tasks with their history and index entries; the ids the store had."""
+        if not task_ids:
+            return set()
+        ids = list(task_ids)
+        held = set(session.scalars(select(TaskRecord.id).where(TaskRecord.id.in_(ids))))
+        if self._index is not None:
+            self._index.remove(session, ids)
+        session.execute(delete(HistoryRecord).where(HistoryRecord.task_id.in_(ids)))
+        session.execute(delete(TaskRecord).where(TaskRecord.id.in_(ids)))
+        return held
+
+    def _index_completed(
+        self,
+        session: Session,
+        changes: Sequence[StreamEvent],
+        pages: Mapping[str, Sequence[tuple[int, str]]],
+    ) -> None:
+        if self._index is None:
+            return
+        for event in changes:
+            task_id = event.row["id"]
+            if event.row["status"] == TaskStatus.COMPLETED and task_id in pages:
+                self._index.add(session, task_id, pages[task_id])
 
     # -- reading (the API) -------------------------------------------------------------
 
@@ -163,6 +214,27 @@ class TaskRepository:
         statement = self._filtered(query).with_only_columns(TaskRecord.id)
         with Session(self._engine) as session:
             return list(session.scalars(statement))
+
+    def search(
+        self,
+        terms: Sequence[Term],
+        *,
+        batch_id: str | None = None,
+        statuses: Sequence[str] = (),
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Pages matching every term, best first (:meth:`SearchIndex.search`).
+
+        Raises:
+            SearchUnavailable: the database offers no full-text search.
+        """
+        if self._index is None:
+            raise SearchUnavailable(f"{self._engine.dialect.name} offers no full-text search")
+        with Session(self._engine) as session:
+            return self._index.search(
+                session, terms, batch_id=batch_id, statuses=statuses, limit=limit, offset=offset
+            )
 
     def count_by_status(self) -> dict[str, int]:
         statement = select(TaskRecord.status, func.count()).group_by(TaskRecord.status)

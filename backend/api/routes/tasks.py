@@ -1,4 +1,4 @@
-"""Reading tasks, their results, and the user's two actions: retry and cancel.
+"""Reading tasks, and the user's two actions: retry and cancel.
 
 Reads of one task prefer the live row in Redis (the database trails it by a few
 milliseconds); listings read the database, whose ``last_event_id`` makes them consistent
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from celery import Celery
 from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from backend import commands
 from backend.api.deps import Backend, BackendDep
@@ -57,7 +57,7 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
 ) -> Any:
     """Oldest first. Open ``GET /api/events`` from ``last_event_id`` to follow from here."""
-    query = TaskQuery(status=_statuses(status), batch_id=batch or None, text=text or None)
+    query = TaskQuery(status=parse_statuses(status), batch_id=batch or None, text=text or None)
     if cursor is not None:
         try:
             decode_cursor(cursor)
@@ -79,25 +79,6 @@ async def get_task(task_id: str, backend: BackendDep) -> Any:
     in the row before it shows in the history.
     """
     return await run_in_threadpool(_detail, backend, task_id)
-
-
-@router.get(
-    "/tasks/{task_id}/result",
-    summary="The result a completed task stored",
-    response_class=FileResponse,
-    responses={
-        200: {
-            "description": "The processor's full result (for pdf.extract: metadata, "
-            "per-page text and chunks).",
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        },
-        **responses(404, 409, 503),
-    },
-)
-async def get_result(task_id: str, backend: BackendDep) -> FileResponse:
-    """404 for an unknown task or a missing result file; 409 while the task is not completed."""
-    path = await run_in_threadpool(_result_path, backend, task_id)
-    return FileResponse(path, media_type="application/json")
 
 
 @router.post(
@@ -154,7 +135,7 @@ async def cancel_task(task_id: str, backend: BackendDep) -> Any:
 # -- helpers (run in the threadpool) -----------------------------------------------------
 
 
-def _statuses(raw: list[str]) -> list[str]:
+def parse_statuses(raw: list[str]) -> list[str]:
     names = [name.strip() for item in raw for name in item.split(",") if name.strip()]
     valid = [status.value for status in TaskStatus]
     unknown = [name for name in names if name not in valid]
@@ -185,18 +166,6 @@ def _row(backend: Backend, task_id: str) -> dict[str, Any]:
 def _detail(backend: Backend, task_id: str) -> dict[str, Any]:
     row = _row(backend, task_id)
     return {**row, "history": backend.repository.history(task_id)}
-
-
-def _result_path(backend: Backend, task_id: str) -> str:
-    row = _row(backend, task_id)
-    if row["status"] != TaskStatus.COMPLETED:
-        raise HTTPException(
-            409, f"task {task_id} is {row['status']}: only a completed task has a result"
-        )
-    path = backend.files.stored_result(row["id"])
-    if path is None:
-        raise HTTPException(404, f"task {task_id} completed but its result file is missing")
-    return str(path)
 
 
 def _act(backend: Backend, action: Action, task_id: str) -> dict[str, Any]:

@@ -31,6 +31,11 @@ PROTECTED = [
     ("GET", "/api/events"),
     ("GET", "/api/tasks/{task_id}/events"),
     ("GET", "/metrics"),
+    ("GET", "/api/search"),
+    ("GET", "/api/tasks/{task_id}/pages/{number}"),
+    ("DELETE", "/api/tasks/{task_id}"),
+    ("POST", "/api/tasks/delete"),
+    ("GET", "/api/export"),
 ]
 
 

@@ -1,0 +1,55 @@
+"""``GET /api/export``: many tasks at once, streamed (the formats are :mod:`backend.export`'s).
+
+Tasks are chosen by ``ids`` (repeated), or by the filters of ``GET /api/tasks``
+(``status``, ``batch``, ``text``); with neither, every task. Everything that can be
+wrong with the request is checked before the first byte goes out: once the body
+streams, the status is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import StreamingResponse
+
+from backend.api.deps import BackendDep
+from backend.api.errors import responses
+from backend.api.routes.tasks import parse_statuses
+from backend.api.schemas import MAX_BULK_IDS
+from backend.export import MEDIA_TYPES, ExportFormat, export
+from backend.store import TaskQuery
+
+router = APIRouter(tags=["export"])
+
+
+@router.get(
+    "/export",
+    summary="Export many tasks: texts as ZIP, chunks as JSON Lines, or the task list as CSV",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "zip: one .txt per completed task plus tasks.csv; jsonl: one line "
+            'per chunk {"task_id", "filename", "page", "start", "end", "text"}; csv: the tasks.',
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+        },
+        **responses(422, 503),
+    },
+)
+async def export_tasks(
+    backend: BackendDep,
+    format: Annotated[ExportFormat, Query(description="zip, jsonl or csv.")],
+    ids: Annotated[list[str], Query(max_length=MAX_BULK_IDS, description="These tasks.")] = [],  # noqa: B006
+    status: Annotated[
+        list[str], Query(description="Only tasks in these states (repeat, or commas).")
+    ] = [],  # noqa: B006 (FastAPI copies defaults)
+    batch: Annotated[str | None, Query(description="Only tasks of this batch.")] = None,
+    text: Annotated[str | None, Query(max_length=200, description="Filename contains.")] = None,
+) -> StreamingResponse:
+    statuses = parse_statuses(status)
+    if ids and (statuses or batch or text):
+        raise HTTPException(422, "give either ids or filters (status, batch, text), not both")
+    query = TaskQuery(status=statuses, batch_id=batch or None, text=text or None, ids=ids)
+    body = export(format, backend.repository, backend.files, query)
+    headers = {"Content-Disposition": f'attachment; filename="taskdesk-export.{format.value}"'}
+    return StreamingResponse(body, media_type=MEDIA_TYPES[format], headers=headers)

@@ -1,0 +1,124 @@
+"""Reading a completed task's result: whole, in a format, or one page at a time.
+
+The reader asks for one page at a time, so a 1,000-page result never crosses the wire
+whole; the server parses the result once and keeps the last few parsed (results of
+completed tasks never change, and a deleted one has no file to look up any more).
+
+Statuses: 404 for an unknown task, a result file that is missing or holds no pages, and
+a page past the last (that page does not exist, as a task that does not exist); 409 for
+a task not completed yet; 422 for a page number below 1 (never a page) or an unknown
+format.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+
+from backend.api.deps import Backend, BackendDep
+from backend.api.errors import responses
+from backend.api.schemas import PageText
+from backend.formats import FORMATS, ResultFormat
+from backend.results import NoPages, Result, read_result
+from backend.states import TaskStatus
+
+router = APIRouter(tags=["tasks"])
+
+#: Parsed results kept for the reader (a large result takes a while to parse).
+CACHED_RESULTS = 2
+
+
+@router.get(
+    "/tasks/{task_id}/result",
+    summary="The result a completed task stored",
+    responses={
+        200: {
+            "description": "The processor's full result as JSON (for pdf.extract: metadata, "
+            "per-page text and chunks), or its pages as text (form feeds between pages) "
+            "or Markdown (a heading per page).",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/plain": {"schema": {"type": "string"}},
+                "text/markdown": {"schema": {"type": "string"}},
+            },
+        },
+        **responses(404, 409, 422, 503),
+    },
+)
+async def get_result(
+    task_id: str,
+    backend: BackendDep,
+    format: Annotated[ResultFormat, Query(description="json (default), txt or md.")] = (
+        ResultFormat.JSON
+    ),
+) -> Response:
+    """404 for an unknown task or a missing result file; 409 while the task is not completed."""
+    return await run_in_threadpool(_result, backend, task_id, format)
+
+
+@router.get(
+    "/tasks/{task_id}/pages/{number}",
+    response_model=PageText,
+    summary="One page of a completed task's result",
+    responses=responses(404, 409, 422, 503),
+)
+async def get_page(
+    task_id: str, number: Annotated[int, PathParam(ge=1)], backend: BackendDep
+) -> Any:
+    """Pages are numbered from 1; past the last page is a 404 that says how many there are."""
+    return await run_in_threadpool(_page, backend, task_id, number)
+
+
+# -- helpers (run in the threadpool) -----------------------------------------------------
+
+
+def _result_path(backend: Backend, task_id: str) -> tuple[dict[str, Any], Path]:
+    row = backend.live.get(task_id) or backend.repository.get(task_id)
+    if row is None:
+        raise HTTPException(404, f"no task {task_id}")
+    if row["status"] != TaskStatus.COMPLETED:
+        raise HTTPException(
+            409, f"task {task_id} is {row['status']}: only a completed task has a result"
+        )
+    path = backend.files.stored_result(row["id"])
+    if path is None:
+        raise HTTPException(404, f"task {task_id} completed but its result file is missing")
+    return row, path
+
+
+def _parsed(task_id: str, path: Path) -> Result:
+    stat = path.stat()
+    try:
+        return _cached(path, stat.st_mtime_ns, stat.st_size)
+    except NoPages as exc:
+        raise HTTPException(404, f"task {task_id} has no pages: {exc}") from None
+
+
+@functools.lru_cache(maxsize=CACHED_RESULTS)
+def _cached(path: Path, _mtime_ns: int, _size: int) -> Result:
+    """Keyed by the file's identity too, so a file replaced under the name is read anew."""
+    return read_result(path)
+
+
+def _result(backend: Backend, task_id: str, format: ResultFormat) -> Response:
+    row, path = _result_path(backend, task_id)
+    kind = FORMATS[format]
+    if kind.render is None:
+        return FileResponse(path, media_type=kind.media_type)
+    body = kind.render(row["filename"], _parsed(task_id, path).pages)
+    return Response(body, media_type=kind.media_type)
+
+
+def _page(backend: Backend, task_id: str, number: int) -> dict[str, Any]:
+    _row, path = _result_path(backend, task_id)
+    pages = _parsed(task_id, path).pages
+    for page in pages:
+        if page.number == number:
+            return {"number": page.number, "text": page.text, "source": page.source}
+    raise HTTPException(404, f"task {task_id} has no page {number}: it has {len(pages)} pages")

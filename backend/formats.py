@@ -1,0 +1,48 @@
+"""The formats one task's result is offered in, and how text and Markdown are written.
+
+One table, :data:`FORMATS`, so the API, its documentation and the exports agree on the
+names and media types. JSON is the stored result as the processor wrote it; the others
+are rendered from its pages (:mod:`backend.results`). Plain text separates pages by a
+form feed (``\\f``, what ``pdftotext`` does), so a page count survives the copy;
+Markdown gives each page a heading, under one naming the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from backend.results import Page
+
+
+class ResultFormat(StrEnum):
+    JSON = "json"
+    TXT = "txt"
+    MD = "md"
+
+
+@dataclass(frozen=True)
+class Format:
+    media_type: str
+    #: File name extension, for downloads and archives.
+    extension: str
+    #: Writes the pages of the file with the given name; None: the stored JSON as it is.
+    render: Callable[[str, Sequence[Page]], str] | None
+
+
+def as_text(_filename: str, pages: Sequence[Page]) -> str:
+    return "\f".join(page.text for page in pages)
+
+
+def as_markdown(filename: str, pages: Sequence[Page]) -> str:
+    parts = [f"# {filename}\n"]
+    parts += [f"## Page {page.number}\n\n{page.text.strip()}\n" for page in pages]
+    return "\n".join(parts)
+
+
+FORMATS: dict[ResultFormat, Format] = {
+    ResultFormat.JSON: Format("application/json", "json", None),
+    ResultFormat.TXT: Format("text/plain; charset=utf-8", "txt", as_text),
+    ResultFormat.MD: Format("text/markdown; charset=utf-8", "md", as_markdown),
+}

@@ -1,0 +1,109 @@
+"""``GET /api/export``: every format, parsed back; chosen by ids or by filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.export import CSV_COLUMNS
+from tests.integration.api.conftest import Upload
+from tests.integration.api.helpers import script
+from tests.pdfgen import make_pdf
+from tests.stack import Stack
+
+
+@pytest.fixture(scope="module")
+def batch(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A batch of two PDFs (one named like a spreadsheet formula) and a plugin task."""
+    folder = tmp_path_factory.mktemp("export")
+    pdfs = [make_pdf(folder / "three.pdf", 3), make_pdf(folder / "=SUM(A1).pdf", 2)]
+    rows = stack.submit(pdfs)
+    stack.wait_until([r["id"] for r in rows])
+    stack.wait_recorded()
+    return {"batch_id": rows[0]["batch_id"], "ids": [r["id"] for r in rows]}
+
+
+def _pages(api: httpx.Client, task_id: str) -> list[str]:
+    return [p["text"] for p in api.get(f"/api/tasks/{task_id}/result").json()["pages"]]
+
+
+def _get(api: httpx.Client, **params: Any) -> httpx.Response:
+    response = api.get("/api/export", params=params)
+    assert response.status_code == 200, response.text
+    assert "content-length" not in response.headers  # streamed
+    return response
+
+
+def test_csv_is_the_task_list(api: httpx.Client, batch: dict[str, Any]) -> None:
+    response = _get(api, format="csv", batch=batch["batch_id"])
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    records = list(csv.DictReader(io.StringIO(response.text)))
+    assert tuple(records[0]) == CSV_COLUMNS
+    by_id = {r["id"]: r for r in records}
+    assert sorted(by_id) == sorted(batch["ids"])
+    assert {r["status"] for r in records} == {"completed"}
+    # Never a formula in a spreadsheet:
+    assert by_id[batch["ids"][1]]["filename"] == "'=SUM(A1).pdf"
+
+
+def test_jsonl_has_every_chunk_with_its_page_and_offsets(
+    api: httpx.Client, batch: dict[str, Any]
+) -> None:
+    response = _get(api, format="jsonl", batch=batch["batch_id"])
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert {line["task_id"] for line in lines} == set(batch["ids"])
+    for line in lines:
+        assert set(line) == {"task_id", "filename", "page", "start", "end", "text"}
+        page_text = _pages(api, line["task_id"])[line["page"] - 1]
+        assert line["text"] == page_text[line["start"] : line["end"]]
+    first = [line["page"] for line in lines if line["task_id"] == batch["ids"][0]]
+    assert first == [1, 2, 3]
+
+
+def test_zip_has_a_text_per_task_and_the_list(
+    stack: Stack, api: httpx.Client, upload: Upload, batch: dict[str, Any]
+) -> None:
+    plugin = upload([("plugin.pdf", script())], processor="demo.script").json()["tasks"][0]
+    stack.wait_until([plugin["id"]])
+    stack.wait_recorded()
+    ids = [*batch["ids"], plugin["id"]]
+    response = _get(api, format="zip", ids=ids)
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    names = archive.namelist()
+    assert names[0] == "tasks.csv"
+    listed = list(csv.DictReader(io.StringIO(archive.read("tasks.csv").decode())))
+    assert sorted(r["id"] for r in listed) == sorted(ids)
+    texts = {name: archive.read(name).decode() for name in names[1:]}
+    assert sorted(texts) == sorted(
+        [f"three-{batch['ids'][0][:8]}.txt", f"_SUM(A1)-{batch['ids'][1][:8]}.txt"]
+    )
+    assert texts[f"three-{batch['ids'][0][:8]}.txt"].split("\f") == _pages(api, batch["ids"][0])
+
+
+def test_ids_choose_the_tasks(api: httpx.Client, batch: dict[str, Any]) -> None:
+    response = _get(api, format="csv", ids=batch["ids"][1])
+    assert [r["id"] for r in csv.DictReader(io.StringIO(response.text))] == batch["ids"][1:]
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"format": "pdf"}, "'zip', 'jsonl' or 'csv'"),
+        ({}, "format"),
+        ({"format": "csv", "status": "nonsense"}, "unknown status"),
+        ({"format": "csv", "ids": "x", "batch": "y"}, "not both"),
+    ],
+)
+def test_bad_exports_say_why(api: httpx.Client, params: dict[str, str], reason: str) -> None:
+    response = api.get("/api/export", params=params)
+    assert response.status_code == 422, response.text
+    assert reason in response.text
