@@ -25,7 +25,6 @@ from desktop.client._local import (
     read_runtime,
     start_backend,
 )
-from desktop.client._sse import SseEvent, SseParser
 from desktop.client._workers import (
     CommandWorker,
     UploadWorker,
@@ -48,8 +47,6 @@ __all__ = [
     "FeedThread",
     "LocatorThread",
     "NotFound",
-    "SseEvent",
-    "SseParser",
     "Unauthorized",
     "UploadCancelled",
     "UploadWorker",

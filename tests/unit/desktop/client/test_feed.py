@@ -1,7 +1,8 @@
 """The feed loop against scripted responses: snapshot, events, reconnect, reset, stop.
 
 No server: ``httpx.MockTransport`` plays the backend, one scripted response per
-connection, with event streams given as the exact byte chunks "the network" delivers.
+connection, with event streams given as the exact byte chunks "the network" delivers
+(an ``httpx.Response`` over those chunks, as httpx-sse's own tests build them).
 The last test uses a real socket, because waking a blocked read is a socket matter.
 """
 
@@ -150,6 +151,21 @@ def test_rows_of_one_read_go_out_together(backend: FakeBackend) -> None:
     assert [[row.version for row in batch] for batch in recorder.batches] == [[2, 3, 4, 5], [2]]
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
+def test_same_rows_however_the_network_splits_the_stream(backend: FakeBackend, size: int) -> None:
+    rj = backend.row_json
+    crlf = sse(("6-0", "task", rj("a", version=2, filename="café ✓.pdf"))).replace(b"\n", b"\r\n")
+    row = json.dumps(rj("b", version=2)).encode()
+    cut = row.index(b",") + 1  # data lines join with "\n": whitespace between JSON tokens
+    two_lines = b"id: 7-0\nevent: task\ndata: " + row[:cut] + b"\ndata: " + row[cut:] + b"\n\n"
+    stream = b": keep-alive\n\n" + crlf + two_lines
+    backend.streams.append([stream[i : i + size] for i in range(0, len(stream), size)])
+    recorder = run_loop(backend, lambda r: sum(map(len, r.batches)) == 2)
+    rows = [row for batch in recorder.batches for row in batch]
+    assert [(row.id, row.filename) for row in rows] == [("a", "café ✓.pdf"), ("b", "b.pdf")]
+    assert recorder.loop is not None and recorder.loop.last_event_id == "7-0"
+
+
 def test_reconnects_with_the_last_id_seen_after_the_servers_retry(backend: FakeBackend) -> None:
     rj = backend.row_json
     backend.streams.append(
@@ -173,9 +189,12 @@ def test_reconnects_with_the_last_id_seen_after_the_servers_retry(backend: FakeB
     assert recorder.statuses[2].retry_in == pytest.approx(0.02), "the server's retry: is used"
 
 
-def test_reset_reloads_the_snapshot_and_resumes_from_its_id(backend: FakeBackend) -> None:
+@pytest.mark.parametrize("reset", [b"event: reset\ndata: {}\n\n", b"event: reset\n\n"])
+def test_reset_reloads_the_snapshot_and_resumes_from_its_id(
+    backend: FakeBackend, reset: bytes
+) -> None:
     rj = backend.row_json
-    backend.streams.append([b"event: reset\ndata: {}\n\n"])
+    backend.streams.append([reset])
     backend.streams.append([sse(("31-0", "task", rj("a", version=9)))])
 
     snapshots: list[httpx.Request] = []
