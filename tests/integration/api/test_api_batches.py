@@ -37,7 +37,11 @@ def test_mixed_batch_accepts_the_pdfs_and_refuses_the_text_file(
     assert {row["batch_id"] for row in body["tasks"]} == {body["batch_id"]}
     assert all(row["status"] == "pending" and row["version"] == 1 for row in body["tasks"])
     assert body["rejected"] == [
-        {"filename": "notes.pdf", "reason": "not a PDF: no %PDF- header in its first 1024 bytes"}
+        {
+            "index": 1,
+            "filename": "notes.pdf",
+            "reason": "not a PDF: no %PDF- header in its first 1024 bytes",
+        }
     ]
     done = stack.wait_until([row["id"] for row in body["tasks"]])
     assert {row["status"] for row in done.values()} == {"completed"}
@@ -75,8 +79,16 @@ def test_only_non_pdfs_is_415_with_the_reasons(stack: Stack, upload: Upload) -> 
     BatchRefused.model_validate(body)
     assert "no file was accepted" in body["detail"]
     assert body["rejected"] == [
-        {"filename": "notes.pdf", "reason": "not a PDF: no %PDF- header in its first 1024 bytes"},
-        {"filename": "page.pdf", "reason": "not a PDF: it looks like a web page (HTML)"},
+        {
+            "index": 0,
+            "filename": "notes.pdf",
+            "reason": "not a PDF: no %PDF- header in its first 1024 bytes",
+        },
+        {
+            "index": 1,
+            "filename": "page.pdf",
+            "reason": "not a PDF: it looks like a web page (HTML)",
+        },
     ]
     stack.wait_recorded()
     assert {task["id"] for task in stack.http.get("/api/tasks").json()["tasks"]} == before
