@@ -25,8 +25,9 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 from PySide6.QtCore import QThread, Signal
 
+from desktop.client import _parse
 from desktop.client._api import ApiClient
-from desktop.client._exceptions import ClientError
+from desktop.client._exceptions import ClientError, InvalidReply
 from desktop.records import (
     ConnectionState,
     ConnectionStatus,
@@ -185,11 +186,13 @@ def _events(reads: Iterator[bytes], between_reads: Callable[[], None]) -> Iterat
 
 def _parse_row(data: str) -> TaskRow | None:
     try:
-        return TaskRow.from_json(json.loads(data))
-    except (ValueError, KeyError, TypeError) as exc:
-        # One bad event must not end the feed; the next version of the task fixes it.
+        return _parse.task_row(json.loads(data))
+    except ValueError as exc:
+        log.warning("ignoring a task event that is not JSON: %s", exc)
+    except InvalidReply as exc:
+        # One bad event must not end the feed: the window keeps the version it has.
         log.warning("ignoring a malformed task event: %s", exc)
-        return None
+    return None
 
 
 class FeedThread(QThread):

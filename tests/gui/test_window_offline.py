@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyle
 
+from desktop.client import _parse
 from desktop.mainwindow import MainWindow
 from desktop.records import (
     BatchResult,
@@ -202,13 +203,13 @@ def test_status_bar_shows_connection_workers_and_counts(window: MainWindow) -> N
     assert label.plain_text() == "Connected"
     window.on_health_changed(Health(status="ok", workers=4))
     assert window.status_panel.workers.text() == "4 workers online"
-    degraded = {"status": "degraded", "workers": 4}
+    degraded = {"status": "degraded", "workers": 4, "queued": None, "redis": True, "database": True}
     for health, says in [
         ({**degraded, "redis": False, "workers": None}, "Redis down"),
         ({**degraded, "redis": False, "queued": 7}, "Redis refuses changes (disk full?)"),
         ({**degraded, "database": False}, "database down"),
     ]:
-        window.on_health_changed(Health.from_json(health))
+        window.on_health_changed(_parse.health(health))
         assert says in window.status_panel.workers.text()
     window.on_health_changed(Health(status="ok", workers=4))
     counts = window.status_panel.counts.text()

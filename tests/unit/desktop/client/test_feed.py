@@ -24,6 +24,7 @@ from desktop.records import ConnectionState, ConnectionStatus, Endpoint, Health,
 
 ENDPOINT = Endpoint(url="http://backend.test", token="s3cret")
 FAST = Backoff(initial=0.01, maximum=0.05)
+HEALTH = {"status": "ok", "redis": True, "database": True, "workers": 2, "queued": 0}
 
 
 def sse(*events: tuple[str, str, dict[str, Any] | None]) -> bytes:
@@ -55,7 +56,7 @@ class FakeBackend:
         if request.url.path == "/api/tasks":
             return httpx.Response(200, json=self.pages[request.url.params.get("cursor")])
         if request.url.path == "/api/health":
-            return httpx.Response(200, json={"status": "ok", "workers": 2, "queued": 0})
+            return httpx.Response(200, json=HEALTH)
         if request.url.path == "/api/events":
             if not self.streams:
                 raise httpx.ConnectError("script ended")
@@ -203,7 +204,11 @@ def test_reset_reloads_the_snapshot_and_resumes_from_its_id(
         if request.url.path == "/api/tasks":
             snapshots.append(request)
             if len(snapshots) == 2:
-                backend.pages[None] = {"tasks": [rj("a", version=8)], "last_event_id": "30-0"}
+                backend.pages[None] = {
+                    "tasks": [rj("a", version=8)],
+                    "last_event_id": "30-0",
+                    "next_cursor": None,
+                }
 
     backend.on_request = second_snapshot_is_newer
     recorder = run_loop(backend, lambda r: bool(r.batches))
@@ -299,7 +304,9 @@ def hanging_sse_server() -> Iterator[tuple[str, threading.Event]]:
             connections.append(conn)
             request = conn.recv(65536).decode()
             if request.startswith("GET /api/tasks"):
-                body = json.dumps({"tasks": [], "last_event_id": "0-0"}).encode()
+                body = json.dumps(
+                    {"tasks": [], "last_event_id": "0-0", "next_cursor": None}
+                ).encode()
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
                     b"connection: close\r\n"
@@ -313,7 +320,7 @@ def hanging_sse_server() -> Iterator[tuple[str, threading.Event]]:
                 event = b": hello\n\n"
                 conn.sendall(b"%x\r\n%s\r\n" % (len(event), event))
             else:
-                body = b'{"status": "ok", "workers": 1}'
+                body = json.dumps(HEALTH).encode()
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
                     b"connection: close\r\n"

@@ -41,7 +41,10 @@ def test_a_409_becomes_a_message_not_an_exception(
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/health":
-            return httpx.Response(200, json={"status": "ok", "workers": 3})
+            return httpx.Response(
+                200,
+                json={"status": "ok", "redis": True, "database": True, "workers": 3, "queued": 0},
+            )
         if request.url.path == "/api/tasks/done/retry":
             return httpx.Response(409, json={"detail": "cannot retry a task that is completed"})
         if request.url.path == "/api/tasks/f/retry":
