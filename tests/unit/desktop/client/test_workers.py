@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,14 @@ import pytest
 from PySide6.QtCore import QObject, Signal
 
 from desktop.client import ApiClient, WorkerThread, make_command_thread, make_upload_thread
-from desktop.records import BatchResult, Endpoint, Rejection, UploadProgress
+from desktop.records import (
+    BatchResult,
+    Endpoint,
+    Rejection,
+    TaskFilter,
+    TaskStatus,
+    UploadProgress,
+)
 
 ENDPOINT = Endpoint(url="http://backend.test", token="t")
 
@@ -77,6 +85,47 @@ def test_a_409_becomes_a_message_not_an_exception(
         ["a"],
         "Retry requested for 1 of 2 tasks; 1 refused: cannot retry a task that is running",
     ]
+
+
+def test_retry_all_failed_is_one_request_with_the_filter(
+    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+) -> None:
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        request.read()
+        rows = [row_json_factory(f"t{i}", status="pending", version=2) for i in range(3)]
+        return httpx.Response(202, json={"accepted": rows, "refused": []})
+
+    thread = make_command_thread(ENDPOINT, client_factory=factory(handler))
+    threads.append(thread)
+    asker = Asker()
+    asker.retry.connect(thread.worker.retry)
+    thread.start()
+    with qtbot.wait_signal(thread.worker.message, timeout=2000) as message:
+        asker.retry.emit(TaskFilter(frozenset({TaskStatus.FAILED, TaskStatus.TIMED_OUT})))
+    assert message.args == ["Retry requested for 3 of 3 tasks"]
+    bulk = [r for r in requests if r.url.path == "/api/tasks/retry"]
+    assert [json.loads(r.content) for r in bulk] == [{"status": ["failed", "timed_out"]}]
+
+
+def test_a_reply_that_breaks_the_contract_is_said_as_such(
+    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        row = row_json_factory("t1")
+        del row["attempt"]
+        return httpx.Response(202, json=row)
+
+    thread = make_command_thread(ENDPOINT, client_factory=factory(handler))
+    threads.append(thread)
+    asker = Asker()
+    asker.retry.connect(thread.worker.retry)
+    thread.start()
+    with qtbot.wait_signal(thread.worker.failed, timeout=2000) as failed:
+        asker.retry.emit(["t1"])
+    assert failed.args == ["Retry failed: the backend's task row has no field 'attempt'"]
 
 
 def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[WorkerThread]) -> None:
