@@ -74,12 +74,17 @@ def backend_command() -> list[str]:
 
 
 def start_backend(home: Path) -> subprocess.Popen[bytes]:
-    """Start the supervisor detached, logging to ``backend.log`` in the data folder."""
+    """Start the supervisor detached, logging to ``backend.log`` in the data folder.
+
+    It stays our child all the same, so a thread waits for it: whenever it exits (the
+    window may outlive it), it is reaped rather than left a zombie, and its ``Popen`` is
+    never dropped while running (Python warns about that).
+    """
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     env = dict(os.environ, TASKDESK_HOME=str(home))
     log_fd = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             backend_command(),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -90,6 +95,8 @@ def start_backend(home: Path) -> subprocess.Popen[bytes]:
         )
     finally:
         os.close(log_fd)
+    threading.Thread(target=process.wait, name="taskdesk-backend-reaper", daemon=True).start()
+    return process
 
 
 def find_or_start(

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,15 @@ def test_start_backend_detaches_and_logs(monkeypatch: pytest.MonkeyPatch, tmp_pa
     log = (tmp_path / "home" / "backend.log").read_text()
     assert f"own session True {tmp_path / 'home'}" in log
     assert (tmp_path / "home" / "backend.log").stat().st_mode & 0o077 == 0
+
+
+def test_a_started_backend_is_reaped_when_it_exits(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(local, "backend_command", lambda: [sys.executable, "-c", "pass"])
+    pid = local.start_backend(tmp_path).pid  # the window keeps no handle on it
+    deadline = time.monotonic() + 10
+    # A zombie keeps its /proc entry until reaped; looking there reaps nothing itself.
+    while Path(f"/proc/{pid}").exists():
+        assert time.monotonic() < deadline, "the exited backend was left a zombie"
+        time.sleep(0.01)
