@@ -49,7 +49,7 @@ def read_runtime(home: Path) -> Endpoint | None:
     """The endpoint ``runtime.json`` names, or None when absent or half-written."""
     try:
         data = json.loads((home / RUNTIME_FILE).read_text(encoding="utf-8"))
-        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=data.get("pid"))
+        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=int(data["pid"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
