@@ -18,6 +18,9 @@ from collections.abc import Sequence
 
 #: The argument that puts a frozen executable in "run this module" mode.
 RUN_FLAG = "--taskdesk-run"
+#: ``taskdesk-backend``'s exit status when another one already runs on the same data
+#: folder; the desktop then waits for that one instead of reporting a failed start.
+EXIT_ALREADY_RUNNING = 3
 
 
 def is_frozen() -> bool:

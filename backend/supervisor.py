@@ -35,7 +35,7 @@ import httpx
 from backend import __version__
 from backend.auth import load_or_create_token
 from backend.config import Settings
-from backend.launch import module_command
+from backend.launch import EXIT_ALREADY_RUNNING, module_command
 from backend.private_files import write_private
 from backend.redis_server import EmbeddedRedis
 
@@ -400,12 +400,13 @@ class Supervisor:
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SystemExit(
-                f"another taskdesk-backend is running on {self.settings.home}"
-            ) from None
+            log.error("another taskdesk-backend is running on %s", self.settings.home)
+            raise SystemExit(EXIT_ALREADY_RUNNING) from None
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run until SIGTERM; exits :data:`~backend.launch.EXIT_ALREADY_RUNNING` when another
+    supervisor holds the data folder."""
     parser = argparse.ArgumentParser(
         prog="taskdesk-backend",
         description="Run the Taskdesk backend: Redis, the task recorder, a Celery worker "

@@ -104,11 +104,7 @@ class Desktop(QObject):
         self.open_session(endpoint)
 
     def open_session(self, endpoint: Endpoint) -> None:
-        if self.session is not None:
-            self.session.stop()
-            self.session.deleteLater()
-            self.model.clear()
-            self.window.forget_sources()
+        self._close_session()
         where = "this computer" if endpoint.local else endpoint.url
         self.window.setWindowTitle(f"Taskdesk — {where}")
         self.window.backend_url = endpoint.url
@@ -126,11 +122,7 @@ class Desktop(QObject):
             self.prefs.set_remote_server(choice[0], choice[1])
         self._stop_locator()
         if choice is None:
-            if self.session is not None:
-                self.session.stop()
-                self.session = None
-                self.model.clear()
-                self.window.forget_sources()
+            self._close_session()
             self.start()
         else:
             self.open_session(Endpoint(url=choice[0], token=choice[1], local=False))
@@ -141,6 +133,16 @@ class Desktop(QObject):
         self._stop_locator()
         if self.session is not None:
             self.session.stop()
+
+    def _close_session(self) -> None:
+        """End the session and forget what it showed, so the next backend starts clean."""
+        if self.session is None:
+            return
+        self.session.stop()
+        self.session.deleteLater()
+        self.session = None
+        self.model.clear()
+        self.window.forget_sources()
 
     def _stop_locator(self) -> None:
         if self._locator is not None:

@@ -44,6 +44,7 @@ from desktop.records import (
     Health,
     Rejection,
     TaskDetail,
+    TaskFilter,
     TaskRow,
     UploadProgress,
 )
@@ -66,7 +67,8 @@ class MainWindow(QMainWindow):
     #: Upload these paths (files and folders) as one submission: id, list[Path], and the
     #: batch form options (``processor``, ``max_retries``, …) as a dict.
     submit_requested = Signal(int, object, object)
-    #: Manual retry / cancel of these task ids (list[str]).
+    #: Manual retry / cancel of these task ids (list[str]), or of the tasks a TaskFilter
+    #: matches.
     retry_requested = Signal(object)
     cancel_requested = Signal(object)
     #: Load ``GET /api/tasks/{id}`` (history) / the result preview for a task id.
@@ -209,9 +211,9 @@ class MainWindow(QMainWindow):
             self.retry_requested.emit(ids)
 
     def _on_retry_all_failed_triggered(self) -> None:
-        ids = [row.id for row in self.model.rows() if row.status in FAILED_STATES]
-        if ids:
-            self.retry_requested.emit(ids)
+        # The filter, not the ids: one request however many failed, and the server's
+        # view of which ones did, not this window's.
+        self.retry_requested.emit(TaskFilter(FAILED_STATES))
 
     def _on_cancel_triggered(self) -> None:
         ids = [r.id for r in self.view.selected_rows() if r.status in CANCELLABLE_STATES]

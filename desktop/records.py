@@ -1,23 +1,44 @@
 """Plain data the desktop passes around: task rows, details, health, connection state.
 
 These are the only types that cross from :mod:`desktop.client` (which parses them out of
-JSON) to the widgets and the model, so nothing Qt-side ever touches httpx or raw JSON.
-The task states are the backend's own (:mod:`backend.states`: pure Python, no I/O, in
-the same distribution and the same bundle), so the two sides cannot drift apart; what
-the desktop adds is how each state reads, :func:`status_label`.
+JSON, strictly: :mod:`desktop.client._parse`) to the widgets and the model, so nothing
+Qt-side ever touches httpx or raw JSON. The task states are the backend's own
+(:mod:`backend.states`: pure Python, no I/O, in the same distribution and the same
+bundle), so the two sides cannot drift apart; this module hands them on to the widgets,
+and adds how each state reads, :func:`status_label`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-# The states, and which of them a retry or a cancel applies to, are the backend's.
-from backend.states import CANCELLABLE_STATES, FINAL_STATES, RETRYABLE_STATES, TaskStatus  # noqa: F401
+from backend.states import CANCELLABLE_STATES, FINAL_STATES, RETRYABLE_STATES, TaskStatus
+
+__all__ = [
+    "CANCELLABLE_STATES",
+    "FINAL_STATES",
+    "RETRYABLE_STATES",
+    "UNUSED_ROW_FIELDS",
+    "BatchResult",
+    "BulkOutcome",
+    "ConnectionState",
+    "ConnectionStatus",
+    "Endpoint",
+    "Health",
+    "HistoryEntry",
+    "Rejection",
+    "Snapshot",
+    "TaskDetail",
+    "TaskFilter",
+    "TaskRow",
+    "TaskStatus",
+    "UploadProgress",
+    "status_label",
+]
 
 _LABELS = {
     TaskStatus.PENDING: "Pending",
@@ -35,25 +56,9 @@ def status_label(status: TaskStatus) -> str:
     return _LABELS[status]
 
 
-def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 time from the API as an aware UTC datetime (naive means UTC)."""
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
-
-
-def _int(value: Any, default: int = 0) -> int:
-    return default if value is None else int(value)
-
-
-def _float(value: Any, default: float = 0.0) -> float:
-    return default if value is None else float(value)
+#: Fields of :class:`backend.rows.TaskRow` a desktop row does not keep: the result is
+#: fetched on demand (it may be large), and ``version`` orders rows, not the clock.
+UNUSED_ROW_FIELDS = frozenset({"updated_at", "result"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,8 @@ class TaskRow:
     """One task as the feed and ``GET /api/tasks`` describe it (DESIGN.md, "The event feed").
 
     Frozen, so the model can keep the object it was given and compare versions without
-    defensive copies.
+    defensive copies. Its fields are :class:`backend.rows.TaskRow`'s but
+    :data:`UNUSED_ROW_FIELDS`; a unit test holds the two definitions together.
     """
 
     id: str
@@ -69,49 +75,23 @@ class TaskRow:
     filename: str
     status: TaskStatus
     version: int
-    processor: str = "pdf.extract"
-    progress: float = 0.0
-    stage: str | None = None
-    pages_done: int = 0
-    pages_total: int = 0
-    attempt: int = 1
-    retries: int = 0
-    max_retries: int = 0
-    next_retry_at: datetime | None = None
-    soft_time_limit: float = 0.0
-    time_limit: float = 0.0
-    error: str | None = None
-    error_kind: str | None = None
-    created_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TaskRow:
-        """Parse a row; raises ``KeyError``/``ValueError`` on a malformed one."""
-        return cls(
-            id=str(data["id"]),
-            batch_id=str(data.get("batch_id") or ""),
-            filename=str(data.get("filename") or ""),
-            status=TaskStatus(data["status"]),
-            version=int(data["version"]),
-            processor=str(data.get("processor") or "pdf.extract"),
-            progress=_float(data.get("progress")),
-            stage=data.get("stage"),
-            pages_done=_int(data.get("pages_done")),
-            pages_total=_int(data.get("pages_total")),
-            attempt=_int(data.get("attempt"), 1),
-            retries=_int(data.get("retries")),
-            max_retries=_int(data.get("max_retries")),
-            next_retry_at=parse_time(data.get("next_retry_at")),
-            soft_time_limit=_float(data.get("soft_time_limit")),
-            time_limit=_float(data.get("time_limit")),
-            error=data.get("error"),
-            error_kind=data.get("error_kind"),
-            created_at=parse_time(data.get("created_at")),
-            started_at=parse_time(data.get("started_at")),
-            finished_at=parse_time(data.get("finished_at")),
-        )
+    processor: str
+    progress: float
+    stage: str | None
+    pages_done: int
+    pages_total: int
+    attempt: int
+    retries: int
+    max_retries: int
+    next_retry_at: datetime | None
+    soft_time_limit: float
+    time_limit: float
+    ocr: str
+    error: str | None
+    error_kind: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
 
     @property
     def is_final(self) -> bool:
@@ -123,27 +103,11 @@ class HistoryEntry:
     """One state change of a task, as ``GET /api/tasks/{id}`` lists it."""
 
     status: str
-    at: datetime | None
-    from_status: str | None = None
-    detail: str | None = None
-    attempt: int | None = None
-    retries: int | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> HistoryEntry:
-        # Lenient on names: the history shape is the one part of the API DESIGN.md
-        # leaves open ("its state changes with times").
-        status = data.get("to") or data.get("status") or data.get("to_status") or "?"
-        at = data.get("at") or data.get("time") or data.get("timestamp") or data.get("created_at")
-        detail = data.get("detail") or data.get("error") or data.get("message") or data.get("note")
-        return cls(
-            status=str(status),
-            at=parse_time(at),
-            from_status=data.get("from") or data.get("from_status"),
-            detail=None if detail is None else str(detail),
-            attempt=None if data.get("attempt") is None else int(data["attempt"]),
-            retries=None if data.get("retries") is None else int(data["retries"]),
-        )
+    at: datetime
+    from_status: str | None
+    detail: str | None
+    attempt: int
+    retries: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +154,19 @@ class BulkOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """Tasks a bulk retry or cancel covers, chosen by the server's filter, not by id.
+
+    One request then covers ten thousand tasks, and none that changed state since the
+    window last heard of them is missed.
+    """
+
+    statuses: frozenset[TaskStatus]
+    batch_id: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
     """``GET /api/health``: whether the backend is whole and how many workers listen."""
 
@@ -200,16 +177,6 @@ class Health:
     queued: int | None = None
     redis: bool = True
     database: bool = True
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Health:
-        return cls(
-            status=str(data.get("status", "ok")),
-            workers=None if data.get("workers") is None else int(data["workers"]),
-            queued=None if data.get("queued") is None else _int(data["queued"]),
-            redis=bool(data.get("redis", True)),
-            database=bool(data.get("database", True)),
-        )
 
 
 @dataclass(frozen=True, slots=True)

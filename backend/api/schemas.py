@@ -34,8 +34,13 @@ MAX_BULK_IDS = 10_000
 
 
 class Rejection(BaseModel):
-    """A file of a batch that was refused, and why."""
+    """A file of a batch that was refused, and why.
 
+    ``index`` is its position among the request's files: the tasks are the other files,
+    in order, so a client pairs each file with its task without relying on the label.
+    """
+
+    index: int
     filename: str
     reason: str
 

@@ -20,7 +20,7 @@ counts: progress-bar delegate, icons, proxy sorted by Submitted) and a real
 :class:`~desktop.session.Session`, whose :class:`~desktop.client.FeedThread` and
 :class:`~desktop.client.ApiClient` talk to an ``httpx.MockTransport``. So the snapshot
 arrives as ``GET /api/tasks`` pages, and the events as SSE bytes that the feed thread
-parses (:class:`~desktop.client.SseParser`, ``TaskRow.from_json``) and emits, one
+parses (httpx-sse, :mod:`desktop.client._parse`) and emits, one
 ``rows_received`` signal per network read, to the GUI thread, where the session hands
 them to :class:`~desktop.tasks.TaskTableModel`. The "network" delivers one read of 20
 events every 10 ms, as the backend's feed writes one frame per ``XREAD`` batch.

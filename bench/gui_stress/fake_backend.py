@@ -41,7 +41,16 @@ class FakeBackend:
                 200, content=self.workload.pages[page], headers={"content-type": "application/json"}
             )
         if path == "/api/health":
-            return httpx.Response(200, json={"status": "ok", "workers": WORKERS, "queued": 0})
+            return httpx.Response(
+                200,
+                json={
+                    "status": "ok",
+                    "redis": True,
+                    "database": True,
+                    "workers": WORKERS,
+                    "queued": 0,
+                },
+            )
         if path == "/api/events":
             self._streams += 1
             stream = self._stream() if self._streams == 1 else self._quiet()

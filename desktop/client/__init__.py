@@ -13,6 +13,7 @@ from desktop.client._exceptions import (
     BackendUnavailable,
     ClientError,
     Conflict,
+    InvalidReply,
     NotFound,
     Unauthorized,
     UploadCancelled,
@@ -25,7 +26,6 @@ from desktop.client._local import (
     read_runtime,
     start_backend,
 )
-from desktop.client._sse import SseEvent, SseParser
 from desktop.client._workers import (
     CommandWorker,
     UploadWorker,
@@ -46,10 +46,9 @@ __all__ = [
     "FeedListener",
     "FeedLoop",
     "FeedThread",
+    "InvalidReply",
     "LocatorThread",
     "NotFound",
-    "SseEvent",
-    "SseParser",
     "Unauthorized",
     "UploadCancelled",
     "UploadWorker",

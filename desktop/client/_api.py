@@ -18,10 +18,12 @@ from typing import Any
 
 import httpx
 
+from desktop.client import _parse
 from desktop.client._exceptions import (
     ApiError,
     BackendUnavailable,
     Conflict,
+    InvalidReply,
     NotFound,
     Unauthorized,
 )
@@ -31,10 +33,9 @@ from desktop.records import (
     BulkOutcome,
     Endpoint,
     Health,
-    HistoryEntry,
-    Rejection,
     Snapshot,
     TaskDetail,
+    TaskFilter,
     TaskRow,
 )
 
@@ -128,23 +129,21 @@ class ApiClient:
         try:
             return response.json()
         except ValueError as exc:
-            raise ApiError(response.status_code, "the backend sent invalid JSON") from exc
+            raise InvalidReply(f"the backend sent invalid JSON for {method} {path}") from exc
 
     # -- reads -----------------------------------------------------------------------------
 
     def health(self) -> Health:
-        return Health.from_json(self._json("GET", "/api/health"))
+        return _parse.health(self._json("GET", "/api/health"))
 
     def tasks_page(
         self, cursor: str | None = None, *, limit: int = PAGE_SIZE
-    ) -> tuple[list[TaskRow], str, str | None]:
+    ) -> tuple[tuple[TaskRow, ...], str, str | None]:
         """One page of ``GET /api/tasks``: rows, ``last_event_id``, ``next_cursor``."""
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        body = self._json("GET", "/api/tasks", params=params)
-        rows = [TaskRow.from_json(item) for item in body.get("tasks", [])]
-        return rows, str(body.get("last_event_id") or "0-0"), body.get("next_cursor")
+        return _parse.snapshot_page(self._json("GET", "/api/tasks", params=params))
 
     def snapshot(self) -> Snapshot:
         """Every task, following ``next_cursor`` to the end.
@@ -152,16 +151,15 @@ class ApiClient:
         The feed must resume after the *first* page's ``last_event_id``: later pages may
         hold newer rows, and events replayed for them are ignored by their version.
         """
-        rows, last_event_id, cursor = self.tasks_page()
+        page, last_event_id, cursor = self.tasks_page()
+        rows = list(page)
         while cursor:
-            more, _, cursor = self.tasks_page(cursor)
-            rows.extend(more)
+            page, _, cursor = self.tasks_page(cursor)
+            rows.extend(page)
         return Snapshot(rows=tuple(rows), last_event_id=last_event_id)
 
     def task(self, task_id: str) -> TaskDetail:
-        body = self._json("GET", f"/api/tasks/{task_id}")
-        history = tuple(HistoryEntry.from_json(item) for item in body.get("history") or [])
-        return TaskDetail(row=TaskRow.from_json(body), history=history)
+        return _parse.task_detail(self._json("GET", f"/api/tasks/{task_id}"))
 
     def result(self, task_id: str) -> Any:
         """The stored result: parsed JSON when the backend sends JSON, else text."""
@@ -172,19 +170,22 @@ class ApiClient:
 
     # -- actions ---------------------------------------------------------------------------
 
-    def retry(self, task_id: str) -> TaskRow | None:
+    def retry(self, task_id: str) -> TaskRow:
         """Manual retry; the row as it now is. :class:`Conflict` when the state forbids it."""
-        return _maybe_row(self._request("POST", f"/api/tasks/{task_id}/retry"))
+        return _parse.task_row(self._json("POST", f"/api/tasks/{task_id}/retry"))
 
-    def cancel(self, task_id: str) -> TaskRow | None:
-        return _maybe_row(self._request("POST", f"/api/tasks/{task_id}/cancel"))
+    def cancel(self, task_id: str) -> TaskRow:
+        return _parse.task_row(self._json("POST", f"/api/tasks/{task_id}/cancel"))
 
-    def retry_many(self, task_ids: Sequence[str]) -> BulkOutcome:
-        """Retry each task; the ones whose state forbids it come back in ``refused``."""
-        return _bulk(self._json("POST", "/api/tasks/retry", json={"ids": list(task_ids)}))
+    def retry_many(self, tasks: Sequence[str] | TaskFilter) -> BulkOutcome:
+        """Retry each task named, or matching; the ones whose state forbids it come back
+        in ``refused``."""
+        body = _selection(tasks)
+        return _parse.bulk_outcome(self._json("POST", "/api/tasks/retry", json=body))
 
-    def cancel_many(self, task_ids: Sequence[str]) -> BulkOutcome:
-        return _bulk(self._json("POST", "/api/tasks/cancel", json={"ids": list(task_ids)}))
+    def cancel_many(self, tasks: Sequence[str] | TaskFilter) -> BulkOutcome:
+        body = _selection(tasks)
+        return _parse.bulk_outcome(self._json("POST", "/api/tasks/cancel", json=body))
 
     def submit_batch(
         self,
@@ -211,17 +212,19 @@ class ApiClient:
                 "POST", "/api/batches", files=files, data=dict(options or {}), timeout=timeout
             )
         except ApiError as exc:
-            # 413/415: no file was accepted; the body still names each one and why.
-            if isinstance(exc.body, dict) and exc.body.get("rejected"):
-                return BatchResult(batch_id="", rows=(), rejected=_rejections(exc.body))
+            # 413/415: no file was accepted; the body still names each one and why (but
+            # not when the request as a whole was refused: too many files).
+            if isinstance(exc.body, dict) and "rejected" in exc.body:
+                rejected = tuple(rejection for _, rejection in _parse.rejections(exc.body))
+                return BatchResult(batch_id="", rows=(), rejected=rejected)
             raise
-        rows = tuple(TaskRow.from_json(item) for item in body.get("tasks", []))
-        rejected = _rejections(body)
+        rows = _parse.task_rows(body, "tasks", "batch")
+        refused = _parse.rejections(body)
         return BatchResult(
-            batch_id=str(body.get("batch_id", "")),
+            batch_id=_parse.batch_id(body),
             rows=rows,
-            rejected=rejected,
-            sources=_match_sources(rows, paths),
+            rejected=tuple(rejection for _, rejection in refused),
+            sources=_sources(rows, paths, {index for index, _ in refused}),
         )
 
     # -- the feed --------------------------------------------------------------------------
@@ -267,28 +270,16 @@ class ApiClient:
                 response.close()
 
 
-def _maybe_row(response: httpx.Response) -> TaskRow | None:
-    try:
-        return TaskRow.from_json(response.json())
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None  # an older backend answering 202 without a body
-
-
-def _bulk(body: Any) -> BulkOutcome:
-    """``{"accepted": [rows], "refused": [{"id", "reason"}]}``."""
-    accepted = tuple(TaskRow.from_json(item) for item in body.get("accepted") or [])
-    refused = tuple(
-        (str(item.get("id", "?")), str(item.get("reason", "")))
-        for item in body.get("refused") or []
-    )
-    return BulkOutcome(accepted=accepted, refused=refused)
-
-
-def _rejections(body: Mapping[str, Any]) -> tuple[Rejection, ...]:
-    return tuple(
-        Rejection(str(item.get("filename", "?")), str(item.get("reason", "refused")))
-        for item in body.get("rejected") or []
-    )
+def _selection(tasks: Sequence[str] | TaskFilter) -> dict[str, Any]:
+    """The body of a bulk action (the API's ``Selection``): ids, or a filter."""
+    if not isinstance(tasks, TaskFilter):
+        return {"ids": list(tasks)}
+    body: dict[str, Any] = {"status": sorted(status.value for status in tasks.statuses)}
+    if tasks.batch_id:
+        body["batch_id"] = tasks.batch_id
+    if tasks.text:
+        body["text"] = tasks.text
+    return body
 
 
 def _guarded(response: httpx.Response) -> Iterator[bytes]:
@@ -338,18 +329,16 @@ def _is_open(stream: Any) -> bool:
     return sock is not None and sock.fileno() != -1
 
 
-def _match_sources(rows: Sequence[TaskRow], paths: Sequence[Path]) -> dict[str, Path]:
-    """Pair each created task with the local file it came from, by name, in order.
+def _sources(rows: Sequence[TaskRow], paths: Sequence[Path], refused: set[int]) -> dict[str, Path]:
+    """Pair each created task with the file it came from, by position in the request.
 
-    The API returns rows in upload order minus the rejected files, so walking both lists
-    by filename pairs them even when two files share a name.
+    The API makes its tasks in the order of the request's files and gives each refused
+    file's position, so the files left over are the tasks', one for one. Names cannot
+    pair them: the server cleans a name (a tab, a decomposed accent) into its label.
     """
-    sources: dict[str, Path] = {}
-    remaining = list(paths)
-    for row in rows:
-        for i, path in enumerate(remaining):
-            if path.name == row.filename:
-                sources[row.id] = path
-                del remaining[i]
-                break
-    return sources
+    accepted = [path for index, path in enumerate(paths) if index not in refused]
+    if len(accepted) != len(rows):
+        raise InvalidReply(
+            f"the backend made {len(rows)} tasks for {len(accepted)} accepted files", "tasks"
+        )
+    return {row.id: path for row, path in zip(rows, accepted, strict=True)}

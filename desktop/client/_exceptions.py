@@ -8,6 +8,7 @@
     │   ├── Unauthorized       401: the token is wrong
     │   ├── NotFound           404
     │   └── Conflict           409: the task's state does not allow the action
+    ├── InvalidReply           a success whose body breaks the contract (names the field)
     ├── UploadCancelled        the user stopped an upload
     └── BackendStartFailed     the local backend did not come up
 
@@ -47,6 +48,19 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     """409: the task's current state does not allow what was asked."""
+
+
+class InvalidReply(ClientError):
+    """The backend answered with a success that breaks the API's contract.
+
+    Desktop and backend ship together, so this is a bug in one of them, never an older
+    backend to humour: it is said, with the field, rather than shown as a blank cell.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        #: The field that is missing or of the wrong type; None when the body is not JSON.
+        self.field = field
 
 
 class UploadCancelled(ClientError):

@@ -28,8 +28,6 @@ from desktop.records import Endpoint
 
 RUNTIME_FILE = "runtime.json"
 LOG_FILE = "backend.log"
-#: What a second supervisor on the same folder says before exiting.
-_ALREADY_RUNNING = "another taskdesk-backend is running"
 
 
 class _Process(Protocol):
@@ -44,7 +42,7 @@ def read_runtime(home: Path) -> Endpoint | None:
     """The endpoint ``runtime.json`` names, or None when absent or half-written."""
     try:
         data = json.loads((home / RUNTIME_FILE).read_text(encoding="utf-8"))
-        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=data.get("pid"))
+        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=int(data["pid"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -144,11 +142,10 @@ def find_or_start(
             return endpoint
         if not child_done and process.poll() is not None:
             child_done = True
-            tail = log_tail(home)
             # Another window (or the user) started one first: wait for that one instead.
-            if _ALREADY_RUNNING not in tail:
+            if process.returncode != launch.EXIT_ALREADY_RUNNING:
                 raise BackendStartFailed(
-                    f"taskdesk-backend exited with code {process.returncode}\n{tail}"
+                    f"taskdesk-backend exited with code {process.returncode}\n{log_tail(home)}"
                 )
     raise BackendStartFailed(
         f"taskdesk-backend did not answer within {timeout:.0f} s\n{log_tail(home)}"

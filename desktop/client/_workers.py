@@ -12,19 +12,20 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from desktop.client._api import ApiClient
 from desktop.client._exceptions import (
     ApiError,
+    BackendUnavailable,
     ClientError,
     Conflict,
     UploadCancelled,
 )
 from desktop.files import chunked, collect_pdfs
-from desktop.records import BulkOutcome, Endpoint, UploadProgress
+from desktop.records import BulkOutcome, Endpoint, TaskFilter, TaskRow, UploadProgress
 from desktop.resultfile import write_result
 
 log = logging.getLogger(__name__)
@@ -90,27 +91,33 @@ class CommandWorker(QObject):
             QTimer.singleShot(UNKNOWN_WORKERS_RECHECK_MS, self, self.check_health)
 
     @Slot(object)
-    def retry(self, task_ids: list[str]) -> None:
-        self._act("Retry", task_ids, self.api.retry, self.api.retry_many)
+    def retry(self, tasks: list[str] | TaskFilter) -> None:
+        """Retry the tasks named, or (one request however many) those matching."""
+        self._act("Retry", tasks, self.api.retry, self.api.retry_many)
 
     @Slot(object)
-    def cancel(self, task_ids: list[str]) -> None:
-        self._act("Cancel", task_ids, self.api.cancel, self.api.cancel_many)
+    def cancel(self, tasks: list[str] | TaskFilter) -> None:
+        self._act("Cancel", tasks, self.api.cancel, self.api.cancel_many)
 
-    def _act(self, verb: str, task_ids: list[str], one: Any, many: Any) -> None:
-        if not task_ids:
+    def _act(
+        self,
+        verb: str,
+        tasks: list[str] | TaskFilter,
+        one: Callable[[str], TaskRow],
+        many: Callable[[list[str] | TaskFilter], BulkOutcome],
+    ) -> None:
+        if not tasks:
             return
         try:
-            if len(task_ids) == 1:
-                row = one(task_ids[0])
-                if row is not None:
-                    self.rows_changed.emit([row])
+            if isinstance(tasks, list) and len(tasks) == 1:
+                self.rows_changed.emit([one(tasks[0])])
                 self.message.emit(f"{verb} requested")
                 return
-            outcome: BulkOutcome = many(task_ids)
+            outcome = many(tasks)
             if outcome.accepted:
                 self.rows_changed.emit(list(outcome.accepted))
-            done = f"{verb} requested for {len(outcome.accepted)} of {len(task_ids)} tasks"
+            total = len(outcome.accepted) + len(outcome.refused)
+            done = f"{verb} requested for {len(outcome.accepted)} of {total} tasks"
             if outcome.refused:
                 self.failed.emit(f"{done}; {len(outcome.refused)} refused: {outcome.refused[0][1]}")
             else:
@@ -119,8 +126,10 @@ class CommandWorker(QObject):
             self.failed.emit(f"{verb} refused: {exc.detail}")
         except ApiError as exc:
             self.failed.emit(f"{verb} failed: {exc.detail}")
-        except ClientError as exc:
+        except BackendUnavailable as exc:
             self.failed.emit(f"{verb} failed: backend unavailable ({exc})")
+        except ClientError as exc:
+            self.failed.emit(f"{verb} failed: {exc}")
 
     @Slot(str)
     def load_detail(self, task_id: str) -> None:
@@ -195,8 +204,10 @@ class UploadWorker(QObject):
             self.failed.emit("Upload cancelled; files already sent keep going")
         except ApiError as exc:
             self.failed.emit(f"Upload refused: {exc.detail}")
-        except ClientError as exc:
+        except BackendUnavailable as exc:
             self.failed.emit(f"Upload failed: backend unavailable ({exc})")
+        except ClientError as exc:
+            self.failed.emit(f"Upload failed: {exc}")
         except OSError as exc:
             self.failed.emit(f"Upload failed: {exc}")
         finally:
@@ -238,11 +249,15 @@ def _size(path: Path) -> int:
         return 0
 
 
-class WorkerThread:
+#: The two kinds of worker; a thread's type says which one it runs.
+W = TypeVar("W", bound=CommandWorker | UploadWorker)
+
+
+class WorkerThread(Generic[W]):
     """A worker ``QObject`` on its own ``QThread``, and the one way to stop both."""
 
-    def __init__(self, worker: CommandWorker | UploadWorker, name: str) -> None:
-        self.worker = worker
+    def __init__(self, worker: W, name: str) -> None:
+        self.worker: W = worker
         self.thread = QThread()
         self.thread.setObjectName(name)
         worker.moveToThread(self.thread)
@@ -272,12 +287,12 @@ ClientFactory = Callable[[Endpoint], ApiClient]
 
 def make_command_thread(
     endpoint: Endpoint, *, client_factory: ClientFactory = ApiClient, **kwargs: Any
-) -> WorkerThread:
+) -> WorkerThread[CommandWorker]:
     worker = CommandWorker(client_factory(endpoint), **kwargs)
     return WorkerThread(worker, "taskdesk-commands")
 
 
 def make_upload_thread(
     endpoint: Endpoint, *, client_factory: ClientFactory = ApiClient, **kwargs: Any
-) -> WorkerThread:
+) -> WorkerThread[UploadWorker]:
     return WorkerThread(UploadWorker(client_factory(endpoint), **kwargs), "taskdesk-upload")

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend.rows import new_task_row
+from desktop.client import _parse
 from desktop.records import HistoryEntry, TaskDetail, TaskRow
 
 
@@ -36,7 +37,7 @@ def row_json(task_id: str = "t1", **fields: Any) -> dict[str, Any]:
 
 
 def make_row(task_id: str = "t1", **fields: Any) -> TaskRow:
-    return TaskRow.from_json(row_json(task_id, **fields))
+    return _parse.task_row(row_json(task_id, **fields))
 
 
 def demo_rows(now: datetime | None = None) -> list[TaskRow]:
@@ -164,7 +165,7 @@ def demo_detail(row: TaskRow) -> TaskDetail:
             at=start + timedelta(seconds=dt),
             detail=note,
             attempt=1,
-            retries=None,
+            retries=0,
         )
         for frm, to, dt, note in steps
     )

@@ -142,10 +142,10 @@ async def create_batch(request: Request, backend: BackendDep) -> Any:
             raise HTTPException(422, f"no files: send one or more PDFs in the field {FILE_FIELD!r}")
         options = batch_options(receiver.fields, settings)
         if not receiver.accepted:
-            return _refused(receiver.rejected)
+            return _refused(receiver.files)
         batch_id = new_id()
         rows = await run_in_threadpool(_submit, backend, batch_id, receiver.accepted, options)
-        body = {"batch_id": batch_id, "tasks": rows, "rejected": _rejections(receiver.rejected)}
+        body = {"batch_id": batch_id, "tasks": rows, "rejected": _rejections(receiver.files)}
     except UploadError as exc:
         raise HTTPException(exc.status_code, exc.detail) from None
     except OSError as exc:
@@ -217,8 +217,14 @@ def _drop_orphan(backend: Backend, received: ReceivedFile) -> None:
         backend.files.delete(received.task_id)
 
 
-def _rejections(files: list[ReceivedFile]) -> list[dict[str, str]]:
-    return [{"filename": f.label, "reason": str(f.reason)} for f in files]
+def _rejections(files: list[ReceivedFile]) -> list[dict[str, Any]]:
+    """The refused files of the request's ``files``, each with its position there: a
+    client pairs its files with the tasks by position, as labels are cleaned names."""
+    return [
+        {"index": index, "filename": f.label, "reason": str(f.reason)}
+        for index, f in enumerate(files)
+        if not f.accepted
+    ]
 
 
 def _refused(files: list[ReceivedFile]) -> JSONResponse:

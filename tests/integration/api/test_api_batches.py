@@ -9,6 +9,8 @@ import pytest
 
 from backend.api.schemas import BatchCreated, BatchRefused
 from backend.filestore import FileStore
+from desktop.client import ApiClient
+from desktop.records import Endpoint
 from tests.integration.api.conftest import MAX_FILE_MB, Upload
 from tests.integration.api.helpers import files_in, script
 from tests.pdfgen import make_pdf
@@ -38,7 +40,11 @@ def test_mixed_batch_accepts_the_pdfs_and_refuses_the_text_file(
     assert {row["batch_id"] for row in body["tasks"]} == {body["batch_id"]}
     assert all(row["status"] == "pending" and row["version"] == 1 for row in body["tasks"])
     assert body["rejected"] == [
-        {"filename": "notes.pdf", "reason": "not a PDF: no %PDF- header in its first 1024 bytes"}
+        {
+            "index": 1,
+            "filename": "notes.pdf",
+            "reason": "not a PDF: no %PDF- header in its first 1024 bytes",
+        }
     ]
     done = stack.wait_until([row["id"] for row in body["tasks"]])
     assert {row["status"] for row in done.values()} == {"completed"}
@@ -76,8 +82,16 @@ def test_only_non_pdfs_is_415_with_the_reasons(stack: Stack, upload: Upload) -> 
     BatchRefused.model_validate(body)
     assert "no file was accepted" in body["detail"]
     assert body["rejected"] == [
-        {"filename": "notes.pdf", "reason": "not a PDF: no %PDF- header in its first 1024 bytes"},
-        {"filename": "page.pdf", "reason": "not a PDF: it looks like a web page (HTML)"},
+        {
+            "index": 0,
+            "filename": "notes.pdf",
+            "reason": "not a PDF: no %PDF- header in its first 1024 bytes",
+        },
+        {
+            "index": 1,
+            "filename": "page.pdf",
+            "reason": "not a PDF: it looks like a web page (HTML)",
+        },
     ]
     stack.wait_recorded()
     assert {task["id"] for task in stack.http.get("/api/tasks").json()["tasks"]} == before
@@ -252,3 +266,25 @@ def test_a_multipart_body_without_boundary_is_400(api: httpx.Client) -> None:
         "/api/batches", content=b"x", headers={"Content-Type": "multipart/form-data"}
     )
     assert response.status_code == 400
+
+
+def test_the_desktop_pairs_each_file_with_its_task_whatever_the_server_makes_of_its_name(
+    stack: Stack, tmp_path: Path, pdf: bytes
+) -> None:
+    # The server cleans both names into other labels; the desktop still knows which
+    # local file each task came from, with a refused file among them.
+    names = ["tab\there.pdf", "cafe\u0301.pdf", "notes.pdf", "plain.pdf"]
+    paths = [tmp_path / name for name in names]
+    for path in paths:
+        path.write_bytes(TEXT if path.name == "notes.pdf" else pdf)
+    api = ApiClient(Endpoint(url=stack.runtime["url"], token=stack.runtime["token"]))
+    try:
+        result = api.submit_batch(paths)
+    finally:
+        api.close()
+    labels = [row.filename for row in result.rows]
+    assert labels[0] != names[0] and "\t" not in labels[0]  # httpx sends it as %09
+    assert labels[1:] == ["caf\u00e9.pdf", "plain.pdf"], "NFD arrives NFC"
+    assert [rejection.filename for rejection in result.rejected] == ["notes.pdf"]
+    assert [result.sources[row.id] for row in result.rows] == [paths[0], paths[1], paths[3]]
+    stack.wait_until([row.id for row in result.rows])

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+from desktop.client import _parse
 from desktop.records import TaskRow
 from desktop.settings import Preferences
 from tests.gui import fakes
@@ -35,7 +36,7 @@ def make_row(task_id: str = "t1", **fields: Any) -> TaskRow:
     for name, value in fields.items():
         if isinstance(value, timedelta):
             fields[name] = NOW + value
-    return TaskRow.from_json(row_json(task_id, **fields))
+    return _parse.task_row(row_json(task_id, **fields))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from PySide6.QtTest import QSignalSpy
 
 from desktop.records import TaskRow, TaskStatus
 from desktop.tasks import Columns, Roles, TaskTableModel
+from desktop.tasks.model import _COLUMN_FIELDS
 
 Row = Callable[..., TaskRow]
 
@@ -221,3 +223,9 @@ def test_clear_forgets_everything(model: TaskTableModel, row: Row) -> None:
     assert not model.flush_pending
     assert not model.ticking
     assert counts.at(counts.count() - 1)[0] == {}
+
+
+def test_every_column_shows_fields_of_the_row() -> None:
+    # The backend's row is checked against the desktop's in test_records.py.
+    fields = {field.name for field in dataclasses.fields(TaskRow)}
+    assert {name for names in _COLUMN_FIELDS.values() for name in names} <= fields

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from backend.launch import EXIT_ALREADY_RUNNING
 from desktop.client import BackendStartFailed, data_home, find_or_start, read_runtime
 from desktop.client import _local as local
 from desktop.records import Endpoint
@@ -84,13 +86,30 @@ def test_another_starting_backend_is_waited_for(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(local, "answers", lambda endpoint: True)
-    (tmp_path / "backend.log").write_text(f"another taskdesk-backend is running on {tmp_path}\n")
 
     def start(home: Path) -> FakeProcess:
         threading.Timer(0.05, write_runtime, args=(home,)).start()
-        return FakeProcess(1)
+        return FakeProcess(EXIT_ALREADY_RUNNING)
 
     assert find_or_start(tmp_path, start=start, poll_interval=0.01).token == "tok"
+
+
+def test_the_exit_status_decides_not_the_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(local, "answers", lambda endpoint: False)
+    (tmp_path / "backend.log").write_text(f"another taskdesk-backend is running on {tmp_path}\n")
+    with pytest.raises(BackendStartFailed, match="exited with code 1"):
+        find_or_start(tmp_path, start=lambda home: FakeProcess(1), poll_interval=0.01)
+
+
+def test_a_second_supervisor_exits_with_already_running(tmp_path: Path) -> None:
+    tmp_path.chmod(0o700)
+    with open(tmp_path / "supervisor.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        process = local.start_backend(tmp_path)
+        assert process.wait(timeout=60) == EXIT_ALREADY_RUNNING
+    assert "another taskdesk-backend is running" in local.log_tail(tmp_path)
 
 
 def test_gives_up_after_the_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +16,13 @@ from desktop.client import (
     ApiError,
     BackendUnavailable,
     Conflict,
+    InvalidReply,
     NotFound,
     Unauthorized,
     UploadCancelled,
 )
 from desktop.client._upload import UploadFile, UploadMeter
-from desktop.records import Endpoint, TaskStatus
+from desktop.records import Endpoint, TaskFilter, TaskStatus
 
 ENDPOINT = Endpoint(url="http://backend.test/", token="s3cret")
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -97,7 +99,16 @@ def test_every_request_carries_the_bearer_token_and_right_path(
 def test_task_detail_parses_row_and_history(row_json_factory: Callable[..., dict]) -> None:
     body = row_json_factory("t1", status="failed", version=4, error="boom")
     body["history"] = [
-        {"version": 1, "from": None, "to": "pending", "at": "2024-03-05T13:59:00Z", "attempt": 1},
+        {
+            "version": 1,
+            "from": None,
+            "to": "pending",
+            "at": "2024-03-05T13:59:00Z",
+            "attempt": 1,
+            "retries": 0,
+            "error": None,
+            "error_kind": None,
+        },
         {
             "version": 4,
             "from": "running",
@@ -106,6 +117,7 @@ def test_task_detail_parses_row_and_history(row_json_factory: Callable[..., dict
             "attempt": 1,
             "retries": 0,
             "error": "boom",
+            "error_kind": "permanent",
         },
     ]
     detail = client(lambda request: httpx.Response(200, json=body)).task("t1")
@@ -121,7 +133,7 @@ def test_a_batch_with_nothing_accepted_still_names_each_file(tmp_path: Path) -> 
     (path,) = make_pdfs(tmp_path, [10])
     refused = {
         "detail": "no file accepted",
-        "rejected": [{"filename": "doc0.pdf", "reason": "encrypted"}],
+        "rejected": [{"index": 0, "filename": "doc0.pdf", "reason": "encrypted"}],
     }
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -163,7 +175,7 @@ def test_upload_streams_files_as_multipart_field_files(
         received["body"] = body
         received["type"] = request.headers["content-type"]
         rows = [row_json_factory(f"id{i}", filename=f"doc{i}.pdf") for i in range(3)]
-        rejected = [{"filename": "doc1-copy", "reason": "not a PDF"}]
+        rejected = [{"index": 3, "filename": "doc1-copy", "reason": "not a PDF"}]
         return httpx.Response(202, json={"batch_id": "B", "tasks": rows, "rejected": rejected})
 
     progress: list[tuple[int, int, int]] = []
@@ -182,6 +194,60 @@ def test_upload_streams_files_as_multipart_field_files(
     assert [r.id for r in result.rows] == ["id0", "id1", "id2"]
     assert result.rejected[0].reason == "not a PDF"
     assert result.sources == {"id0": paths[0], "id1": paths[1], "id2": paths[2]}
+
+
+def test_tasks_pair_with_files_by_position_not_name(
+    tmp_path: Path, row_json_factory: Callable[..., dict]
+) -> None:
+    # The server cleans names: a tab goes, a decomposed accent is composed. Two files
+    # whose labels say nothing of where they came from, the first one refused.
+    names = ["tab\there.pdf", "cafe\u0301.pdf", "same.pdf"]
+    paths = [tmp_path / name for name in names]
+    for path in paths:
+        path.write_bytes(b"%PDF-1.4\n")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        rows = [row_json_factory("x", filename="café.pdf"), row_json_factory("y")]
+        rejected = [{"index": 0, "filename": "tabhere.pdf", "reason": "encrypted"}]
+        return httpx.Response(202, json={"batch_id": "B", "tasks": rows, "rejected": rejected})
+
+    result = client(handler).submit_batch(paths)
+    assert result.sources == {"x": paths[1], "y": paths[2]}
+    assert [r.filename for r in result.rejected] == ["tabhere.pdf"]
+
+
+def test_a_batch_reply_that_does_not_add_up_is_an_invalid_reply(
+    tmp_path: Path, row_json_factory: Callable[..., dict]
+) -> None:
+    paths = make_pdfs(tmp_path, [1, 1])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        body = {"batch_id": "B", "tasks": [row_json_factory("x")], "rejected": []}
+        return httpx.Response(202, json=body)
+
+    with pytest.raises(InvalidReply, match="1 tasks for 2 accepted files"):
+        client(handler).submit_batch(paths)
+
+
+def test_a_bulk_action_on_a_filter_sends_the_filter_not_ids(
+    row_json_factory: Callable[..., dict],
+) -> None:
+    bodies: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.read())
+        return httpx.Response(202, json={"accepted": [row_json_factory("a")], "refused": []})
+
+    api = client(handler)
+    failed = TaskFilter(frozenset({TaskStatus.TIMED_OUT, TaskStatus.FAILED}))
+    assert [row.id for row in api.retry_many(failed).accepted] == ["a"]
+    api.cancel_many(TaskFilter(frozenset({TaskStatus.PENDING}), batch_id="B", text="scan"))
+    assert [json.loads(body) for body in bodies] == [
+        {"status": ["failed", "timed_out"]},
+        {"status": ["pending"], "batch_id": "B", "text": "scan"},
+    ]
 
 
 def test_upload_file_opens_only_when_read_and_closes_at_end(tmp_path: Path) -> None:
@@ -217,7 +283,8 @@ def test_cancelling_an_upload_stops_it(tmp_path: Path) -> None:
 
 
 def test_abort_makes_calls_fail_fast() -> None:
-    api = client(lambda request: httpx.Response(200, json={"status": "ok", "workers": 1}))
+    health = {"status": "ok", "redis": True, "database": True, "workers": 1, "queued": 0}
+    api = client(lambda request: httpx.Response(200, json=health))
     assert api.health().workers == 1
     api.abort()
     assert api.aborted

@@ -1,7 +1,8 @@
 """The feed loop against scripted responses: snapshot, events, reconnect, reset, stop.
 
 No server: ``httpx.MockTransport`` plays the backend, one scripted response per
-connection, with event streams given as the exact byte chunks "the network" delivers.
+connection, with event streams given as the exact byte chunks "the network" delivers
+(an ``httpx.Response`` over those chunks, as httpx-sse's own tests build them).
 The last test uses a real socket, because waking a blocked read is a socket matter.
 """
 
@@ -23,6 +24,7 @@ from desktop.records import ConnectionState, ConnectionStatus, Endpoint, Health,
 
 ENDPOINT = Endpoint(url="http://backend.test", token="s3cret")
 FAST = Backoff(initial=0.01, maximum=0.05)
+HEALTH = {"status": "ok", "redis": True, "database": True, "workers": 2, "queued": 0}
 
 
 def sse(*events: tuple[str, str, dict[str, Any] | None]) -> bytes:
@@ -54,7 +56,7 @@ class FakeBackend:
         if request.url.path == "/api/tasks":
             return httpx.Response(200, json=self.pages[request.url.params.get("cursor")])
         if request.url.path == "/api/health":
-            return httpx.Response(200, json={"status": "ok", "workers": 2, "queued": 0})
+            return httpx.Response(200, json=HEALTH)
         if request.url.path == "/api/events":
             if not self.streams:
                 raise httpx.ConnectError("script ended")
@@ -150,6 +152,21 @@ def test_rows_of_one_read_go_out_together(backend: FakeBackend) -> None:
     assert [[row.version for row in batch] for batch in recorder.batches] == [[2, 3, 4, 5], [2]]
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
+def test_same_rows_however_the_network_splits_the_stream(backend: FakeBackend, size: int) -> None:
+    rj = backend.row_json
+    crlf = sse(("6-0", "task", rj("a", version=2, filename="café ✓.pdf"))).replace(b"\n", b"\r\n")
+    row = json.dumps(rj("b", version=2)).encode()
+    cut = row.index(b",") + 1  # data lines join with "\n": whitespace between JSON tokens
+    two_lines = b"id: 7-0\nevent: task\ndata: " + row[:cut] + b"\ndata: " + row[cut:] + b"\n\n"
+    stream = b": keep-alive\n\n" + crlf + two_lines
+    backend.streams.append([stream[i : i + size] for i in range(0, len(stream), size)])
+    recorder = run_loop(backend, lambda r: sum(map(len, r.batches)) == 2)
+    rows = [row for batch in recorder.batches for row in batch]
+    assert [(row.id, row.filename) for row in rows] == [("a", "café ✓.pdf"), ("b", "b.pdf")]
+    assert recorder.loop is not None and recorder.loop.last_event_id == "7-0"
+
+
 def test_reconnects_with_the_last_id_seen_after_the_servers_retry(backend: FakeBackend) -> None:
     rj = backend.row_json
     backend.streams.append(
@@ -173,9 +190,12 @@ def test_reconnects_with_the_last_id_seen_after_the_servers_retry(backend: FakeB
     assert recorder.statuses[2].retry_in == pytest.approx(0.02), "the server's retry: is used"
 
 
-def test_reset_reloads_the_snapshot_and_resumes_from_its_id(backend: FakeBackend) -> None:
+@pytest.mark.parametrize("reset", [b"event: reset\ndata: {}\n\n", b"event: reset\n\n"])
+def test_reset_reloads_the_snapshot_and_resumes_from_its_id(
+    backend: FakeBackend, reset: bytes
+) -> None:
     rj = backend.row_json
-    backend.streams.append([b"event: reset\ndata: {}\n\n"])
+    backend.streams.append([reset])
     backend.streams.append([sse(("31-0", "task", rj("a", version=9)))])
 
     snapshots: list[httpx.Request] = []
@@ -184,7 +204,11 @@ def test_reset_reloads_the_snapshot_and_resumes_from_its_id(backend: FakeBackend
         if request.url.path == "/api/tasks":
             snapshots.append(request)
             if len(snapshots) == 2:
-                backend.pages[None] = {"tasks": [rj("a", version=8)], "last_event_id": "30-0"}
+                backend.pages[None] = {
+                    "tasks": [rj("a", version=8)],
+                    "last_event_id": "30-0",
+                    "next_cursor": None,
+                }
 
     backend.on_request = second_snapshot_is_newer
     recorder = run_loop(backend, lambda r: bool(r.batches))
@@ -280,7 +304,9 @@ def hanging_sse_server() -> Iterator[tuple[str, threading.Event]]:
             connections.append(conn)
             request = conn.recv(65536).decode()
             if request.startswith("GET /api/tasks"):
-                body = json.dumps({"tasks": [], "last_event_id": "0-0"}).encode()
+                body = json.dumps(
+                    {"tasks": [], "last_event_id": "0-0", "next_cursor": None}
+                ).encode()
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
                     b"connection: close\r\n"
@@ -294,7 +320,7 @@ def hanging_sse_server() -> Iterator[tuple[str, threading.Event]]:
                 event = b": hello\n\n"
                 conn.sendall(b"%x\r\n%s\r\n" % (len(event), event))
             else:
-                body = b'{"status": "ok", "workers": 1}'
+                body = json.dumps(HEALTH).encode()
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
                     b"connection: close\r\n"

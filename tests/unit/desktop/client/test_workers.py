@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,14 @@ import pytest
 from PySide6.QtCore import QObject, Signal
 
 from desktop.client import ApiClient, WorkerThread, make_command_thread, make_upload_thread
-from desktop.records import BatchResult, Endpoint, Rejection, UploadProgress
+from desktop.records import (
+    BatchResult,
+    Endpoint,
+    Rejection,
+    TaskFilter,
+    TaskStatus,
+    UploadProgress,
+)
 
 ENDPOINT = Endpoint(url="http://backend.test", token="t")
 
@@ -22,6 +31,35 @@ class Asker(QObject):
     retry = Signal(object)
     cancel = Signal(object)
     submit = Signal(int, object)
+
+
+class Heard(QObject):
+    """A worker's signal, heard on the GUI thread.
+
+    pytest-qt's ``wait_signal`` stops its timer from whichever thread emits
+    (pytest-qt#649), and Qt warns when that is a worker's thread. This receiver lives on
+    the GUI thread, so each emission reaches it queued, as the window's slots do.
+    """
+
+    def __init__(self, signal: Any) -> None:
+        super().__init__()
+        self.calls: list[list[Any]] = []
+        signal.connect(self._on_signal)
+
+    def _on_signal(self, *args: Any) -> None:
+        self.calls.append(list(args))
+
+    @property
+    def args(self) -> list[Any]:
+        return self.calls[0]
+
+
+@contextmanager
+def waiting_for(qtbot: Any, signal: Any, timeout: int = 2000) -> Iterator[Heard]:
+    """Like ``qtbot.wait_signal``: the block runs, then its end waits for the signal."""
+    heard = Heard(signal)
+    yield heard
+    qtbot.wait_until(lambda: bool(heard.calls), timeout=timeout)
 
 
 @pytest.fixture
@@ -41,7 +79,10 @@ def test_a_409_becomes_a_message_not_an_exception(
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/health":
-            return httpx.Response(200, json={"status": "ok", "workers": 3})
+            return httpx.Response(
+                200,
+                json={"status": "ok", "redis": True, "database": True, "workers": 3, "queued": 0},
+            )
         if request.url.path == "/api/tasks/done/retry":
             return httpx.Response(409, json={"detail": "cannot retry a task that is completed"})
         if request.url.path == "/api/tasks/f/retry":
@@ -56,13 +97,13 @@ def test_a_409_becomes_a_message_not_an_exception(
     threads.append(thread)
     asker = Asker()
     asker.retry.connect(thread.worker.retry)
-    with qtbot.wait_signal(thread.worker.health_changed, timeout=2000) as health:
+    with waiting_for(qtbot, thread.worker.health_changed, timeout=2000) as health:
         thread.start()
     assert health.args[0].workers == 3
-    with qtbot.wait_signal(thread.worker.failed, timeout=2000) as failed:
+    with waiting_for(qtbot, thread.worker.failed, timeout=2000) as failed:
         asker.retry.emit(["done"])
     assert failed.args == ["Retry refused: cannot retry a task that is completed"]
-    with qtbot.wait_signal(thread.worker.rows_changed, timeout=2000) as rows:
+    with waiting_for(qtbot, thread.worker.rows_changed, timeout=2000) as rows:
         asker.retry.emit(["f"])
     assert [(r.id, r.version) for r in rows.args[0]] == [("f", 5)]
     heard: list[object] = []
@@ -76,6 +117,47 @@ def test_a_409_becomes_a_message_not_an_exception(
     ]
 
 
+def test_retry_all_failed_is_one_request_with_the_filter(
+    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+) -> None:
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        request.read()
+        rows = [row_json_factory(f"t{i}", status="pending", version=2) for i in range(3)]
+        return httpx.Response(202, json={"accepted": rows, "refused": []})
+
+    thread = make_command_thread(ENDPOINT, client_factory=factory(handler))
+    threads.append(thread)
+    asker = Asker()
+    asker.retry.connect(thread.worker.retry)
+    thread.start()
+    with waiting_for(qtbot, thread.worker.message, timeout=2000) as message:
+        asker.retry.emit(TaskFilter(frozenset({TaskStatus.FAILED, TaskStatus.TIMED_OUT})))
+    assert message.args == ["Retry requested for 3 of 3 tasks"]
+    bulk = [r for r in requests if r.url.path == "/api/tasks/retry"]
+    assert [json.loads(r.content) for r in bulk] == [{"status": ["failed", "timed_out"]}]
+
+
+def test_a_reply_that_breaks_the_contract_is_said_as_such(
+    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        row = row_json_factory("t1")
+        del row["attempt"]
+        return httpx.Response(202, json=row)
+
+    thread = make_command_thread(ENDPOINT, client_factory=factory(handler))
+    threads.append(thread)
+    asker = Asker()
+    asker.retry.connect(thread.worker.retry)
+    thread.start()
+    with waiting_for(qtbot, thread.worker.failed, timeout=2000) as failed:
+        asker.retry.emit(["t1"])
+    assert failed.args == ["Retry failed: the backend's task row has no field 'attempt'"]
+
+
 def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[WorkerThread]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
@@ -85,7 +167,7 @@ def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[WorkerThread]) 
     asker = Asker()
     asker.cancel.connect(thread.worker.cancel)
     thread.start()
-    with qtbot.wait_signal(thread.worker.failed, timeout=2000) as failed:
+    with waiting_for(qtbot, thread.worker.failed, timeout=2000) as failed:
         asker.cancel.emit(["x"])
     assert failed.args[0].startswith("Cancel failed: backend unavailable")
 
@@ -120,7 +202,7 @@ def test_upload_collects_chunks_and_reports(
     worker.batch_submitted.connect(lambda _sid, result: batches.append(result))
     worker.progress.connect(progress.append)
     thread.start()
-    with qtbot.wait_signal(worker.finished, timeout=3000) as finished:
+    with waiting_for(qtbot, worker.finished, timeout=3000) as finished:
         asker.submit.emit(7, [folder, stray])
     assert finished.args == [7, ["B1", "B2"]]
     assert requests == [2, 1], "three PDFs in requests of at most two"
@@ -144,6 +226,6 @@ def test_stop_ends_the_threads_even_mid_upload(
     asker = Asker()
     asker.submit.connect(thread.worker.submit)
     thread.start()
-    with qtbot.wait_signal(thread.worker.progress, timeout=2000):
+    with waiting_for(qtbot, thread.worker.progress, timeout=2000):
         asker.submit.emit(1, [big])
     assert thread.stop(2000)
