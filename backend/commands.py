@@ -103,6 +103,13 @@ def submit(
     return created
 
 
+#: One task's change, or why it was refused.
+Result = Change | IllegalTransition | TaskNotFound
+
+#: Most ids one database read asks for (SQLite takes at most 32,766 parameters).
+_READ_CHUNK = 1000
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     """What a retry or cancel of many tasks did: rows changed, and tasks left alone, why."""
@@ -129,9 +136,9 @@ def retry_many(
 ) -> BulkOutcome:
     """Manual retry: back to ``pending`` as a new attempt with its retries reset.
 
-    Applies only to failed, timed out or cancelled tasks. Every move is one script run in
-    one pipeline, and the accepted tasks are queued in one publish, so retrying all the
-    failed tasks of a day takes one request of about a second, not one per task.
+    Applies only to failed, timed out or cancelled tasks. The moves share one pipeline
+    and the accepted tasks are queued in one publish, so retrying all the failed tasks
+    of a day takes one request of about a second, not one per task.
     """
     changes = _transition_many(
         live,
@@ -142,6 +149,8 @@ def retry_many(
         increments={"attempt": 1},
     )
     outcome = _outcome(changes)
+    if not outcome.accepted:
+        return outcome
     try:
         enqueue_many(celery, outcome.accepted)
     except Exception as exc:
@@ -189,10 +198,6 @@ def cancel_many(
     return _outcome(changes)
 
 
-#: One task's change, or why it was refused.
-Result = Change | IllegalTransition | TaskNotFound
-
-
 def _transition_many(
     live: LiveStore,
     repository: TaskRepository,
@@ -212,7 +217,13 @@ def _transition_many(
     results = dict(zip(ids, moved, strict=True))
     missing = [task_id for task_id, result in results.items() if isinstance(result, TaskNotFound)]
     if missing:
-        stored = repository.list_tasks(TaskQuery(ids=missing), limit=len(missing)).tasks
+        stored = [
+            row
+            for start in range(0, len(missing), _READ_CHUNK)
+            for row in repository.list_tasks(
+                TaskQuery(ids=missing[start : start + _READ_CHUNK]), limit=_READ_CHUNK
+            ).tasks
+        ]
         live.restore_many(stored)
         restored = [row["id"] for row in stored]
         again = live.transition_many(restored, target, fields=fields, increments=increments)
