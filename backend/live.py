@@ -68,7 +68,6 @@ local IN_PLACE = {_lua_set(s.value for s in UPDATABLE_IN_PLACE)}
 local stream = KEYS[#KEYS]
 local target, kind, expected_attempt = ARGV[1], ARGV[2], ARGV[3]
 local ttl, nsets = tonumber(ARGV[4]), tonumber(ARGV[5])
-local status = cjson.encode(target)
 
 local function apply(key)
   local current = redis.call('HGET', key, 'status')
@@ -90,10 +89,9 @@ local function apply(key)
     end
   end
 
-  if nsets > 0 then redis.call('HSET', key, unpack(ARGV, 6, 5 + 2 * nsets)) end
+  redis.call('HSET', key, unpack(ARGV, 6, 5 + 2 * nsets))
   for i = 6 + 2 * nsets, #ARGV, 2 do redis.call('HINCRBY', key, ARGV[i], ARGV[i + 1]) end
   redis.call('HINCRBY', key, 'version', 1)
-  redis.call('HSET', key, 'status', status)
   if FINAL[target] and ttl > 0 then
     redis.call('PEXPIRE', key, ttl)
   else
@@ -247,7 +245,8 @@ class LiveStore:
         increments: Mapping[str, int] | None,
         attempt: int | None,
     ) -> list[Any]:
-        fields = {**fields, "updated_at": now_iso()}
+        # The status is written with the fields; a field named "status" cannot override it.
+        fields = {**fields, "updated_at": now_iso(), "status": target.value}
         args: list[Any] = [
             target.value,
             kind,
