@@ -101,6 +101,7 @@ class Selection(BaseModel):
     A filter without ``status`` means every task the action applies to (failed,
     timed out or cancelled for a retry; pending, running or retrying for a cancel).
     The filter reads the database, which trails the live state by milliseconds.
+    ``ids`` names at most 10,000 tasks; a filter may match any number.
     """
 
     model_config = ConfigDict(
