@@ -89,9 +89,12 @@ def enqueue_many(app: Celery, rows: Iterable[dict[str, Any]]) -> None:
     amqp, conf = app.amqp, app.conf
     queue = amqp.default_queue
     delivery_mode = queue.exchange.delivery_mode or conf.task_default_delivery_mode
+    rows = list(rows)
     with app.producer_or_acquire() as producer:
         producer.maybe_declare(queue)
-        with producer.batch():
+        # One flush at the end (kombu's default flushes every 1,000): workers do not
+        # start on the first messages while the rest are still being built.
+        with producer.batch(max_size=max(len(rows), 1)):
             for row in rows:
                 args = [row["id"], row["attempt"]]
                 headers, properties, body, _ = amqp.create_task_message(
