@@ -2,13 +2,15 @@
 
 The API's handlers and the tests call these; each is a state transition through
 :class:`~backend.live.LiveStore` plus the queue operation that goes with it, so the rules
-live here once and not in every caller.
+live here once and not in every caller. Retry and cancel take many tasks at once (one
+task is a selection of one): the moves share one pipeline and the queue operations one
+publish or one broadcast, however many tasks are named.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +18,13 @@ from celery import Celery
 
 from backend.clock import now_iso
 from backend.config import Settings
-from backend.errors import TaskNotFound
-from backend.live import LiveStore
+from backend.errors import IllegalTransition, TaskNotFound
+from backend.live import Change, LiveStore
 from backend.processors import DEFAULT_OCR
 from backend.rows import FRESH_ATTEMPT, new_id, new_task_row
 from backend.states import ErrorKind, TaskStatus
-from backend.store import TaskRepository
-from backend.worker.celeryapp import enqueue, terminate
+from backend.store import TaskQuery, TaskRepository
+from backend.worker.celeryapp import enqueue_many, terminate
 
 log = logging.getLogger("taskdesk.commands")
 
@@ -75,7 +77,7 @@ def submit(
         )
     created = [change.row for change in live.create_many(rows)]
     try:
-        _queue_all(celery, created)
+        enqueue_many(celery, created)
     except Exception as exc:
         # The tasks exist, so the batch is accepted. Whatever did not reach the queue is
         # the watchdog's: it queues a task only once no message for it exists anywhere,
@@ -84,38 +86,83 @@ def submit(
     return created
 
 
-def _queue_all(celery: Celery, rows: Sequence[dict[str, Any]]) -> None:
-    """One message per task, sent in one round trip (kombu's publish batch)."""
-    with celery.producer_or_acquire() as producer, producer.batch():
-        for row in rows:
-            enqueue(celery, row, producer=producer)
+#: One task's change, or why it was refused.
+Result = Change | IllegalTransition | TaskNotFound
+
+#: Most ids one database read asks for (SQLite takes at most 32,766 parameters).
+_READ_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a retry or cancel of many tasks did: rows changed, and tasks left alone, why."""
+
+    accepted: list[dict[str, Any]]
+    refused: list[tuple[str, IllegalTransition | TaskNotFound]]
+
+    def single(self) -> dict[str, Any]:
+        """The one row changed, or the refusal raised (for an action on one task)."""
+        if self.refused:
+            raise self.refused[0][1]
+        return self.accepted[0]
 
 
 def retry(
     live: LiveStore, celery: Celery, repository: TaskRepository, task_id: str
 ) -> dict[str, Any]:
+    """Manual retry of one task; raises IllegalTransition or TaskNotFound when refused."""
+    return retry_many(live, celery, repository, [task_id]).single()
+
+
+def retry_many(
+    live: LiveStore, celery: Celery, repository: TaskRepository, task_ids: Sequence[str]
+) -> BulkOutcome:
     """Manual retry: back to ``pending`` as a new attempt with its retries reset.
 
-    Raises IllegalTransition unless the task is failed, timed out or cancelled.
+    Applies only to failed, timed out or cancelled tasks. The moves share one pipeline
+    and the accepted tasks are queued in one publish, so retrying all the failed tasks
+    of a day takes one request of about a second, not one per task.
     """
-    _ensure_live(live, repository, task_id)
-    row = live.transition(
-        task_id, TaskStatus.PENDING, fields=FRESH_ATTEMPT, increments={"attempt": 1}
-    ).row
-    enqueue(celery, row)
-    return row
+    changes = _transition_many(
+        live,
+        repository,
+        task_ids,
+        TaskStatus.PENDING,
+        fields=FRESH_ATTEMPT,
+        increments={"attempt": 1},
+    )
+    outcome = _outcome(changes)
+    if not outcome.accepted:
+        return outcome
+    try:
+        enqueue_many(celery, outcome.accepted)
+    except Exception as exc:
+        # As for a new batch: the tasks are pending now, and the watchdog queues a
+        # pending task once no message for it exists anywhere.
+        count = len(outcome.accepted)
+        log.warning("queueing %d retried task(s) failed (%s); the watchdog will", count, exc)
+    return outcome
 
 
 def cancel(
     live: LiveStore, celery: Celery, repository: TaskRepository, task_id: str
 ) -> dict[str, Any]:
+    """Cancel one task; raises IllegalTransition or TaskNotFound when refused."""
+    return cancel_many(live, celery, repository, [task_id]).single()
+
+
+def cancel_many(
+    live: LiveStore, celery: Celery, repository: TaskRepository, task_ids: Sequence[str]
+) -> BulkOutcome:
     """Cancel: a pending or retrying task never runs again; a running one is killed.
 
-    Raises IllegalTransition when the task has already ended.
+    Tasks that have already ended are refused. The moves share one pipeline, and the
+    processes running the cancelled tasks are killed by one broadcast to the workers.
     """
-    _ensure_live(live, repository, task_id)
-    change = live.transition(
-        task_id,
+    changes = _transition_many(
+        live,
+        repository,
+        task_ids,
         TaskStatus.CANCELLED,
         fields={
             "error": "cancelled by the user",
@@ -124,16 +171,50 @@ def cancel(
             "finished_at": now_iso(),
         },
     )
-    if change.previous == TaskStatus.RUNNING:
-        terminate(celery, task_id, change.row["attempt"])
-    return change.row
+    running = [
+        (change.row["id"], change.row["attempt"])
+        for _, change in changes
+        if isinstance(change, Change) and change.previous == TaskStatus.RUNNING
+    ]
+    if running:
+        terminate(celery, running)
+    return _outcome(changes)
 
 
-def _ensure_live(live: LiveStore, repository: TaskRepository, task_id: str) -> None:
-    """Put a finished task's row back in Redis when it has expired there."""
-    if live.get(task_id) is not None:
-        return
-    stored = repository.get(task_id)
-    if stored is None:
-        raise TaskNotFound(task_id)
-    live.restore(stored)
+def _transition_many(
+    live: LiveStore,
+    repository: TaskRepository,
+    task_ids: Sequence[str],
+    target: TaskStatus,
+    *,
+    fields: Mapping[str, Any],
+    increments: dict[str, int] | None = None,
+) -> list[tuple[str, Result]]:
+    """``live.transition_many`` for each task named (once), putting back expired rows.
+
+    Redis keeps a finished row a week, the database for good: a task Redis does not
+    hold is read from the database, restored, and moved in a second round trip.
+    """
+    ids = list(dict.fromkeys(task_ids))
+    moved = live.transition_many(ids, target, fields=fields, increments=increments)
+    results = dict(zip(ids, moved, strict=True))
+    missing = [task_id for task_id, result in results.items() if isinstance(result, TaskNotFound)]
+    if missing:
+        stored = [
+            row
+            for start in range(0, len(missing), _READ_CHUNK)
+            for row in repository.list_tasks(
+                TaskQuery(ids=missing[start : start + _READ_CHUNK]), limit=_READ_CHUNK
+            ).tasks
+        ]
+        live.restore_many(stored)
+        restored = [row["id"] for row in stored]
+        again = live.transition_many(restored, target, fields=fields, increments=increments)
+        results.update(zip(restored, again, strict=True))
+    return list(results.items())
+
+
+def _outcome(results: Sequence[tuple[str, Result]]) -> BulkOutcome:
+    accepted = [result.row for _, result in results if isinstance(result, Change)]
+    refused = [(task_id, r) for task_id, r in results if not isinstance(r, Change)]
+    return BulkOutcome(accepted, refused)

@@ -23,6 +23,11 @@ from backend.stream import EVENT_STREAM, Kind, as_text
 
 TASK_KEY_PREFIX = "taskdesk:task:"
 
+#: Most tasks one script call of :meth:`LiveStore.transition_many` changes: Redis runs
+#: nothing else during a call, so this bounds the wait of every other client (about
+#: 5 ms), while ten thousand moves still cost a hundred calls, not ten thousand.
+TASKS_PER_CALL = 100
+
 #: How long Redis keeps a finished task's live row; the database keeps it for good.
 FINISHED_ROW_TTL_MS = 7 * 24 * 3600 * 1000
 
@@ -44,58 +49,58 @@ def _lua_set(items: Iterable[str]) -> str:
     return "{" + ", ".join(f'["{item}"] = true' for item in items) + "}"
 
 
+#: One change for each task key in KEYS (the last key is the stream), each checked and
+#: recorded on its own: the same move for many tasks is one call, not one per task.
+#: Replies, in key order: ``{'ok', row, event id, previous status}`` or a refusal.
 _APPLY_SCRIPT = f"""
 local MOVES = {lua_transition_table()}
 local FINAL = {_lua_set(s.value for s in FINAL_STATES)}
 local IN_PLACE = {_lua_set(s.value for s in UPDATABLE_IN_PLACE)}
 
-local key, stream = KEYS[1], KEYS[2]
+local stream = KEYS[#KEYS]
 local target, kind, expected_attempt = ARGV[1], ARGV[2], ARGV[3]
 local ttl, nsets = tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local exists = redis.call('EXISTS', key) == 1
-local current = ''
-if exists then current = cjson.decode(redis.call('HGET', key, 'status')) end
+local function apply(key)
+  local current = redis.call('HGET', key, 'status')
+  if current then current = cjson.decode(current) end
 
-if kind == 'create' then
-  if exists then return {{'exists', current}} end
-  if target ~= 'pending' then return {{'illegal', ''}} end
-else
-  if not exists then return {{'missing', ''}} end
-  if expected_attempt ~= '' and redis.call('HGET', key, 'attempt') ~= expected_attempt then
-    return {{'stale', redis.call('HGET', key, 'attempt')}}
+  if kind == 'create' then
+    if current then return {{'exists', current}} end
+    if target ~= 'pending' then return {{'illegal', ''}} end
+    current = ''
+  else
+    if not current then return {{'missing', ''}} end
+    if expected_attempt ~= '' and redis.call('HGET', key, 'attempt') ~= expected_attempt then
+      return {{'stale', redis.call('HGET', key, 'attempt')}}
+    end
+    if current == target then
+      if kind ~= 'progress' or not IN_PLACE[target] then return {{'illegal', current}} end
+    elseif kind == 'progress' or not MOVES[current][target] then
+      return {{'illegal', current}}
+    end
   end
-  if current == target then
-    if kind ~= 'progress' or not IN_PLACE[target] then return {{'illegal', current}} end
-  elseif kind == 'progress' or not MOVES[current][target] then
-    return {{'illegal', current}}
+
+  redis.call('HSET', key, unpack(ARGV, 6, 5 + 2 * nsets))
+  for i = 6 + 2 * nsets, #ARGV, 2 do redis.call('HINCRBY', key, ARGV[i], ARGV[i + 1]) end
+  redis.call('HINCRBY', key, 'version', 1)
+  if FINAL[target] and ttl > 0 then
+    redis.call('PEXPIRE', key, ttl)
+  else
+    redis.call('PERSIST', key)
   end
+
+  local flat = redis.call('HGETALL', key)
+  local parts = {{}}
+  for j = 1, #flat, 2 do parts[#parts + 1] = '"' .. flat[j] .. '":' .. flat[j + 1] end
+  local data = '{{' .. table.concat(parts, ',') .. '}}'
+  local id = redis.call('XADD', stream, '*', 'kind', kind, 'from', current, 'data', data)
+  return {{'ok', data, id, current}}
 end
 
-local i = 6
-for _ = 1, nsets do
-  redis.call('HSET', key, ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-while i <= #ARGV do
-  local value = tonumber(redis.call('HGET', key, ARGV[i]) or '0') + tonumber(ARGV[i + 1])
-  redis.call('HSET', key, ARGV[i], value)
-  i = i + 2
-end
-local version = tonumber(redis.call('HGET', key, 'version') or '0') + 1
-redis.call('HSET', key, 'version', version, 'status', cjson.encode(target))
-if FINAL[target] and ttl > 0 then
-  redis.call('PEXPIRE', key, ttl)
-else
-  redis.call('PERSIST', key)
-end
-
-local flat = redis.call('HGETALL', key)
-local parts = {{}}
-for j = 1, #flat, 2 do parts[#parts + 1] = '"' .. flat[j] .. '":' .. flat[j + 1] end
-local data = '{{' .. table.concat(parts, ',') .. '}}'
-local id = redis.call('XADD', stream, '*', 'kind', kind, 'from', current, 'data', data)
-return {{'ok', data, id, current}}
+local replies = {{}}
+for k = 1, #KEYS - 1 do replies[k] = apply(KEYS[k]) end
+return replies
 """
 
 _RESTORE_SCRIPT = """
@@ -113,6 +118,7 @@ class LiveStore:
     """Reads and changes live task rows; every change also becomes one event."""
 
     def __init__(self, client: redis.Redis, *, finished_ttl_ms: int = FINISHED_ROW_TTL_MS):
+        """``client`` returns ``str`` (see :func:`backend.redisconn.connect`)."""
         self._redis = client
         self._apply = client.register_script(_APPLY_SCRIPT)
         self._restore = client.register_script(_RESTORE_SCRIPT)
@@ -133,18 +139,25 @@ class LiveStore:
             self._apply(keys=[task_key(row["id"]), EVENT_STREAM], args=args, client=pipe)
         return [
             self._outcome(row["id"], TaskStatus.PENDING, None, reply)
-            for row, reply in zip(rows, pipe.execute(), strict=True)
+            for row, (reply,) in zip(rows, pipe.execute(), strict=True)
         ]
 
     def restore(self, row: Mapping[str, Any]) -> None:
-        """Put back, as it is, a finished task whose live row has expired.
+        """Put back, as it is, a finished task whose live row has expired."""
+        self.restore_many([row])
+
+    def restore_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Put back, as they are and in one round trip, rows that have expired here.
 
         The durable row is the truth then; no event is written, since nothing changed.
         """
-        args: list[Any] = []
-        for name, value in row.items():
-            args += [name, json.dumps(value)]
-        self._restore(keys=[task_key(str(row["id"]))], args=args)
+        pipe = self._redis.pipeline(transaction=False)
+        for row in rows:
+            args: list[Any] = []
+            for name, value in row.items():
+                args += [name, json.dumps(value)]
+            self._restore(keys=[task_key(str(row["id"]))], args=args, client=pipe)
+        pipe.execute()
 
     def transition(
         self,
@@ -169,6 +182,36 @@ class LiveStore:
         """
         return self._change(task_id, target, Kind.TRANSITION, fields or {}, increments, attempt)
 
+    def transition_many(
+        self,
+        task_ids: Sequence[str],
+        target: TaskStatus,
+        *,
+        fields: Mapping[str, Any] | None = None,
+        increments: Mapping[str, int] | None = None,
+    ) -> list[Change | IllegalTransition | TaskNotFound]:
+        """The same move for many tasks, in one round trip.
+
+        Each task's move is checked and recorded with its own event exactly as
+        :meth:`transition` does; the moves share script calls (:data:`TASKS_PER_CALL`
+        each) and one round trip, so ten thousand cost well under a second.
+        Returns, in the order of ``task_ids``, each task's change or the refusal that
+        :meth:`transition` would have raised.
+        """
+        args = self._args(target, Kind.TRANSITION, fields or {}, increments, None)
+        pipe = self._redis.pipeline(transaction=False)
+        for start in range(0, len(task_ids), TASKS_PER_CALL):
+            keys = [task_key(task_id) for task_id in task_ids[start : start + TASKS_PER_CALL]]
+            self._apply(keys=[*keys, EVENT_STREAM], args=args, client=pipe)
+        replies = [reply for chunk in pipe.execute() for reply in chunk]
+        results: list[Change | IllegalTransition | TaskNotFound] = []
+        for task_id, reply in zip(task_ids, replies, strict=True):
+            try:
+                results.append(self._outcome(task_id, target, None, reply))
+            except (IllegalTransition, TaskNotFound) as refusal:
+                results.append(refusal)
+        return results
+
     def progress(self, task_id: str, attempt: int, fields: Mapping[str, Any]) -> Change:
         """Update a running task in place (progress, stage, page counts)."""
         return self._change(task_id, TaskStatus.RUNNING, Kind.PROGRESS, fields, None, attempt)
@@ -183,7 +226,7 @@ class LiveStore:
         attempt: int | None,
     ) -> Change:
         args = self._args(target, kind, fields, increments, attempt)
-        reply = self._apply(keys=[task_key(task_id), EVENT_STREAM], args=args)
+        (reply,) = self._apply(keys=[task_key(task_id), EVENT_STREAM], args=args)
         return self._outcome(task_id, target, attempt, reply)
 
     def _args(
@@ -194,7 +237,8 @@ class LiveStore:
         increments: Mapping[str, int] | None,
         attempt: int | None,
     ) -> list[Any]:
-        fields = {**fields, "updated_at": now_iso()}
+        # The status is written with the fields; a field named "status" cannot override it.
+        fields = {**fields, "updated_at": now_iso(), "status": target.value}
         args: list[Any] = [
             target.value,
             kind,

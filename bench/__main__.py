@@ -22,6 +22,8 @@ BENCHMARKS = [
     "cold_start",
     "idle",
     "large_pdf",
+    "bulk",
+    "ocr",
 ]
 
 

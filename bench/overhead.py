@@ -3,7 +3,8 @@
 Both run on the same Redis with the same number of prefork worker processes, side by
 side in one run. Taskdesk's path is everything a real task goes through: the input
 stored, the row created in Redis with its event, the message queued, the worker's
-state transitions and progress event, and the recorder writing it all to SQLite.
+state transitions (``bench.noop`` reports one step, which rides on its completion),
+and the recorder writing it all to SQLite.
 Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)``, the CPU seconds each
 process role spent on Taskdesk's run (``client`` is the submitting process), and the
 time of Celery with Taskdesk's settings but none of its state changes. Run:

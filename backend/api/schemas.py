@@ -29,7 +29,10 @@ def encoded(body: Any, status_code: int = 200) -> Response:
     )
 
 
-#: Most ids one bulk request may name.
+#: Most ids one bulk request may name. Ids are a selection made by hand in the window;
+#: ten thousand answer in about a second on 2 cores (``python -m bench.bulk``), well
+#: within the desktop's 10 s timeout, and the body stays under half a megabyte. A
+#: filter ("all failed of this batch") has no limit: send the filter, not its ids.
 MAX_BULK_IDS = 10_000
 
 
@@ -103,6 +106,7 @@ class Selection(BaseModel):
     A filter without ``status`` means every task the action applies to (failed,
     timed out or cancelled for a retry; pending, running or retrying for a cancel).
     The filter reads the database, which trails the live state by milliseconds.
+    ``ids`` names at most 10,000 tasks; a filter may match any number.
     """
 
     model_config = ConfigDict(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from celery import Celery
@@ -73,6 +74,53 @@ def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0, producer: 
     )
 
 
-def terminate(app: Celery, task_id: str, attempt: int) -> None:
-    """Kill the worker process running this attempt, wherever it is."""
-    app.control.revoke(celery_task_id(task_id, attempt), terminate=True, signal="SIGKILL")
+def enqueue_many(app: Celery, rows: Iterable[dict[str, Any]]) -> None:
+    """Queue a run of each task's current attempt, all in one round trip.
+
+    The messages are :func:`enqueue`'s, built and published a level lower: ``send_task``
+    redoes for every message what holds for all (routing, declaring the queue, reading
+    the configuration), and that is half the cost of queueing ten thousand. The queue
+    is Celery's default one, as for :func:`enqueue` (Taskdesk routes nothing elsewhere).
+    No publish is retried: inside a batch a publish only buffers, and a failed flush
+    raises to the caller, whose tasks the watchdog queues once it finds no message.
+    """
+    amqp, conf = app.amqp, app.conf
+    queue = amqp.default_queue
+    delivery_mode = queue.exchange.delivery_mode or conf.task_default_delivery_mode
+    rows = list(rows)
+    with app.producer_or_acquire() as producer:
+        producer.maybe_declare(queue)
+        # One flush at the end (kombu's default flushes every 1,000): workers do not
+        # start on the first messages while the rest are still being built.
+        with producer.batch(max_size=max(len(rows), 1)):
+            for row in rows:
+                args = [row["id"], row["attempt"]]
+                headers, properties, body, _ = amqp.create_task_message(
+                    celery_task_id(row["id"], row["attempt"]),
+                    RUN_TASK,
+                    args,
+                    {},
+                    soft_time_limit=row["soft_time_limit"],
+                    time_limit=row["time_limit"],
+                    ignore_result=True,
+                    argsrepr=repr(args),
+                    kwargsrepr="{}",
+                )
+                producer.publish(
+                    body,
+                    exchange="",
+                    routing_key=queue.name,
+                    serializer=conf.task_serializer,
+                    headers=headers,
+                    delivery_mode=delivery_mode,
+                    **properties,
+                )
+
+
+def terminate(app: Celery, attempts: Iterable[tuple[str, int]]) -> None:
+    """Kill the worker processes running these (task id, attempt)s, wherever they are.
+
+    One broadcast names them all, so cancelling thousands costs one message.
+    """
+    ids = [celery_task_id(task_id, attempt) for task_id, attempt in attempts]
+    app.control.revoke(ids, terminate=True, signal="SIGKILL")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import errno
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,38 @@ class Abandoned(TaskdeskError):
     """The task moved on without this run (cancelled, or a newer attempt started)."""
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How a run that raised ends: the state it moves to, and what the row says why."""
+
+    status: TaskStatus
+    message: str
+    #: Set for ``failed`` and ``timed_out``; None while an automatic retry is ahead.
+    error_kind: ErrorKind | None = None
+    #: Seconds until the automatic retry (``retrying`` only).
+    retry_in: float | None = None
+
+
+def outcome_of(
+    exc: Exception, row: Mapping[str, Any], backoff_seconds: Callable[[int], float]
+) -> Outcome:
+    """Where a run of ``row`` that raised ``exc`` ends (DESIGN.md, principles 6 and 7).
+
+    A soft time limit ends it ``timed_out``; a permanent error ``failed`` at once; any
+    other exception is transient: ``retrying`` after ``backoff_seconds(n)`` for the n-th
+    retry, or ``failed`` once the task's retries are used up.
+    """
+    if isinstance(exc, SoftTimeLimitExceeded):
+        message = f"stopped at the soft time limit ({row['soft_time_limit']:g} s)"
+        return Outcome(TaskStatus.TIMED_OUT, message, ErrorKind.SOFT_TIME_LIMIT)
+    if isinstance(exc, PermanentError):
+        return Outcome(TaskStatus.FAILED, str(exc), ErrorKind.PERMANENT)
+    message = _describe(exc)
+    if row["retries"] >= row["max_retries"]:
+        return Outcome(TaskStatus.FAILED, message, ErrorKind.RETRIES_EXHAUSTED)
+    return Outcome(TaskStatus.RETRYING, message, retry_in=backoff_seconds(row["retries"] + 1))
+
+
 @dataclass
 class TaskRunner:
     settings: Settings
@@ -57,30 +89,22 @@ class TaskRunner:
             return
         reporter = CoalescingReporter(lambda fields: self._report(task_id, attempt, fields))
         try:
-            process = get_processor(row["processor"])
-        except KeyError:
-            self._settle(
-                row,
-                TaskStatus.FAILED,
-                reporter,
-                f"unknown processor {row['processor']!r}",
-                ErrorKind.PERMANENT,
-            )
-            return
-        try:
-            summary = process(self._job(row, reporter))
+            summary = self._process(row, reporter)
         except Abandoned:
             log.info("task %s moved on without this run", task_id)
-        except SoftTimeLimitExceeded:
-            message = f"stopped at the soft time limit ({row['soft_time_limit']:g} s)"
-            self._settle(row, TaskStatus.TIMED_OUT, reporter, message, ErrorKind.SOFT_TIME_LIMIT)
-        except PermanentError as exc:
-            self._settle(row, TaskStatus.FAILED, reporter, str(exc), ErrorKind.PERMANENT)
-        except Exception as exc:  # anything else may pass: retry with backoff
-            log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
-            self._retry_or_give_up(row, reporter, _describe(exc))
+        except Exception as exc:
+            if not isinstance(exc, PermanentError | SoftTimeLimitExceeded):
+                log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
+            self._end(row, reporter, outcome_of(exc, row, self.settings.backoff_seconds))
         else:
             self._complete(row, reporter, summary)
+
+    def _process(self, row: dict[str, Any], reporter: CoalescingReporter) -> dict[str, Any]:
+        try:
+            process = get_processor(row["processor"])
+        except KeyError:
+            raise PermanentError(f"unknown processor {row['processor']!r}") from None
+        return process(self._job(row, reporter))
 
     # -- beginning ---------------------------------------------------------------------
 
@@ -118,7 +142,7 @@ class TaskRunner:
             return None
         if row["retries"] >= row["max_retries"]:
             message = LOST_LAST_RUN_MESSAGE.format(retries=row["retries"])
-            self._settle(row, TaskStatus.FAILED, None, message, ErrorKind.RETRIES_EXHAUSTED)
+            self._end(row, None, Outcome(TaskStatus.FAILED, message, ErrorKind.RETRIES_EXHAUSTED))
             return None
         try:
             return self.live.transition(
@@ -160,35 +184,25 @@ class TaskRunner:
             fields["pages_done"] = fields["pages_total"]
         self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
 
-    def _retry_or_give_up(
-        self, row: dict[str, Any], reporter: CoalescingReporter, message: str
+    def _end(
+        self, row: dict[str, Any], reporter: CoalescingReporter | None, outcome: Outcome
     ) -> None:
-        current = self.live.get(row["id"]) or row
-        if current["retries"] >= current["max_retries"]:
-            self._settle(row, TaskStatus.FAILED, reporter, message, ErrorKind.RETRIES_EXHAUSTED)
-            return
-        wait = self.settings.backoff_seconds(current["retries"] + 1)
-        fields = {**reporter.pending(), "error": message, "next_retry_at": iso_in(wait)}
-        changed = self._record(row, TaskStatus.RETRYING, fields, increments={"retries": 1})
-        if changed is not None:
-            self.requeue(changed, wait)
-
-    def _settle(
-        self,
-        row: dict[str, Any],
-        status: TaskStatus,
-        reporter: CoalescingReporter | None,
-        message: str,
-        kind: ErrorKind,
-    ) -> None:
-        fields = {
+        fields: dict[str, Any] = {
             **(reporter.pending() if reporter else {}),
-            "error": message,
-            "error_kind": kind.value,
-            "next_retry_at": None,
-            "finished_at": now_iso(),
+            "error": outcome.message,
         }
-        self._record(row, status, fields)
+        if outcome.retry_in is not None:
+            fields["next_retry_at"] = iso_in(outcome.retry_in)
+            changed = self._record(row, outcome.status, fields, increments={"retries": 1})
+            if changed is not None:
+                self.requeue(changed, outcome.retry_in)
+            return
+        fields.update(
+            error_kind=outcome.error_kind.value if outcome.error_kind else None,
+            next_retry_at=None,
+            finished_at=now_iso(),
+        )
+        self._record(row, outcome.status, fields)
 
     def _record(
         self,

@@ -34,7 +34,7 @@ def live_store(settings: Settings) -> LiveStore:
     return store
 
 
-class TaskdeskTask(Task):  # type: ignore[misc]
+class TaskdeskTask(Task[[str, int], None]):
     """Handles what the task body cannot: a child killed at the hard time limit."""
 
     def on_failure(
@@ -107,7 +107,7 @@ def register_tasks(app: Celery) -> None:
         enqueue(app, row, countdown)
 
     @app.task(name=RUN_TASK, bind=True, base=TaskdeskTask)
-    def run(self: Task, task_id: str, attempt: int) -> None:
+    def run(self: TaskdeskTask, task_id: str, attempt: int) -> None:
         TaskRunner(settings, live_store(settings), requeue).run(task_id, attempt)
 
     del run  # registered on the app; nothing calls it by this name

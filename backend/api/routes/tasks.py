@@ -7,7 +7,8 @@ with the feed. Actions go through :mod:`backend.commands`, the one place their r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from celery import Celery
@@ -31,7 +32,25 @@ router = APIRouter(tags=["tasks"])
 #: Largest page of ``GET /api/tasks``.
 MAX_PAGE = 1000
 
-Action = Callable[[LiveStore, Celery, TaskRepository, str], dict[str, Any]]
+
+@dataclass(frozen=True)
+class Action:
+    """Retry or cancel: the command that does it, and what the refusals say."""
+
+    verb: str
+    applies_to: frozenset[TaskStatus]
+    apply: Callable[[LiveStore, Celery, TaskRepository, Sequence[str]], commands.BulkOutcome]
+
+    def refusal(self, exc: IllegalTransition) -> str:
+        allowed = ", ".join(sorted(self.applies_to))
+        return (
+            f"cannot {self.verb} a task that is {exc.current}: "
+            f"{self.verb} applies to {allowed} tasks"
+        )
+
+
+RETRY = Action("retry", RETRYABLE_STATES, commands.retry_many)
+CANCEL = Action("cancel", CANCELLABLE_STATES, commands.cancel_many)
 
 
 @router.get(
@@ -92,7 +111,7 @@ async def retry_many(selection: Annotated[Selection, Body()], backend: BackendDe
     """Manual retry of each task selected; the ones whose state forbids it are listed in
     ``refused`` with the reason. A filter without ``status`` means failed, timed out and
     cancelled tasks."""
-    return await run_in_threadpool(_bulk, backend, selection, commands.retry, RETRYABLE_STATES)
+    return await run_in_threadpool(_bulk, backend, selection, RETRY)
 
 
 @router.post(
@@ -105,7 +124,7 @@ async def retry_many(selection: Annotated[Selection, Body()], backend: BackendDe
 async def cancel_many(selection: Annotated[Selection, Body()], backend: BackendDep) -> Any:
     """Cancel each task selected; a filter without ``status`` means pending, running and
     retrying tasks."""
-    return await run_in_threadpool(_bulk, backend, selection, commands.cancel, CANCELLABLE_STATES)
+    return await run_in_threadpool(_bulk, backend, selection, CANCEL)
 
 
 @router.post(
@@ -117,7 +136,7 @@ async def cancel_many(selection: Annotated[Selection, Body()], backend: BackendD
 )
 async def retry_task(task_id: str, backend: BackendDep) -> Any:
     """Back to ``pending`` as a new attempt (``attempt`` + 1, ``retries`` reset), queued."""
-    return await run_in_threadpool(_act, backend, commands.retry, task_id)
+    return await run_in_threadpool(_act, backend, RETRY, task_id)
 
 
 @router.post(
@@ -129,7 +148,7 @@ async def retry_task(task_id: str, backend: BackendDep) -> Any:
 )
 async def cancel_task(task_id: str, backend: BackendDep) -> Any:
     """A pending or retrying task never runs; a running one has its process killed."""
-    return await run_in_threadpool(_act, backend, commands.cancel, task_id)
+    return await run_in_threadpool(_act, backend, CANCEL, task_id)
 
 
 # -- helpers (run in the threadpool) -----------------------------------------------------
@@ -170,31 +189,21 @@ def _detail(backend: Backend, task_id: str) -> dict[str, Any]:
 
 def _act(backend: Backend, action: Action, task_id: str) -> dict[str, Any]:
     try:
-        return action(backend.live, backend.celery, backend.repository, task_id)
+        return action.apply(backend.live, backend.celery, backend.repository, [task_id]).single()
     except TaskNotFound:
         raise HTTPException(404, f"no task {task_id}") from None
     except IllegalTransition as exc:
-        raise HTTPException(409, _refusal(action, exc)) from None
+        raise HTTPException(409, action.refusal(exc)) from None
 
 
-def _refusal(action: Action, exc: IllegalTransition) -> str:
-    if action is commands.retry:
-        allowed = ", ".join(sorted(RETRYABLE_STATES))
-        return f"cannot retry a task that is {exc.current}: retry applies to {allowed} tasks"
-    allowed = ", ".join(sorted(CANCELLABLE_STATES))
-    return f"cannot cancel a task that is {exc.current}: cancel applies to {allowed} tasks"
-
-
-def _bulk(
-    backend: Backend, selection: Selection, action: Action, applicable: frozenset[TaskStatus]
-) -> Response:
+def _bulk(backend: Backend, selection: Selection, action: Action) -> Response:
     filtered = any(v is not None for v in (selection.status, selection.batch_id, selection.text))
     if selection.ids is not None and filtered:
         raise HTTPException(422, "give either ids or a filter (status, batch_id, text), not both")
     if selection.ids is not None:
-        ids = list(dict.fromkeys(selection.ids))
+        ids = selection.ids
     elif filtered:
-        statuses = selection.status or sorted(applicable)
+        statuses = selection.status or sorted(action.applies_to)
         query = TaskQuery(
             status=[str(s) for s in statuses],
             batch_id=selection.batch_id or None,
@@ -203,13 +212,12 @@ def _bulk(
         ids = backend.repository.matching_ids(query)
     else:
         raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
-    accepted: list[dict[str, Any]] = []
-    refused: list[dict[str, str]] = []
-    for task_id in ids:
-        try:
-            accepted.append(action(backend.live, backend.celery, backend.repository, task_id))
-        except TaskNotFound:
-            refused.append({"id": task_id, "reason": "no such task"})
-        except IllegalTransition as exc:
-            refused.append({"id": task_id, "reason": _refusal(action, exc)})
-    return encoded({"accepted": accepted, "refused": refused}, 202)
+    outcome = action.apply(backend.live, backend.celery, backend.repository, ids)
+    refused = [
+        {
+            "id": task_id,
+            "reason": "no such task" if isinstance(exc, TaskNotFound) else action.refusal(exc),
+        }
+        for task_id, exc in outcome.refused
+    ]
+    return encoded({"accepted": outcome.accepted, "refused": refused}, 202)

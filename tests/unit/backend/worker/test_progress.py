@@ -52,9 +52,17 @@ def test_the_last_report_passes_so_the_bar_shows_done() -> None:
     assert report.pending() == {}
 
 
+def test_a_first_report_that_is_also_the_last_is_held_for_the_end() -> None:
+    # A one-step task: the change that ends the run carries it, one round trip fewer.
+    report, sent, _ = reporter()
+    report(1, 1)
+    assert sent == []
+    assert report.pending() == {"progress": 100.0, "pages_done": 1, "pages_total": 1, "stage": None}
+
+
 def test_out_of_range_counts_are_clamped() -> None:
     report, sent, clock = reporter()
-    report(12, 10)
-    clock.now = 1.0
     report(-3, 0)
-    assert [(e["pages_done"], e["progress"]) for e in sent] == [(10, 100.0), (0, 0.0)]
+    clock.now = 1.0
+    report(12, 10)
+    assert [(e["pages_done"], e["progress"]) for e in sent] == [(0, 0.0), (10, 100.0)]

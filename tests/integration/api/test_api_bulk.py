@@ -1,0 +1,104 @@
+"""Bulk retry and cancel at the scale of "retry all failed": ten thousand tasks, one request.
+
+This module has a stack of its own (the ``stack`` fixture is per module), so its ten
+thousand tasks never show in the listings that other modules check.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+
+import psutil
+import pytest
+from backend.events import latest_id
+
+from backend.api.schemas import MAX_BULK_IDS
+from backend.live import EVENT_STREAM
+from tests.integration.api.conftest import Upload
+from tests.integration.api.helpers import script
+from tests.seed import failed_tasks, pending_tasks
+from tests.stack import Row, Stack
+
+#: The desktop's request timeout (desktop.client): a bulk action must answer within it.
+DESKTOP_TIMEOUT = 10.0
+
+
+def _is_failed_again(row: Row) -> bool:
+    return row["attempt"] == 2 and row["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_retry_of_ten_thousand_failed_tasks_is_one_request(stack: Stack) -> None:
+    rows = failed_tasks(stack, 10_000)
+    ids = {row["id"] for row in rows}
+    before = latest_id(stack.redis)
+
+    response = stack.http.post(
+        "/api/tasks/retry",
+        json={"status": ["failed"], "batch_id": rows[0]["batch_id"]},
+        timeout=DESKTOP_TIMEOUT,
+    )
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["refused"] == []
+    assert {row["id"] for row in body["accepted"]} == ids
+    assert {(row["status"], row["attempt"], row["retries"]) for row in body["accepted"]} == {
+        ("pending", 2, 0)
+    }
+    # Every task was queued: each runs its new attempt (and fails again, since no
+    # worker has the seeded processor).
+    stack.wait_until(ids, _is_failed_again, timeout=600)
+    # One event per change, each through the state machine: pending, running, failed.
+    events = [
+        json.loads(fields["data"])
+        for _, fields in stack.redis.xrange(EVENT_STREAM, min=f"({before}")
+    ]
+    assert Counter(row["status"] for row in events) == Counter(
+        pending=len(ids), running=len(ids), failed=len(ids)
+    )
+    assert {row["id"] for row in events} == ids
+
+
+def test_the_limit_of_ids_per_request(stack: Stack) -> None:
+    ids = [row["id"] for row in pending_tasks(stack, MAX_BULK_IDS)]
+
+    too_many = stack.http.post("/api/tasks/cancel", json={"ids": [*ids, ids[0]]})
+    assert too_many.status_code == 422
+
+    response = stack.http.post("/api/tasks/cancel", json={"ids": ids}, timeout=DESKTOP_TIMEOUT)
+    assert response.status_code == 202
+    body = response.json()
+    assert body["refused"] == []
+    assert [row["id"] for row in body["accepted"]] == ids
+    assert {row["status"] for row in body["accepted"]} == {"cancelled"}
+
+
+def test_bulk_cancel_kills_every_running_task_in_one_broadcast(
+    stack: Stack, upload: Upload
+) -> None:
+    files = [(f"{i}.pdf", script(pages=400, delay=0.05)) for i in range(2)]
+    rows = upload(files, processor="demo.script").json()["tasks"]
+    ids = [row["id"] for row in rows]
+    running = stack.wait_until(ids, lambda r: str(r["stage"]).startswith("pid "), timeout=60)
+    pids = {int(row["stage"].removeprefix("pid ")) for row in running.values()}
+    assert len(pids) == 2  # one per worker process
+
+    body = stack.http.post("/api/tasks/cancel", json={"ids": ids}).json()
+
+    assert {(row["status"], row["error_kind"]) for row in body["accepted"]} == {
+        ("cancelled", "cancelled")
+    }
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, "a cancelled task's process is still running"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
