@@ -162,11 +162,12 @@ class ApiClient:
         return _parse.task_detail(self._json("GET", f"/api/tasks/{task_id}"))
 
     def result(self, task_id: str) -> Any:
-        """The stored result: parsed JSON when the backend sends JSON, else text."""
-        response = self._request("GET", f"/api/tasks/{task_id}/result")
-        if "json" in response.headers.get("content-type", ""):
-            return response.json()
-        return response.text
+        """The stored result, as the JSON the processor wrote."""
+        return self._request("GET", f"/api/tasks/{task_id}/result").json()
+
+    def result_text(self, task_id: str) -> str:
+        """The result as text a person reads: its pages, separated by form feeds."""
+        return self._request("GET", f"/api/tasks/{task_id}/result", params={"format": "txt"}).text
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -150,12 +150,12 @@ class CommandWorker(QObject):
         """Fetch a result and write it where the desktop's default app can open it
         (:mod:`desktop.resultfile`: owner-only, text a person reads)."""
         try:
-            result = self.api.result(task_id)
+            text = self.api.result_text(task_id)
         except ClientError as exc:
             self.failed.emit(f"Could not load the result: {exc}")
             return
         try:
-            path = write_result(result, task_id, filename)
+            path = write_result(text, task_id, filename)
         except OSError as exc:
             self.failed.emit(f"Could not save the result: {exc}")
             return

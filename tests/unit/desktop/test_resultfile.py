@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from desktop.resultfile import result_text, results_folder, write_result
-
-PAGES = {
-    "processor": "pdf.extract",
-    "metadata": {"pages": 3},
-    "pages": [
-        {"number": 1, "width": 612.0, "text": "First page"},
-        {"number": 2, "width": 612.0, "text": ""},
-        {"number": 3, "width": 612.0, "text": "Third page\nwith two lines"},
-    ],
-}
+from desktop.resultfile import results_folder, write_result
 
 
 @pytest.fixture
@@ -26,19 +15,10 @@ def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
-def test_pages_become_text_separated_by_form_feeds() -> None:
-    assert result_text(PAGES) == ("First page\f\fThird page\nwith two lines", ".txt")
-
-
-def test_text_stays_text_and_other_json_stays_json() -> None:
-    assert result_text("plain") == ("plain", ".txt")
-    other = {"rows": [1, 2]}
-    text, suffix = result_text(other)
-    assert suffix == ".json" and json.loads(text) == other and "\n  " in text
-
-
 def test_the_file_and_its_folder_are_owner_only(cache: Path) -> None:
-    path = write_result(PAGES, "0123456789abcdef", "Q3 report.pdf")
+    path = write_result(
+        "First page\f\fThird page\nwith two lines", "0123456789abcdef", "Q3 report.pdf"
+    )
     assert path == cache / "taskdesk" / "results" / "Q3 report-01234567.txt"
     assert path.read_text(encoding="utf-8") == "First page\f\fThird page\nwith two lines"
     assert path.stat().st_mode & 0o777 == 0o600
