@@ -12,10 +12,10 @@ from collections import Counter
 
 import psutil
 import pytest
-from backend.events import latest_id
 
 from backend.api.schemas import MAX_BULK_IDS
 from backend.live import EVENT_STREAM
+from backend.stream import latest_id
 from tests.integration.api.conftest import Upload
 from tests.integration.api.helpers import script
 from tests.seed import failed_tasks, pending_tasks
