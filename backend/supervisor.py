@@ -208,6 +208,17 @@ class Supervisor:
                 before_start=self._prepare_database,
             )
         )
+        # Started before the worker and stopped after it, so a stop signals the worker,
+        # whose grace period runs the longest, as early as it can.
+        children.append(
+            Child(
+                "watchdog",
+                self._python("backend.watchdog"),
+                self.env,
+                # A sweep cut short loses nothing (backend/watchdog/__main__.py).
+                stop_timeout=2,
+            )
+        )
         children.append(
             Child(
                 "worker",
@@ -240,15 +251,6 @@ class Supervisor:
         )
         children.append(
             Child("api", self._python("backend.api"), self.env, after_start=self._wait_api)
-        )
-        children.append(
-            Child(
-                "watchdog",
-                self._python("backend.watchdog"),
-                self.env,
-                # A sweep cut short loses nothing (backend/watchdog/__main__.py).
-                stop_timeout=2,
-            )
         )
         return children
 
@@ -380,7 +382,7 @@ class Supervisor:
                 log.error("%s failed to restart: %s", child.name, exc)
 
     def _stop_all(self) -> None:
-        for child in reversed(self.children):  # watchdog, api, worker, recorder, redis
+        for child in reversed(self.children):  # api, worker, watchdog, recorder, redis
             child.stop()
 
     def _write_runtime_file(self) -> None:

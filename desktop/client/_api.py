@@ -163,7 +163,7 @@ class ApiClient:
 
     def result(self, task_id: str) -> Any:
         """The stored result, as the JSON the processor wrote."""
-        return self._request("GET", f"/api/tasks/{task_id}/result").json()
+        return self._json("GET", f"/api/tasks/{task_id}/result")
 
     def result_text(self, task_id: str) -> str:
         """The result as text a person reads: its pages, separated by form feeds."""

@@ -145,11 +145,18 @@ def test_a_batch_with_nothing_accepted_still_names_each_file(tmp_path: Path) -> 
     assert [(r.filename, r.reason) for r in result.rejected] == [("doc0.pdf", "encrypted")]
 
 
-def test_result_is_json_or_text() -> None:
-    api = client(lambda request: httpx.Response(200, json={"pages": [{"text": "hi"}]}))
+def test_result_is_the_json_and_its_text_is_asked_for_as_txt() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("format") == "txt":
+            return httpx.Response(200, text="page one\fpage two")
+        return httpx.Response(200, json={"pages": [{"text": "hi"}]})
+
+    api = client(handler)
     assert api.result("t") == {"pages": [{"text": "hi"}]}
-    api = client(lambda request: httpx.Response(200, text="plain"))
-    assert api.result("t") == "plain"
+    assert api.result_text("t") == "page one\fpage two"
+    api = client(lambda request: httpx.Response(200, text="not json"))
+    with pytest.raises(InvalidReply, match="invalid JSON"):
+        api.result("t")
 
 
 def make_pdfs(folder: Path, sizes: list[int]) -> list[Path]:
