@@ -59,6 +59,7 @@ class Session(QObject):
         commands, uploads = self.commands.worker, self.uploads.worker
         feed.snapshot_loaded.connect(self.on_feed_snapshot_loaded)
         feed.rows_received.connect(self.on_feed_rows_received)
+        feed.tasks_deleted.connect(self.on_feed_tasks_deleted)
         feed.connection_changed.connect(w.on_feed_connection_changed)
         feed.health_changed.connect(w.on_health_changed)
 
@@ -111,6 +112,10 @@ class Session(QObject):
     @Slot(object)
     def on_feed_rows_received(self, rows: list[TaskRow]) -> None:
         self._model.apply_rows(rows)
+
+    @Slot(object)
+    def on_feed_tasks_deleted(self, task_ids: list[str]) -> None:
+        self._model.remove_tasks(task_ids)
 
     @Slot()
     def on_window_upload_cancel_requested(self) -> None:

@@ -45,6 +45,7 @@ class FeedListener(Protocol):
 
     def on_snapshot(self, snapshot: Snapshot) -> None: ...
     def on_rows(self, rows: list[TaskRow]) -> None: ...
+    def on_deleted(self, task_ids: list[str]) -> None: ...
     def on_connection(self, status: ConnectionStatus) -> None: ...
     def on_health(self, health: Health) -> None: ...
 
@@ -159,6 +160,11 @@ class FeedLoop:
                     row = _parse_row(event.data)
                     if row is not None:
                         rows.append(row)
+                elif event.event == "deleted" and event.data:
+                    deleted = _parse_deleted(event.data)
+                    if deleted is not None:
+                        hand_over()  # the task's earlier rows first, or they bring it back
+                        self._listener.on_deleted([deleted])
                 if event.id:
                     self.last_event_id = event.id
                 if self.stopped:
@@ -195,6 +201,20 @@ def _parse_row(data: str) -> TaskRow | None:
     return None
 
 
+def _parse_deleted(data: str) -> str | None:
+    """The id of ``event: deleted``'s ``{"id": …}``; None (logged) for anything else."""
+    try:
+        body = json.loads(data)
+    except ValueError as exc:
+        log.warning("ignoring a deleted event that is not JSON: %s", exc)
+        return None
+    task_id = body.get("id") if isinstance(body, dict) else None
+    if not isinstance(task_id, str):
+        log.warning("ignoring a deleted event without a task id: %r", data[:200])
+        return None
+    return task_id
+
+
 class FeedThread(QThread):
     """Runs a :class:`FeedLoop` for one endpoint and reports through signals.
 
@@ -206,6 +226,8 @@ class FeedThread(QThread):
     snapshot_loaded = Signal(object)  # Snapshot
     #: Rows that arrived in one network read, in feed order.
     rows_received = Signal(object)  # list[TaskRow]
+    #: Tasks deleted on the backend (``event: deleted``), after their earlier rows.
+    tasks_deleted = Signal(object)  # list[str]
     #: Connected / reconnecting in N s / down.
     connection_changed = Signal(object)  # ConnectionStatus
     #: Workers online, from ``GET /api/health`` on each connect.
@@ -240,6 +262,9 @@ class FeedThread(QThread):
 
     def on_rows(self, rows: list[TaskRow]) -> None:
         self.rows_received.emit(rows)
+
+    def on_deleted(self, task_ids: list[str]) -> None:
+        self.tasks_deleted.emit(task_ids)
 
     def on_connection(self, status: ConnectionStatus) -> None:
         self.connection_changed.emit(status)

@@ -228,6 +228,28 @@ class TaskTableModel(QAbstractTableModel):
         if dict(self._counts) != counts_before:
             self.counts_changed.emit(self.counts())
 
+    def remove_tasks(self, task_ids: Iterable[str]) -> int:
+        """Take deleted tasks out at once, one ``beginRemoveRows`` per run of rows, last
+        run first so the positions still to remove hold; returns how many were held."""
+        doomed = set(task_ids)
+        for task_id in doomed:
+            self._pending.pop(task_id, None)
+        positions = [p for task_id in doomed if (p := self._index.get(task_id)) is not None]
+        if not positions:
+            return 0
+        counts_before = dict(self._counts)
+        for first, last in reversed(list(runs(positions))):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for row in self._rows[first : last + 1]:
+                self._count(row, -1)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        self._index = {row.id: position for position, row in enumerate(self._rows)}
+        self._update_ticking()
+        if dict(self._counts) != counts_before:
+            self.counts_changed.emit(self.counts())
+        return len(positions)
+
     def clear(self) -> None:
         """Forget every task (switching backends)."""
         self.beginResetModel()

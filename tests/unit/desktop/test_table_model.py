@@ -47,6 +47,26 @@ def test_passes_qtmodeltester(qtmodeltester: object, model: TaskTableModel, row:
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
+def test_deleted_tasks_go_one_remove_per_run_and_their_pending_rows_with_them(
+    qtmodeltester: Any, model: TaskTableModel, row: Row
+) -> None:
+    fill(model, row, 6)
+    qtmodeltester.check(model)
+    removed = QSignalSpy(model.rowsRemoved)
+    counts = QSignalSpy(model.counts_changed)
+    model.apply_rows([row("t4", status="completed", version=2)])  # buffered, then deleted
+    assert model.remove_tasks(["t1", "t2", "t4", "unknown"]) == 3
+    assert [(removed.at(i)[1], removed.at(i)[2]) for i in range(removed.count())] == [
+        (4, 4),
+        (1, 2),
+    ], "last run first, so the positions still to remove hold"
+    model.flush()
+    assert [r.id for r in model.rows()] == ["t0", "t3", "t5"]
+    assert model.row_for("t5") == model.row_at(2)
+    assert model.counts() == {TaskStatus.RUNNING: 3}
+    assert counts.count() == 1
+
+
 def test_new_rows_arrive_in_one_insert(model: TaskTableModel, row: Row) -> None:
     inserted = QSignalSpy(model.rowsInserted)
     model.apply_rows(row(f"t{i}") for i in range(5))

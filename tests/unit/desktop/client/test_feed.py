@@ -77,6 +77,8 @@ class Recorder:
     def __init__(self) -> None:
         self.snapshots: list[Snapshot] = []
         self.batches: list[list[TaskRow]] = []
+        #: What the loop said, in order: ("rows", [ids]) or ("deleted", [ids]).
+        self.said: list[tuple[str, list[str]]] = []
         self.statuses: list[ConnectionStatus] = []
         self.health: list[Health] = []
         self.loop: FeedLoop | None = None
@@ -92,6 +94,11 @@ class Recorder:
 
     def on_rows(self, rows: list[TaskRow]) -> None:
         self.batches.append(rows)
+        self.said.append(("rows", [row.id for row in rows]))
+        self._check()
+
+    def on_deleted(self, task_ids: list[str]) -> None:
+        self.said.append(("deleted", task_ids))
         self._check()
 
     def on_connection(self, status: ConnectionStatus) -> None:
@@ -259,6 +266,18 @@ def test_a_malformed_event_is_skipped_not_fatal(backend: FakeBackend) -> None:
     recorder = run_loop(backend, lambda r: bool(r.batches))
     assert [row.version for row in recorder.batches[0]] == [2]
     assert len(backend.feed_requests()) == 1
+
+
+def test_a_deleted_task_is_said_after_its_earlier_rows_of_the_same_read(
+    backend: FakeBackend,
+) -> None:
+    rj = backend.row_json
+    one_read = sse(("8-0", "task", rj("a", version=2)), ("9-0", "deleted", {"id": "a"}))
+    later = sse(("10-0", "task", rj("b", version=2)), ("11-0", "deleted", {"oops": 1}))
+    backend.streams.append([one_read, later])
+    recorder = run_loop(backend, lambda r: ("rows", ["b"]) in r.said)
+    assert recorder.said == [("rows", ["a"]), ("deleted", ["a"]), ("rows", ["b"])]
+    assert len(backend.feed_requests()) == 1, "a malformed delete is skipped, not fatal"
 
 
 def test_an_error_status_is_a_failed_try(backend: FakeBackend) -> None:
