@@ -77,7 +77,6 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.setObjectName("detailPane")
         self._row: TaskRow | None = None
-        self._history_version = -1
 
         self.title = QLabel(self)
         self.title.setObjectName("detailTitle")
@@ -145,10 +144,10 @@ class DetailPane(QWidget):
         if row is None:
             self._clear("No task selected", "Select a task to see its history, error and result.")
             return
+        self._show_facts(True)
         if changed_task:
             self.history.clear()
             self.result.clear()
-            self._history_version = -1
             self.tabs.setCurrentIndex(_TAB_FOR.get(row.status, _HISTORY_TAB))
         self.title.setText(row.filename)
         color = state_color(row.status).name()
@@ -195,11 +194,16 @@ class DetailPane(QWidget):
         pages = f"{fmt.DOT}pages {done:,}/{total:,}" if total else ""
         self._clear(f"{len(rows)} tasks selected", f"{states}{pages}")
 
+    def _show_facts(self, visible: bool) -> None:
+        for row in range(self.facts.rowCount()):
+            self.facts.setRowVisible(row, visible)
+
     def _clear(self, title: str, text: str) -> None:
         self.title.setText(title)
         self.state.setText(text)
         for label in self._fact_labels.values():
             label.clear()
+        self._show_facts(False)  # no one task: labels with nothing beside them say nothing
         self.history.clear()
         self.error.clear()
         self.tabs.setTabText(_ERROR_TAB, "Error")
@@ -213,17 +217,11 @@ class DetailPane(QWidget):
             return
         if detail.row.version > self._row.version:
             self.show_row(detail.row, source_known=self.show_pdf.isEnabled())
-        self._history_version = detail.row.version
         self.history.clear()
         for entry in detail.history:
             self.history.addTopLevelItem(_history_item(entry))
         for column in range(3):
             self.history.resizeColumnToContents(column)
-
-    @property
-    def history_version(self) -> int:
-        """The task version the shown history is from (-1: none yet)."""
-        return self._history_version
 
     def show_result(self, task_id: str, result: Any) -> None:
         if self._row is not None and task_id == self._row.id:

@@ -102,7 +102,6 @@ class MainWindow(QMainWindow):
         #: Submissions whose new rows were brought into view, and the rows waiting to be.
         self._revealed: set[int] = set()
         self._reveal: list[str] = []
-        self._uploading = False
         #: Form fields sent with every batch (``--processor`` sets ``processor``).
         self.submit_options: dict[str, str] = {}
 
@@ -298,7 +297,6 @@ class MainWindow(QMainWindow):
         self.refusals.add(rejections)
 
     def on_upload_progress(self, progress: UploadProgress) -> None:
-        self._uploading = True
         self.status_panel.upload.set_progress(progress)
 
     def on_upload_batch_submitted(self, submission_id: int, result: BatchResult) -> None:
@@ -325,7 +323,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Filter cleared to show the files just added", MESSAGE_MS)
 
     def on_upload_finished(self, submission_id: int, _batch_ids: list[str]) -> None:
-        self._uploading = False
         self.status_panel.upload.hide()
         self._tracker.close(submission_id)
         self.refusals.end_submission()

@@ -244,7 +244,12 @@ def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> 
     select(window, "Q3 board report.pdf", "holiday photo.pdf", "site survey (scanned).pdf")
     assert pane.title.text() == "3 tasks selected"
     assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98"
+    assert not any(pane.facts.isRowVisible(r) for r in range(pane.facts.rowCount())), (
+        "no one task's facts, so no empty Task:, Batch:, … labels"
+    )
     assert pane.tabs.tabText(1) == "Error"
+    select(window, "holiday photo.pdf")
+    assert all(pane.facts.isRowVisible(r) for r in range(pane.facts.rowCount()))
     select(window)
     assert not pane.isVisible()
 
