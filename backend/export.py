@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend.filestore import FileStore
-from backend.formats import as_text
+from backend.formats import FORMATS, ResultFormat, as_text
 from backend.results import NoPages, Result, read_result
 from backend.states import TaskStatus
 from backend.store import TaskQuery, TaskRepository
@@ -213,4 +213,4 @@ def text_name(row: dict[str, Any]) -> str:
     stem = row["filename"].rsplit("/", 1)[-1]
     stem = stem[:-4] if stem.lower().endswith(".pdf") else stem
     stem = _UNSAFE_NAME.sub("_", stem).strip(" .")[:100] or "task"
-    return f"{stem}-{row['id'][:8]}.txt"
+    return f"{stem}-{row['id'][:8]}.{FORMATS[ResultFormat.TXT].extension}"
