@@ -1,29 +1,18 @@
-"""``GET /metrics`` on a stack of its own (so its totals start at zero), read with
-prometheus_client's own parser, as Prometheus would."""
+"""``GET /metrics``, read with prometheus_client's own parser, as Prometheus would.
+
+The API tests' stack is one per module, so this module's totals start at zero."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from tests.pdfgen import make_pdf
 from tests.plugins import script_file
-from tests.stack import Stack, stack_env
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    home = tmp_path_factory.mktemp("metrics") / "home"
-    running = Stack(home, stack_env(home)).start()
-    try:
-        yield running
-    finally:
-        running.stop()
+from tests.stack import Stack
 
 
 def scrape(stack: Stack) -> dict[str, list[Sample]]:
