@@ -7,6 +7,7 @@ Redis. Each run bumps a counter so the benchmark can tell when all are done.
 from __future__ import annotations
 
 import os
+import sys
 
 import redis
 from celery import Celery
@@ -28,3 +29,24 @@ def bare() -> None:
     if _client is None:
         _client = redis.Redis.from_url(app.conf.broker_url)
     _client.incr(COUNTER)
+
+
+def worker_command(concurrency: int) -> list[str]:
+    """The bare worker, as both benchmarks that measure against it start it."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "bench.bare_celery",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 from celery import Celery
 
+from bench.bare_celery import worker_command
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 RUNS = 3
@@ -42,23 +42,7 @@ def celery_alone_seconds(broker: str) -> float:
     app = Celery(broker=broker)
     started = time.perf_counter()
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "bench.bare_celery",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        worker_command(2),
         env=env,
         cwd=REPO_ROOT,
     )

@@ -24,7 +24,7 @@ import psutil
 import redis
 
 from backend.worker.celeryapp import enqueue
-from bench.bare_celery import COUNTER
+from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
 from tests.stack import REPO_ROOT, Stack, stack_env
 
@@ -70,23 +70,7 @@ def _own_cpu_seconds() -> float:
 def bare_celery_seconds(broker: str, workers: int, count: int) -> float:
     env = {**os.environ, "BARE_BROKER": broker, "PYTHONPATH": str(REPO_ROOT)}
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "bench.bare_celery",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            str(workers),
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        worker_command(workers),
         env=env,
         cwd=REPO_ROOT,
     )
