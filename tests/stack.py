@@ -186,14 +186,20 @@ class Stack:
         task_ids: Iterable[str],
         done: Callable[[Row], bool] = lambda row: row["status"] in FINAL_STATES,
         timeout: float = 60.0,
+        since: str | None = None,
     ) -> dict[str, Row]:
         """Block on the event stream until ``done`` holds for every task's row.
 
         Events carry whole rows, so after one read of the live rows only the stream is
-        read: waiting costs the stack (and the benchmarks) next to nothing.
+        read: waiting costs the stack (and the benchmarks) next to nothing. ``since``, a
+        stream position taken before the tasks were created, skips even that read: every
+        event about them comes after it.
         """
-        position = latest_id(self.redis)
-        rows = self.live.get_many(task_ids)
+        if since is None:
+            position = latest_id(self.redis)
+            rows = self.live.get_many(task_ids)
+        else:
+            position, rows = since, {}
         waiting = {i for i in task_ids if i not in rows or not done(rows[i])}
         deadline = time.monotonic() + timeout
         while waiting:
