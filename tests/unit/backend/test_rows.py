@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.live import LiveStore
-from backend.rows import FRESH_ATTEMPT, TaskRow, new_task_row, storable_text
+from backend.rows import FRESH_ATTEMPT, TaskRow, new_task_row, storable, storable_text
 from backend.states import TaskStatus
 
 FIELDS = set(TaskRow.model_fields)
@@ -72,3 +72,17 @@ def test_the_schema_requires_every_field_defaults_included() -> None:
 def test_a_label_no_store_can_keep_is_made_storable() -> None:
     assert _new(filename="a\x00b\udcff.pdf")["filename"] == "a\ufffdb\ufffd.pdf"
     assert storable_text("café") == "café"
+
+
+def test_a_row_is_cleaned_wherever_a_string_no_store_can_keep_hides() -> None:
+    dirty = {"error": "x\x00", "result": {"warnings": ["\udc80"], "k\x00": 1}, "n": 2.5}
+    assert storable(dirty) == {
+        "error": "x\ufffd",
+        "result": {"warnings": ["\ufffd"], "k\ufffd": 1},
+        "n": 2.5,
+    }
+
+
+def test_a_clean_row_comes_back_as_it_was() -> None:
+    clean = {"filename": "café.pdf", "text": "a literal \\u0000 is text", "pages": [1, None]}
+    assert storable(clean) == clean
