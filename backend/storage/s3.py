@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
@@ -74,8 +73,11 @@ class S3Store(FileStore):
 
     @contextlib.contextmanager
     def workspace(self, task_id: str) -> Iterator[Workspace]:
-        self.scratch_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        folder = Path(tempfile.mkdtemp(dir=self.scratch_dir, prefix=f"{task_id}-"))
+        # Named for the task, so a run whose process was killed leaves nothing behind for
+        # long: the task's next run here clears it (only one run of a task is ever live).
+        folder = self.scratch_dir / task_id
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, mode=0o700)
         try:
             workspace = Workspace(folder / "input.pdf", folder / "result.json")
             try:

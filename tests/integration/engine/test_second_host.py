@@ -222,4 +222,5 @@ def test_a_worker_on_a_second_host_runs_every_task_once_and_loses_none_when_kill
         )
     finally:
         _stop(remote)
+    # The killed run left its scratch files; the task's next run there cleared them.
     assert not list((tmp_path / "host2" / "scratch").iterdir())

@@ -120,7 +120,7 @@ def test_an_object_store_keeps_no_file_but_scratch_and_removes_that(
     incoming.save_as("t1")
     assert os.listdir(store.files_dir) == []
     with store.workspace("t1") as workspace:
-        assert workspace.input.parent.parent == store.scratch_dir
+        assert workspace.input.parent == store.scratch_dir / "t1"
     assert os.listdir(store.scratch_dir) == []
     store.delete("t1")
     # Permanent: no other host has it either, so a retry would only fail again.
