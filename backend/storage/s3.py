@@ -1,11 +1,12 @@
 """Inputs and results in an S3-compatible object store, which every host can reach.
 
-``TASKDESK_STORAGE_URL=s3://bucket/prefix`` names where; the objects are the data
-folder's layout under the prefix (``<prefix>/files/<id>.pdf``, ``<prefix>/results/<id>.json``).
-Nothing crosses the network whole in memory: an upload arrives in a local spool file (the
-data folder's ``files/.upload-*.part``, as without S3) and goes up in parts; a run
-downloads its input to a scratch file in this host's ``TASKDESK_HOME`` and uploads its
-result, and both scratch files go when the run ends; the API reads a result as a stream.
+``TASKDESK_STORAGE_URL=s3://bucket/prefix`` names where; the objects keep the data
+folder's layout under the prefix (``<prefix>/files/<id>.pdf``, ``…/results/<id>.json``).
+Nothing crosses the network whole in memory: an upload arrives in a local spool file
+(the data folder's ``files/.upload-*.part``, as without S3) and goes up, in parts when
+large; a run downloads its input to a scratch folder in this host's ``TASKDESK_HOME``
+and uploads its result, and the folder goes when the run ends; the API reads a result
+as a stream.
 """
 
 from __future__ import annotations
@@ -22,15 +23,18 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from backend.errors import PermanentError
-from backend.filestore import FileStore, StoredResult, Workspace
+from backend.filestore import CHUNK_BYTES, FileStore, StoredResult, Workspace
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from backend.config import Settings
 
-#: Parts of 8 MB, two at a time: what an upload or download holds in memory is bounded.
-TRANSFER = TransferConfig(multipart_chunksize=8 << 20, max_concurrency=2)
+#: Parts of 8 MB, two at a time, above 8 MB: what an upload holds in memory is bounded.
+#: (A download is one streamed response, copied to its file a chunk at a time.)
+TRANSFER = TransferConfig(
+    multipart_threshold=8 << 20, multipart_chunksize=8 << 20, max_concurrency=2
+)
 #: Checksums only where S3 requires them: S3-compatible servers refuse some of the
 #: newer default ones (CRC trailers on streamed uploads).
 CLIENT_CONFIG = Config(
@@ -66,9 +70,7 @@ class S3Store(FileStore):
         return f"{self.prefix}results/{task_id}.json"
 
     def save_input(self, received: Path, task_id: str) -> None:
-        self.client.upload_file(
-            str(received), self.bucket, self.input_key(task_id), Config=TRANSFER
-        )
+        self._put(received, self.input_key(task_id))
         received.unlink()
 
     @contextlib.contextmanager
@@ -81,22 +83,20 @@ class S3Store(FileStore):
         try:
             workspace = Workspace(folder / "input.pdf", folder / "result.json")
             try:
-                self.client.download_file(
-                    self.bucket, self.input_key(task_id), str(workspace.input), Config=TRANSFER
-                )
+                response = self.client.get_object(Bucket=self.bucket, Key=self.input_key(task_id))
             except ClientError as exc:
                 if _missing(exc):
                     raise PermanentError("the task's input is not in the storage") from None
                 raise
+            with contextlib.closing(response["Body"]), workspace.input.open("wb") as out:
+                shutil.copyfileobj(response["Body"], out, CHUNK_BYTES)
             yield workspace
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     def keep_result(self, task_id: str, workspace: Workspace) -> None:
         if workspace.result.exists():
-            self.client.upload_file(
-                str(workspace.result), self.bucket, self.result_key(task_id), Config=TRANSFER
-            )
+            self._put(workspace.result, self.result_key(task_id))
 
     def result(self, task_id: str) -> StoredResult | None:
         key = self.result_key(task_id)
@@ -112,6 +112,15 @@ class S3Store(FileStore):
             return cast(BinaryIO, response["Body"])
 
         return StoredResult(head["ETag"], head["ContentLength"], body)
+
+    def _put(self, path: Path, key: str) -> None:
+        """One request for a file under a part's size (most are), read as it is sent;
+        parts, two at a time, above it."""
+        if path.stat().st_size <= TRANSFER.multipart_threshold:
+            with path.open("rb") as body:
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
+        else:
+            self.client.upload_file(str(path), self.bucket, key, Config=TRANSFER)
 
     def delete(self, task_id: str) -> None:
         keys = (self.input_key(task_id), self.result_key(task_id))
