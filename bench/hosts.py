@@ -20,6 +20,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -29,6 +30,8 @@ from tests.objectstore import s3_server
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 LOCAL_WORKERS = 2
+#: The workers' banners and logs are not figures.
+QUIET: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
 
 
 def _remote_taskdesk_worker(host: Host, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -37,7 +40,7 @@ def _remote_taskdesk_worker(host: Host, env: dict[str, str]) -> subprocess.Popen
         "--concurrency", "1", "--hostname", "host2@%h", "--without-gossip", "--without-mingle",
         "--loglevel", "WARNING",
     ]  # fmt: skip
-    return subprocess.Popen(host.command(*command), env=env, cwd=REPO_ROOT)
+    return subprocess.Popen(host.command(*command), env=env, cwd=REPO_ROOT, **QUIET)
 
 
 def taskdesk_rate(stack: Stack, folder: Path, count: int) -> tuple[float, float]:
@@ -54,8 +57,8 @@ def taskdesk_rate(stack: Stack, folder: Path, count: int) -> tuple[float, float]
 def bare_rate(host: Host, broker: str, count: int) -> float:
     env = {**os.environ, "BARE_BROKER": broker, "PYTHONPATH": str(REPO_ROOT)}
     workers = [
-        subprocess.Popen(worker_command(LOCAL_WORKERS), env=env, cwd=REPO_ROOT),
-        subprocess.Popen(host.command(*worker_command(1)), env=env, cwd=REPO_ROOT),
+        subprocess.Popen(worker_command(LOCAL_WORKERS), env=env, cwd=REPO_ROOT, **QUIET),
+        subprocess.Popen(host.command(*worker_command(1)), env=env, cwd=REPO_ROOT, **QUIET),
     ]
     try:
         from bench.bare_celery import app, bare
