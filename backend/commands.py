@@ -73,6 +73,9 @@ def submit(
                 soft_time_limit=soft_time_limit or settings.soft_time_limit,
                 time_limit=time_limit or settings.time_limit,
                 ocr=ocr,
+                max_pages=settings.max_pages,
+                retry_base_seconds=settings.retry_base_seconds,
+                retry_max_seconds=settings.retry_max_seconds,
             )
         )
     created = [change.row for change in live.create_many(rows)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.filestore import FileStore
+from backend.filestore import open_store
 from backend.paths import data_folder, data_home
 
 
@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TASKDESK_DATABASE_URL")
     )
+    # Storage any host can reach (DESIGN.md, "Storage and several machines"): unset, the
+    # data folder; ``s3://bucket/prefix``, an S3-compatible object store, reached with the
+    # standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION variables.
+    storage_url: str | None = Field(default=None, pattern=r"^s3://[^/]+(/.*)?$")
+    #: The object store's address when it is not AWS (SeaweedFS, MinIO, …).
+    s3_endpoint_url: str | None = None
 
     @field_validator("home", mode="before")
     @classmethod
@@ -93,12 +99,8 @@ class Settings(BaseSettings):
         """
         return int(self.time_limit + self.retry_max_seconds + 60)
 
-    def backoff_seconds(self, retry_number: int) -> float:
-        """Wait before automatic retry ``retry_number`` (1-based): base × 2^(n-1), capped."""
-        return min(self.retry_base_seconds * 2.0 ** (retry_number - 1), self.retry_max_seconds)
-
     def ensure_home(self) -> None:
         """Create the data folder tree, readable by its owner only."""
-        for folder in (self.home, *FileStore(self).folders, self.redis_dir):
+        for folder in (self.home, *open_store(self).folders, self.redis_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.home.chmod(0o700)

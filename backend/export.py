@@ -102,7 +102,7 @@ def _result(files: FileStore, row: dict[str, Any]) -> Result | None:
     if row["status"] != TaskStatus.COMPLETED:
         return None
     try:
-        return read_result(files.stored_result(row["id"]))
+        return read_result(files.result(row["id"]))
     except NoPages:
         return None
 

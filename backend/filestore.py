@@ -1,30 +1,68 @@
 """Where a task's files live: its input (the uploaded PDF) and its result.
 
-This is the one module that knows the layout, so shared storage replaces this class and
-nothing else. Under the data folder (the layout of every installation so far):
+This is the one module that knows the layout; every reader and writer of inputs and
+results asks it. :func:`open_store` picks the store the settings name: the data folder
+(the default, the layout of every installation so far) or an S3-compatible object
+store (``TASKDESK_STORAGE_URL=s3://bucket/prefix``, :mod:`backend.storage.s3`), which
+every host can reach. Under the data folder:
 
 - ``files/<task id>.pdf``: the input, under a name we make, never the uploaded one;
 - ``files/.upload-*.part``: an input still arriving, or whose task does not exist yet;
   in the same folder, so naming it for its task is an atomic rename;
 - ``results/<task id>.json``: what the processor wrote.
 
-Processors get local paths (PDFium opens a file by name); the API asks for an input to
-write as it streams in, for a result to send, and to delete what a failed submit left.
+Processors get local paths (PDFium opens a file by name): :meth:`FileStore.workspace`
+gives a run its input and where to write its result. The API asks for an input to
+write as it streams in, for a result to send, and to delete a task's files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from backend.config import Settings
 
+#: Bytes per read when a result is sent on.
+CHUNK_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The local files of one run: the input to read and where to write the result."""
+
+    input: Path
+    result: Path
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A task's stored result, to read whole or send on in chunks."""
+
+    #: Changes whenever the result is written again, so a parsed copy can be cached.
+    version: str
+    size: int
+    #: Left out of equality and hash: two reads of one version are the same result.
+    open: Callable[[], BinaryIO] = field(compare=False)
+
+    def read(self) -> bytes:
+        with contextlib.closing(self.open()) as handle:
+            return handle.read()
+
+    def chunks(self) -> Iterator[bytes]:
+        with contextlib.closing(self.open()) as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                yield chunk
+
 
 class FileStore:
-    """The inputs and results of one installation's tasks."""
+    """The inputs and results of one installation's tasks, in its data folder."""
 
     def __init__(self, settings: Settings) -> None:
         self.files_dir = settings.home / "files"
@@ -42,17 +80,34 @@ class FileStore:
         return IncomingFile(self, Path(name), os.fdopen(fd, "wb"))
 
     def input_path(self, task_id: str) -> Path:
-        """Where the processor reads the task's input."""
+        """Where the data folder keeps the task's input."""
         return self.files_dir / f"{task_id}.pdf"
 
     def result_path(self, task_id: str) -> Path:
-        """Where the processor writes the task's result."""
+        """Where the data folder keeps the task's result."""
         return self.results_dir / f"{task_id}.json"
 
-    def stored_result(self, task_id: str) -> Path | None:
+    def save_input(self, received: Path, task_id: str) -> None:
+        """Make the local file ``received`` (which is consumed) the task's input."""
+        os.replace(received, self.input_path(task_id))
+
+    @contextlib.contextmanager
+    def workspace(self, task_id: str) -> Iterator[Workspace]:
+        """The run's files, for as long as it runs (here: the stored ones themselves)."""
+        yield Workspace(self.input_path(task_id), self.result_path(task_id))
+
+    def keep_result(self, task_id: str, workspace: Workspace) -> None:
+        """Store what the run wrote as the task's result (here it already is)."""
+
+    def result(self, task_id: str) -> StoredResult | None:
         """The task's result, or None when there is none (yet, or any more)."""
         path = self.result_path(task_id)
-        return path if path.is_file() else None
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        version = f"{stat.st_mtime_ns}-{stat.st_size}"
+        return StoredResult(version, stat.st_size, lambda: path.open("rb"))
 
     def delete(self, task_id: str) -> None:
         """Remove the task's input and result, whichever exist."""
@@ -83,7 +138,7 @@ class IncomingFile:
         """Make the received bytes the input of ``task_id``."""
         assert self._path is not None, "saved twice or after discard"
         self.close()
-        os.replace(self._path, self._store.input_path(task_id))
+        self._store.save_input(self._path, task_id)
         self._path = None
 
     def discard(self) -> None:
@@ -92,3 +147,24 @@ class IncomingFile:
         if self._path is not None:
             self._path.unlink(missing_ok=True)
             self._path = None
+
+
+_stores: dict[tuple[int, str | None, str | None, Path], FileStore] = {}
+
+
+def open_store(settings: Settings) -> FileStore:
+    """The store ``settings`` name, one per process (a forked worker gets its own client).
+
+    An object store's client is costly to make and safe to share between threads.
+    """
+    key = (os.getpid(), settings.storage_url, settings.s3_endpoint_url, settings.home)
+    store = _stores.get(key)
+    if store is None:
+        if settings.storage_url:
+            from backend.storage.s3 import S3Store  # boto3 only where it is used
+
+            store = S3Store(settings)
+        else:
+            store = FileStore(settings)
+        _stores[key] = store
+    return store

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import TaskdeskError
+
+if TYPE_CHECKING:
+    from backend.filestore import StoredResult
 
 
 class NoPages(TaskdeskError):
@@ -49,16 +51,16 @@ class Result:
     chunks: list[Chunk]
 
 
-def read_result(path: Path | None) -> Result:
-    """The pages and chunks of the result at ``path``.
+def read_result(stored: StoredResult | None) -> Result:
+    """The pages and chunks of a stored result.
 
     Raises:
         NoPages: there is no file, it is not JSON, or it has no well-formed pages.
     """
-    if path is None:
+    if stored is None:
         raise NoPages("the task stored no result")
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(stored.read())
     except (OSError, ValueError) as exc:
         raise NoPages(f"the result cannot be read: {exc}") from None
     pages_raw = raw.get("pages") if isinstance(raw, Mapping) else None

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backend.clock import now_iso
+from backend.config import Settings
 from backend.processors import DEFAULT_OCR
 from backend.states import ErrorKind, TaskStatus
 
@@ -59,6 +60,11 @@ class TaskRow(BaseModel):
     finished_at: str | None = None
     updated_at: str
     result: dict[str, Any] | None = None
+    # What else shapes a run, as the API's settings had it at submit: a worker host
+    # needs none of these settings itself (DESIGN.md, "Storage and several machines").
+    max_pages: int
+    retry_base_seconds: float
+    retry_max_seconds: float
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -106,6 +112,20 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: The fields above that come from the API's settings at submit.
+SETTINGS_FIELDS = ("max_pages", "retry_base_seconds", "retry_max_seconds")
+
+
+def _default(name: str) -> Any:
+    return Settings.model_fields[name].default
+
+
+def backoff_seconds(row: Mapping[str, Any], retry_number: int) -> float:
+    """Wait before automatic retry ``retry_number`` (1-based): base × 2^(n-1), capped."""
+    base, cap = row["retry_base_seconds"], row["retry_max_seconds"]
+    return float(min(base * 2.0 ** (retry_number - 1), cap))
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -119,6 +139,9 @@ def new_task_row(
     soft_time_limit: float,
     time_limit: float,
     ocr: str = DEFAULT_OCR,
+    max_pages: int = _default("max_pages"),
+    retry_base_seconds: float = _default("retry_base_seconds"),
+    retry_max_seconds: float = _default("retry_max_seconds"),
     task_id: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
@@ -136,6 +159,9 @@ def new_task_row(
         "soft_time_limit": soft_time_limit,
         "time_limit": time_limit,
         "ocr": ocr,
+        "max_pages": max_pages,
+        "retry_base_seconds": retry_base_seconds,
+        "retry_max_seconds": retry_max_seconds,
         "created_at": now,
         "updated_at": now,
         **FRESH_ATTEMPT,

@@ -58,7 +58,9 @@ def status_label(status: TaskStatus) -> str:
 
 #: Fields of :class:`backend.rows.TaskRow` a desktop row does not keep: the result is
 #: fetched on demand (it may be large), and ``version`` orders rows, not the clock.
-UNUSED_ROW_FIELDS = frozenset({"updated_at", "result"})
+UNUSED_ROW_FIELDS = frozenset(
+    {"updated_at", "result", "max_pages", "retry_base_seconds", "retry_max_seconds"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from celery import Celery
 
 from backend import commands
 from backend.config import Settings
-from backend.filestore import FileStore
+from backend.filestore import FileStore, open_store
 from backend.live import LiveStore
 from backend.redisconn import connect
 from backend.rows import new_id
@@ -164,7 +163,7 @@ class Stack:
         self, files: Iterable[Path], processor: str = "pdf.extract", **options: Any
     ) -> list[Row]:
         """Submit one batch through the backend's own command (the API calls the same)."""
-        store = FileStore(self.settings)
+        store = open_store(self.settings)
         uploads = [
             commands.Upload(
                 path.name, lambda task_id, source=path: copy_input(store, source, task_id)
@@ -252,4 +251,11 @@ def stack_env(home: Path, **overrides: str) -> dict[str, str]:
 
 def copy_input(files: FileStore, source: Path, task_id: str) -> None:
     """Store a local file as a task's input, as the API stores an upload."""
-    shutil.copyfile(source, files.input_path(task_id))
+    incoming = files.receive()
+    try:
+        with source.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                incoming.write(chunk)
+        incoming.save_as(task_id)
+    finally:
+        incoming.discard()

@@ -13,7 +13,7 @@ from redis import Redis
 from backend.api.workers import WorkerGauge
 from backend.auth import load_or_create_token, tokens_match
 from backend.config import Settings
-from backend.filestore import FileStore
+from backend.filestore import FileStore, open_store
 from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect, connect_probe
@@ -44,7 +44,7 @@ class Backend:
             redis=client,
             probe=connect_probe(settings),
             live=LiveStore(client),
-            files=FileStore(settings),
+            files=open_store(settings),
             repository=TaskRepository(make_engine(settings.effective_database_url)),
             celery=celery,
             token=load_or_create_token(settings),

@@ -35,7 +35,7 @@ def completed_pages(files: FileStore, events: Sequence[StreamEvent]) -> PagesByT
         if event.kind != Kind.TRANSITION or row.get("status") != TaskStatus.COMPLETED:
             continue
         try:
-            result = read_result(files.stored_result(row["id"]))
+            result = read_result(files.result(row["id"]))
         except NoPages as exc:
             log.info("task %s is not indexed: %s", row["id"], exc)
             continue

@@ -18,7 +18,7 @@ from types import FrameType
 from sqlalchemy.exc import OperationalError
 
 from backend.config import Settings
-from backend.filestore import FileStore
+from backend.filestore import open_store
 from backend.redisconn import connect
 from backend.store.database import make_engine
 from backend.store.indexing import completed_pages
@@ -41,7 +41,7 @@ class Recorder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.repository = TaskRepository(make_engine(settings.effective_database_url))
-        self.files = FileStore(settings)
+        self.files = open_store(settings)
         self.redis = connect(settings, blocking=True)
         self.reader = StreamReader(self.redis, self.repository.last_event_id())
         self._stopping = False

@@ -10,6 +10,7 @@ not allow, so a task cancelled meanwhile simply stays cancelled.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from backend.clock import iso_in, now_iso
 from backend.config import Settings
 from backend.errors import IllegalTransition, PermanentError, TaskdeskError, TaskNotFound
-from backend.filestore import FileStore
+from backend.filestore import Workspace, open_store
 from backend.live import LiveStore, StaleAttempt
 from backend.processors import DEFAULT_OCR, Job, get_processor
+from backend.rows import SETTINGS_FIELDS, backoff_seconds
 from backend.states import ErrorKind, TaskStatus
 from backend.worker.progress import CoalescingReporter
 
@@ -84,9 +86,11 @@ class TaskRunner:
     requeue: Requeue
 
     def run(self, task_id: str, attempt: int) -> None:
-        row = self._begin(task_id, attempt)
-        if row is None:
+        begun = self._begin(task_id, attempt)
+        if begun is None:
             return
+        # A row submitted before the settings travelled with the task takes this host's.
+        row = {name: getattr(self.settings, name) for name in SETTINGS_FIELDS} | begun
         reporter = CoalescingReporter(lambda fields: self._report(task_id, attempt, fields))
         try:
             summary = self._process(row, reporter)
@@ -95,7 +99,8 @@ class TaskRunner:
         except Exception as exc:
             if not isinstance(exc, PermanentError | SoftTimeLimitExceeded):
                 log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
-            self._end(row, reporter, outcome_of(exc, row, self.settings.backoff_seconds))
+            backoff = functools.partial(backoff_seconds, row)
+            self._end(row, reporter, outcome_of(exc, row, backoff))
         else:
             self._complete(row, reporter, summary)
 
@@ -104,7 +109,11 @@ class TaskRunner:
             process = get_processor(row["processor"])
         except KeyError:
             raise PermanentError(f"unknown processor {row['processor']!r}") from None
-        return process(self._job(row, reporter))
+        files = open_store(self.settings)
+        with files.workspace(row["id"]) as workspace:
+            summary = process(self._job(row, workspace, reporter))
+            files.keep_result(row["id"], workspace)
+        return summary
 
     # -- beginning ---------------------------------------------------------------------
 
@@ -155,16 +164,15 @@ class TaskRunner:
         except (IllegalTransition, StaleAttempt, TaskNotFound):
             return None
 
-    def _job(self, row: dict[str, Any], reporter: CoalescingReporter) -> Job:
-        files = FileStore(self.settings)
+    def _job(self, row: dict[str, Any], workspace: Workspace, reporter: CoalescingReporter) -> Job:
         return Job(
             task_id=row["id"],
-            path=files.input_path(row["id"]),
-            result_path=files.result_path(row["id"]),
+            path=workspace.input,
+            result_path=workspace.result,
             options={"ocr": row.get("ocr", DEFAULT_OCR)},
             attempt=row["attempt"],
             retries=row["retries"],
-            max_pages=self.settings.max_pages,
+            max_pages=row["max_pages"],
             _reporter=reporter,
         )
 

@@ -13,17 +13,17 @@ format.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response, StreamingResponse
 
 from backend.api.deps import Backend, BackendDep
 from backend.api.errors import responses
 from backend.api.schemas import PageText
+from backend.filestore import FileStore, StoredResult
 from backend.formats import FORMATS, ResultFormat
 from backend.results import NoPages, Result, read_result
 from backend.states import TaskStatus
@@ -78,7 +78,7 @@ async def get_page(
 # -- helpers (run in the threadpool) -----------------------------------------------------
 
 
-def _result_path(backend: Backend, task_id: str) -> tuple[dict[str, Any], Path]:
+def _stored(backend: Backend, task_id: str) -> tuple[dict[str, Any], StoredResult]:
     row = backend.live.get(task_id) or backend.repository.get(task_id)
     if row is None:
         raise HTTPException(404, f"no task {task_id}")
@@ -86,38 +86,42 @@ def _result_path(backend: Backend, task_id: str) -> tuple[dict[str, Any], Path]:
         raise HTTPException(
             409, f"task {task_id} is {row['status']}: only a completed task has a result"
         )
-    path = backend.files.stored_result(row["id"])
-    if path is None:
+    stored = backend.files.result(row["id"])
+    if stored is None:
         raise HTTPException(404, f"task {task_id} completed but its result file is missing")
-    return row, path
+    return row, stored
 
 
-def _parsed(task_id: str, path: Path) -> Result:
-    stat = path.stat()
+def _parsed(files: FileStore, task_id: str, stored: StoredResult) -> Result:
     try:
-        return _cached(path, stat.st_mtime_ns, stat.st_size)
+        return _cached(files, task_id, stored)
     except NoPages as exc:
         raise HTTPException(404, f"task {task_id} has no pages: {exc}") from None
 
 
 @functools.lru_cache(maxsize=CACHED_RESULTS)
-def _cached(path: Path, _mtime_ns: int, _size: int) -> Result:
-    """Keyed by the file's identity too, so a file replaced under the name is read anew."""
-    return read_result(path)
+def _cached(_files: FileStore, _task_id: str, stored: StoredResult) -> Result:
+    """Keyed by the result's version too (``stored`` hashes as it), so a result written
+    again is read anew."""
+    return read_result(stored)
 
 
 def _result(backend: Backend, task_id: str, format: ResultFormat) -> Response:
-    row, path = _result_path(backend, task_id)
+    row, stored = _stored(backend, task_id)
     kind = FORMATS[format]
     if kind.render is None:
-        return FileResponse(path, media_type=kind.media_type)
-    body = kind.render(row["filename"], _parsed(task_id, path).pages)
+        return StreamingResponse(
+            stored.chunks(),
+            media_type=kind.media_type,
+            headers={"Content-Length": str(stored.size)},
+        )
+    body = kind.render(row["filename"], _parsed(backend.files, task_id, stored).pages)
     return Response(body, media_type=kind.media_type)
 
 
 def _page(backend: Backend, task_id: str, number: int) -> dict[str, Any]:
-    _row, path = _result_path(backend, task_id)
-    pages = _parsed(task_id, path).pages
+    _row, stored = _stored(backend, task_id)
+    pages = _parsed(backend.files, task_id, stored).pages
     for page in pages:
         if page.number == number:
             return {"number": page.number, "text": page.text, "source": page.source}

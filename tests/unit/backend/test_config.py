@@ -48,11 +48,6 @@ def test_defaults_serve_one_analyst(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.effective_database_url.endswith("taskdesk.db")
 
 
-def test_backoff_doubles_from_the_base_and_is_capped() -> None:
-    settings = Settings(retry_base_seconds=60, retry_max_seconds=200)
-    assert [settings.backoff_seconds(n) for n in (1, 2, 3, 4)] == [60, 120, 200, 200]
-
-
 def test_visibility_timeout_covers_the_longest_task_and_wait_but_not_an_hour() -> None:
     settings = Settings(redis_url="redis://127.0.0.1:1/0")
     timeout = settings.visibility_timeout

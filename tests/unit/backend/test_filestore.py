@@ -1,19 +1,44 @@
-"""The file store: the layout existing data folders have, and inputs received by rename."""
+"""The file store: the layout existing data folders have, inputs received by rename,
+and the one interface both stores (the data folder, an S3 server) keep."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backend.config import Settings
-from backend.filestore import FileStore
+from backend.errors import PermanentError
+from backend.filestore import FileStore, open_store
+from backend.storage.s3 import S3Store
+from tests.objectstore import S3Server, s3_server
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> FileStore:
     return FileStore(Settings(home=tmp_path))
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[S3Server]:
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["folder", "s3"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> FileStore:
+    """Each store behind the interface, in a data folder of its own."""
+    if request.param == "s3":
+        server: S3Server = request.getfixturevalue("s3")
+        for name, value in server.environment(prefix=tmp_path.name).items():
+            monkeypatch.setenv(name, value)
+    settings = Settings(home=tmp_path)
+    settings.ensure_home()
+    return open_store(settings)
 
 
 def test_the_layout_is_the_one_existing_data_folders_have(files: FileStore, tmp_path: Path) -> None:
@@ -41,26 +66,64 @@ def test_a_received_input_is_hidden_until_saved_for_its_task(files: FileStore) -
     assert files.input_path("t1").exists()
 
 
-def test_a_discarded_input_leaves_nothing(files: FileStore) -> None:
-    incoming = files.receive()
+def test_a_discarded_input_leaves_nothing(store: FileStore) -> None:
+    incoming = store.receive()
     incoming.write(b"%PDF-")
     incoming.discard()
     incoming.discard()
-    assert os.listdir(files.files_dir) == []
+    assert os.listdir(store.files_dir) == []
 
 
-def test_a_result_is_stored_only_once_written(files: FileStore) -> None:
-    assert files.stored_result("t1") is None
-    files.results_dir.mkdir(parents=True)
-    files.result_path("t1").write_text("{}")
-    assert files.stored_result("t1") == files.result_path("t1")
-
-
-def test_delete_removes_whatever_the_task_has(files: FileStore) -> None:
-    files.delete("never-stored")
-    incoming = files.receive()
+def test_a_run_reads_the_input_and_stores_its_result(store: FileStore) -> None:
+    incoming = store.receive()
+    incoming.write(b"%PDF-1.7 body")
     incoming.save_as("t1")
-    files.results_dir.mkdir(parents=True)
-    files.result_path("t1").write_text("{}")
-    files.delete("t1")
-    assert not files.input_path("t1").exists() and files.stored_result("t1") is None
+    assert store.result("t1") is None
+    with store.workspace("t1") as workspace:
+        assert workspace.input.read_bytes() == b"%PDF-1.7 body"
+        workspace.result.write_text('{"pages": []}')
+        store.keep_result("t1", workspace)
+    stored = store.result("t1")
+    assert stored is not None and stored.size == len('{"pages": []}')
+    assert stored.read() == b'{"pages": []}' and b"".join(stored.chunks()) == stored.read()
+    assert store.result("t1") == stored  # the same version, so a parsed copy stays good
+
+
+def test_a_run_writing_no_result_stores_none(store: FileStore) -> None:
+    incoming = store.receive()
+    incoming.save_as("t1")
+    with store.workspace("t1") as workspace:
+        store.keep_result("t1", workspace)
+    assert store.result("t1") is None
+
+
+def test_delete_removes_whatever_the_task_has(store: FileStore) -> None:
+    store.delete("never-stored")
+    incoming = store.receive()
+    incoming.save_as("t1")
+    with store.workspace("t1") as workspace:
+        workspace.result.write_text("{}")
+        store.keep_result("t1", workspace)
+    store.delete("t1")
+    assert store.result("t1") is None
+
+
+def test_an_object_store_keeps_no_file_but_scratch_and_removes_that(
+    s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in s3.environment(prefix="scratch").items():
+        monkeypatch.setenv(name, value)
+    store = open_store(Settings(home=tmp_path))
+    assert isinstance(store, S3Store)
+    incoming = store.receive()
+    incoming.write(b"%PDF-")
+    incoming.save_as("t1")
+    assert os.listdir(store.files_dir) == []
+    with store.workspace("t1") as workspace:
+        assert workspace.input.parent == store.scratch_dir / "t1"
+    assert os.listdir(store.scratch_dir) == []
+    store.delete("t1")
+    # Permanent: no other host has it either, so a retry would only fail again.
+    with pytest.raises(PermanentError, match="not in the storage"), store.workspace("t1"):
+        pass
+    assert os.listdir(store.scratch_dir) == []

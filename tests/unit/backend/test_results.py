@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from backend.filestore import StoredResult
 from backend.results import Chunk, NoPages, Page, read_result
 
 
-def _write(tmp_path: Path, body: object) -> Path:
+def _at(path: Path) -> StoredResult:
+    return StoredResult("v1", 0, lambda: path.open("rb"))
+
+
+def _write(tmp_path: Path, body: object) -> StoredResult:
     path = tmp_path / "r.json"
     path.write_text(json.dumps(body))
-    return path
+    return _at(path)
 
 
 def test_pages_and_chunks(tmp_path: Path) -> None:
@@ -52,7 +57,7 @@ def test_missing_or_unreadable_results(tmp_path: Path) -> None:
     with pytest.raises(NoPages, match="no result"):
         read_result(None)
     with pytest.raises(NoPages, match="cannot be read"):
-        read_result(tmp_path / "absent.json")
+        read_result(_at(tmp_path / "absent.json"))
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(NoPages, match="cannot be read"):
-        read_result(tmp_path / "bad.json")
+        read_result(_at(tmp_path / "bad.json"))

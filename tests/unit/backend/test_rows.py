@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from backend.live import LiveStore
-from backend.rows import FRESH_ATTEMPT, TaskRow, new_task_row, storable, storable_text
+from backend.rows import (
+    FRESH_ATTEMPT,
+    TaskRow,
+    backoff_seconds,
+    new_task_row,
+    storable,
+    storable_text,
+)
 from backend.states import TaskStatus
 
 FIELDS = set(TaskRow.model_fields)
@@ -25,6 +32,11 @@ def _new(**overrides: Any) -> dict[str, Any]:
 
 def test_a_new_row_has_every_field_but_the_version_the_store_gives() -> None:
     assert set(_new()) == FIELDS - {"version"}
+
+
+def test_backoff_doubles_from_the_rows_base_and_is_capped() -> None:
+    row = _new(retry_base_seconds=60, retry_max_seconds=200)
+    assert [backoff_seconds(row, n) for n in (1, 2, 3, 4)] == [60, 120, 200, 200]
 
 
 def test_a_stored_row_is_exactly_a_task_row(live: LiveStore) -> None:

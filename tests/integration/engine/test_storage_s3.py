@@ -1,0 +1,67 @@
+"""A stack on an S3-compatible object store (SeaweedFS): nothing of a task's stays in
+the data folder, its result is served from the store, and deleting it removes the
+objects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend.filestore import open_store
+from backend.storage.s3 import S3Store
+from tests.objectstore import S3Server, s3_server
+from tests.pdfgen import make_pdf
+from tests.stack import Stack, stack_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    with s3_server() as server:
+        # The test's own client of the store reads the credentials where boto3 looks.
+        for name, value in server.environment(prefix="e2e").items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+def _keys(store: S3Store) -> set[str]:
+    listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix)
+    return {item["Key"] for item in listed.get("Contents", [])}
+
+
+def test_uploads_runs_results_and_deletes_go_through_the_object_store(
+    tmp_path: Path, s3: S3Server
+) -> None:
+    home = tmp_path / "home"
+    stack = Stack(home, stack_env(home, **s3.environment(prefix="e2e"))).start()
+    try:
+        store = open_store(stack.settings)
+        assert isinstance(store, S3Store)
+        pdf = make_pdf(tmp_path / "a.pdf", 3)
+        reply = stack.http.post(
+            "/api/batches", files=[("files", ("a.pdf", pdf.read_bytes(), "application/pdf"))]
+        )
+        assert reply.status_code == 202, reply.text
+        (row,) = reply.json()["tasks"]
+        task_id = row["id"]
+        assert stack.wait_until([task_id])[task_id]["status"] == "completed"
+        assert _keys(store) == {store.input_key(task_id), store.result_key(task_id)}
+        assert os.listdir(home / "files") == [] and os.listdir(home / "scratch") == []
+        assert not (home / "results").exists() or os.listdir(home / "results") == []
+
+        result = stack.http.get(f"/api/tasks/{task_id}/result")
+        assert result.status_code == 200 and len(result.json()["pages"]) == 3
+        page = stack.http.get(f"/api/tasks/{task_id}/pages/2")
+        assert page.status_code == 200 and page.json()["number"] == 2
+        text = stack.http.get(f"/api/tasks/{task_id}/result", params={"format": "txt"})
+        assert text.status_code == 200 and text.text.count("\f") == 2
+
+        assert stack.http.delete(f"/api/tasks/{task_id}").status_code == 204
+        assert _keys(store) == set()
+        assert stack.http.get(f"/api/tasks/{task_id}/result").status_code == 404
+    finally:
+        stack.stop()

@@ -1,0 +1,52 @@
+"""The object store streams: a 100 MB input goes up and comes down in bounded memory."""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from backend.config import Settings
+from backend.filestore import open_store
+from tests.objectstore import S3Server, s3_server
+
+pytestmark = pytest.mark.slow
+
+SIZE = 100 << 20
+#: Well under the file's size: parts of 8 MB, two at a time, and the client itself.
+BOUND = 40 << 20
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    with s3_server() as server:
+        for name, value in server.environment(prefix="memory").items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+def test_a_large_input_never_sits_whole_in_memory(s3: S3Server, tmp_path: Path) -> None:
+    store = open_store(Settings(home=tmp_path))
+    block = os.urandom(1 << 16)
+    process = psutil.Process()
+    rss_before = process.memory_info().rss
+    tracemalloc.start()
+    try:
+        incoming = store.receive()
+        for _ in range(SIZE // len(block)):
+            incoming.write(block)
+        incoming.save_as("big")
+        with store.workspace("big") as workspace:
+            assert workspace.input.stat().st_size == SIZE
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    rss_growth = process.memory_info().rss - rss_before
+    print(
+        f"100 MB up and down: traced peak {peak / 2**20:.1f} MB, RSS +{rss_growth / 2**20:.1f} MB"
+    )
+    assert peak < BOUND and rss_growth < BOUND
