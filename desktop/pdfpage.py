@@ -32,7 +32,9 @@ _PAGE_ARGUMENTS: dict[str, Callable[[str, int], list[str]]] = {
 
 def _page_url(path: str, page: int) -> str:
     # Browsers' PDF viewers read the page from the URL's fragment (RFC 8118).
-    return f"{QUrl.fromLocalFile(path).toString()}#page={page}"
+    url = QUrl.fromLocalFile(path)
+    url.setFragment(f"page={page}")
+    return bytes(url.toEncoded().data()).decode("ascii")
 
 
 def page_command(desktop_id: str, path: Path, page: int) -> list[str] | None:

@@ -171,8 +171,7 @@ class ReaderWindow(QWidget):
         self._land_on_last = False
         self.go_to(reading.page)
         self.show()
-        self.raise_()
-        self.activateWindow()
+        self.activateWindow()  # window managers raise the window they activate
 
     def go_to(self, number: int) -> None:
         """Show page ``number`` of the task, from the cache or once it arrives."""

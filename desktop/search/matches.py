@@ -46,15 +46,15 @@ def match_ranges(text: str, query: str) -> list[tuple[int, int]]:
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
-    """``text`` without diacritics, case-folded; and the index in ``text`` of each
-    character of the result."""
+    """``text`` without diacritics and in lower case, as the index holds it ("Straße"
+    stays itself, not "strasse"); and the index in ``text`` of each character of it."""
     out: list[str] = []
     origins: list[int] = []
     for index, char in enumerate(text):
         for part in unicodedata.normalize("NFD", char):
             if unicodedata.category(part) == "Mn":
                 continue
-            folded = part.casefold()
+            folded = part.lower()
             out.append(folded)
             origins.extend([index] * len(folded))
     return "".join(out), origins
