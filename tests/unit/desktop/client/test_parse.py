@@ -88,7 +88,7 @@ def test_a_rejected_file_carries_its_position() -> None:
         _parse.rejections({"rejected": [{"filename": "a.pdf", "reason": "encrypted"}]})
 
 
-SEARCH = {
+SEARCH: dict[str, Any] = {
     "hits": [
         {
             "task_id": "t1",
@@ -115,7 +115,7 @@ def test_a_search_answer_reads_into_hits() -> None:
 
 @pytest.mark.parametrize("highlight", [[4], [4, 99], [8, 4], [-1, 2], ["4", "8"], [True, 2], 4])
 def test_a_highlight_that_is_no_range_of_the_snippet_is_named(highlight: Any) -> None:
-    body = {**SEARCH, "hits": [{**SEARCH["hits"][0], "highlights": [highlight]}]}  # type: ignore[dict-item]
+    body = {**SEARCH, "hits": [{**SEARCH["hits"][0], "highlights": [highlight]}]}
     with pytest.raises(InvalidReply, match="highlight") as raised:
         _parse.search_page(body)
     assert raised.value.field == "highlights"
