@@ -26,7 +26,8 @@ _WORD_CHAR = r"[^\W_]"
 def match_ranges(text: str, query: str) -> list[tuple[int, int]]:
     """``[start, end)`` ranges in ``text`` of what ``query`` matches, in order.
 
-    Overlapping matches (of two terms) are one range. A query that cannot be searched
+    Matches that overlap, or stand apart by blanks only ("café market" for the query
+    ``café market``), are one range: one place to go to. A query that cannot be searched
     for matches nothing.
     """
     try:
@@ -42,7 +43,7 @@ def match_ranges(text: str, query: str) -> list[tuple[int, int]]:
         for match in pattern.finditer(folded):
             if match.end() > match.start():
                 found.append(_original(text, origins, match.start(), match.end()))
-    return _merged(sorted(found))
+    return _merged(text, sorted(found))
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
@@ -88,10 +89,10 @@ def _pattern(term: Term) -> re.Pattern[str] | None:
     return re.compile(start + "".join(parts) + end)
 
 
-def _merged(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merged(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in ranges:
-        if merged and start <= merged[-1][1]:
+        if merged and (start <= merged[-1][1] or text[merged[-1][1] : start].isspace()):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
