@@ -31,6 +31,9 @@ FILTERS = {
 }
 #: Milliseconds a finished or failed export stays said in the status bar.
 MESSAGE_MS = 12_000
+#: Most tasks exported by selection: ``GET /api/export`` takes their ids in its URL,
+#: which httpx caps at 64 KB (about 1,700 ids). A batch goes by its id, whatever its size.
+MAX_SELECTED = 1500
 
 
 def chosen_format(
@@ -98,6 +101,12 @@ class Exporter(QObject):
     def export_tasks(self, rows: Sequence[TaskRow]) -> None:
         """The texts of these tasks, as a ZIP or as JSON Lines of chunks."""
         if not rows:
+            return
+        if len(rows) > MAX_SELECTED:
+            self._say(
+                f"Select at most {MAX_SELECTED:,} tasks to export them, or use Export batch…",
+                MESSAGE_MS,
+            )
             return
         label = rows[0].filename if len(rows) == 1 else f"{len(rows)} tasks"
         answer = self._ask(f"Export {label}", "taskdesk-export", (F.ZIP, F.JSONL))

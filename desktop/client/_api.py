@@ -22,6 +22,7 @@ from desktop.client import _parse
 from desktop.client._exceptions import (
     ApiError,
     BackendUnavailable,
+    ClientError,
     Conflict,
     InvalidReply,
     NotFound,
@@ -301,9 +302,12 @@ class ApiClient:
         """
         if self._aborted:
             raise BackendUnavailable("client stopped")
-        request = self._client.build_request(
-            "GET", path, extensions={"trace": self._trace}, **kwargs
-        )
+        try:
+            request = self._client.build_request(
+                "GET", path, extensions={"trace": self._trace}, **kwargs
+            )
+        except httpx.InvalidURL as exc:  # a query past httpx's 64 KB: too many ids
+            raise ClientError(f"the request cannot be sent: {exc}") from exc
         try:
             response = self._client.send(request, stream=True)
         except httpx.HTTPError as exc:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtTest import QSignalSpy
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from backend.export import ExportFormat as BackendExportFormat
 from backend.formats import ResultFormat
-from desktop.export import FILTERS, chosen_format
+from desktop.export import FILTERS, MAX_SELECTED, Exporter, chosen_format
+from desktop.records import TaskRow
 from desktop.search.records import MANY_TASKS, ONE_TASK, ExportFormat
 
 F = ExportFormat
@@ -42,3 +47,18 @@ def test_an_extension_of_a_format_not_offered_gets_the_filters() -> None:
         F.ZIP,
         Path("/x/a.csv.zip"),
     )
+
+
+def test_a_selection_too_large_for_a_url_is_refused_in_the_status_bar(
+    qtbot: Any, row: Callable[..., TaskRow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    said: list[str] = []
+    exporter = Exporter(parent, lambda message, _ms: said.append(message))
+    asked = QSignalSpy(exporter.export_requested)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: ("/x/a.zip", FILTERS[F.ZIP]))
+    exporter.export_tasks([row(f"t{i}") for i in range(MAX_SELECTED + 1)])
+    assert asked.count() == 0 and "at most 1,500 tasks" in said[0]
+    exporter.export_tasks([row(f"t{i}") for i in range(MAX_SELECTED)])
+    assert asked.count() == 1 and len(asked.at(0)[0].ids) == MAX_SELECTED

@@ -15,6 +15,7 @@ from desktop.client import (
     ApiClient,
     ApiError,
     BackendUnavailable,
+    ClientError,
     Conflict,
     InvalidReply,
     NotFound,
@@ -348,3 +349,9 @@ def test_search_and_page_ask_the_api() -> None:
     api = client(handler)
     assert api.search("café", cursor="c1").total == 0
     assert api.page("t1", 4).number == 4
+
+
+def test_a_download_too_long_for_a_url_is_a_client_error(tmp_path: Path) -> None:
+    api = client(lambda request: httpx.Response(200))
+    with (tmp_path / "out").open("wb") as sink, pytest.raises(ClientError, match="cannot be sent"):
+        api.download("/api/export", sink, params={"ids": ["x" * 40] * 2000})
