@@ -146,10 +146,19 @@ class ReaderWindow(QWidget):
         self.next_match.clicked.connect(self.go_to_next_match)
         self.copy.clicked.connect(self.copy_text)
         self.show_pdf.clicked.connect(self._on_show_pdf_clicked)
-        self.previous_page.setShortcut(QKeySequence(Qt.Key.Key_PageUp))
-        self.next_page.setShortcut(QKeySequence(Qt.Key.Key_PageDown))
-        self.next_match.setShortcut(QKeySequence(QKeySequence.StandardKey.FindNext))
-        self.previous_match.setShortcut(QKeySequence(QKeySequence.StandardKey.FindPrevious))
+        # Page Up/Down alone scroll the page; with Ctrl they turn it, as a browser's tabs.
+        for button, key, tip in (
+            (self.previous_page, QKeySequence("Ctrl+PgUp"), "Previous page"),
+            (self.next_page, QKeySequence("Ctrl+PgDown"), "Next page"),
+            (
+                self.previous_match,
+                QKeySequence(QKeySequence.StandardKey.FindPrevious),
+                "Previous match",
+            ),
+            (self.next_match, QKeySequence(QKeySequence.StandardKey.FindNext), "Next match"),
+        ):
+            button.setShortcut(key)
+            button.setToolTip(f"{tip} ({key.toString(QKeySequence.SequenceFormat.NativeText)})")
         self._update_controls()
 
     # -- opening -----------------------------------------------------------------------------
