@@ -198,17 +198,19 @@ class SearchPanel(QWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self._search_now)
         self.query.textChanged.connect(lambda _text: self._debounce.start())
-        self.query.returnPressed.connect(self._search_now)
+        self.query.returnPressed.connect(lambda: self._search_now(again=True))
         self.more.clicked.connect(self.request_more)
         self.list.activated.connect(self._on_list_activated)
         self.list.verticalScrollBar().valueChanged.connect(self._on_list_scrolled)
 
     # -- asking ------------------------------------------------------------------------------
 
-    def _search_now(self) -> None:
+    def _search_now(self, *, again: bool = False) -> None:
+        """Ask for the query's first hits, unless they are shown already and not ``again``
+        (Enter asks again: after a failure, or for pages indexed since)."""
         self._debounce.stop()
         query = self.query.text().strip()
-        if query == self._shown_query and self.generation:
+        if query == self._shown_query and self.generation and not again:
             return
         self.generation += 1
         self._shown_query = query

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QSignalSpy
 
 from desktop.search.panel import DEBOUNCE_MS, HitRoles, HitsModel, SearchPanel, hit_html
@@ -98,3 +99,15 @@ def test_clearing_the_query_clears_the_hits_without_asking(qtbot: Any, panel: Se
     assert asked.count() == 1 and panel.model.rowCount() == 0 and not panel.status.text()
     panel.on_search_answered(1, None, SearchPage((hit(),), 1, None))
     assert panel.model.rowCount() == 0, "the answer of the query cleared is dropped"
+
+
+def test_enter_asks_again_at_once(qtbot: Any, panel: SearchPanel) -> None:
+    asked = QSignalSpy(panel.search_requested)
+    panel.query.setText("word")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    assert asked.count() == 1, "Enter does not wait for the pause"
+    panel.on_search_failed(1, "Search failed: backend unavailable (connection refused)")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    assert asked.count() == 2 and asked.at(1) == [2, "word", None]
+    qtbot.wait(DEBOUNCE_MS * 2)
+    assert asked.count() == 2, "the pause after typing asks for nothing new"
