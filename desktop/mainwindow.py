@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
         self._sources.clear()
         self._tracker = SubmissionTracker()
         self._reveal = []
+        self.texts.forget()
 
     # -- selection, detail, notifications ----------------------------------------------------
 

@@ -182,6 +182,15 @@ class ReaderWindow(QWidget):
         self.show()
         self.activateWindow()  # window managers raise the window they activate
 
+    def forget(self) -> None:
+        """A different backend: close, and drop the pages read and the asks unanswered."""
+        self.hide()
+        self.reading = None
+        self.cache = PageCache()
+        self._asked.clear()
+        self.text.clear()
+        self._matches, self._match = [], -1
+
     def go_to(self, number: int) -> None:
         """Show page ``number`` of the task, from the cache or once it arrives."""
         reading = self.reading

@@ -270,6 +270,16 @@ class SearchPanel(QWidget):
         self.more.setEnabled(True)
         self.status.setText(message[:1].upper() + message[1:])
 
+    def clear(self) -> None:
+        """Drop the hits and any answer still on its way; the query stays to ask again."""
+        self.generation += 1
+        self._shown_query = ""
+        self._next_cursor = None
+        self._more_pending = False
+        self.more.hide()
+        self.model.replace(())
+        self.status.clear()
+
     def focus_query(self) -> None:
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()

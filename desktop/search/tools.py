@@ -145,6 +145,11 @@ class TextTools:
             return rows[0]
         return None
 
+    def forget(self) -> None:
+        """A different backend: its hits and pages are not this one's."""
+        self.panel.clear()
+        self.reader.forget()
+
     # -- doing -------------------------------------------------------------------------------
 
     def show_search(self) -> None:

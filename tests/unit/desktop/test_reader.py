@@ -111,3 +111,13 @@ def test_show_pdf_asks_for_the_page_shown(reader: ReaderWindow) -> None:
     assert spy.count() == 1 and spy.at(0) == ["t1", 4]
     reader.open(Reading("t2", "b.pdf", 9), pdf_known=False)
     assert not reader.show_pdf.isEnabled()
+
+
+def test_a_new_backend_drops_the_pages_and_the_asks_unanswered(reader: ReaderWindow) -> None:
+    spy = QSignalSpy(reader.page_requested)
+    reader.open(Reading("t1", "a.pdf", 9, page=2))
+    reader.on_page_loaded("t1", page(2))
+    reader.forget()
+    assert not reader.isVisible() and len(reader.cache) == 0
+    reader.open(Reading("t1", "a.pdf", 9, page=2))
+    assert asked(spy) == [2, 3, 2, 3], "asked again, of the new backend"

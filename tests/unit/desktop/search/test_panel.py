@@ -111,3 +111,14 @@ def test_enter_asks_again_at_once(qtbot: Any, panel: SearchPanel) -> None:
     assert asked.count() == 2 and asked.at(1) == [2, "word", None]
     qtbot.wait(DEBOUNCE_MS * 2)
     assert asked.count() == 2, "the pause after typing asks for nothing new"
+
+
+def test_clear_drops_the_hits_and_answers_on_their_way(qtbot: Any, panel: SearchPanel) -> None:
+    asked = QSignalSpy(panel.search_requested)
+    panel.query.setText("word")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    panel.clear()
+    panel.on_search_answered(1, None, SearchPage((hit(),), 1, None))
+    assert panel.model.rowCount() == 0 and panel.query.text() == "word"
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    assert asked.count() == 2
