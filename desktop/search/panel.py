@@ -224,6 +224,11 @@ class SearchPanel(QWidget):
         self.status.setText("Searching…")
         self.search_requested.emit(self.generation, query, None)
 
+    @property
+    def shown_query(self) -> str:
+        """The query whose hits the list shows ("" for none)."""
+        return self._shown_query
+
     def request_more(self) -> None:
         """The next hits of the query shown, if there are more and none are on their way."""
         if self._next_cursor is None or self._more_pending:

@@ -158,8 +158,11 @@ class TextTools:
         self.panel.focus_query()
 
     def read_task(self, row: TaskRow) -> None:
-        """Open a completed task in the reader at its first page."""
-        self._open(Reading(row.id, row.filename, row.pages_total))
+        """Open a completed task in the reader at its first page; when the search lists
+        pages of it, with their query, so "Next match" goes to them."""
+        pages = self.panel.model.pages_of(row.id)
+        query = self.panel.shown_query if pages else ""
+        self._open(Reading(row.id, row.filename, row.pages_total, query=query, match_pages=pages))
 
     def open_hit(self, hit: SearchHit, query: str) -> None:
         row = self._row_for(hit.task_id)
