@@ -49,6 +49,7 @@ from desktop.records import (
     UploadProgress,
 )
 from desktop.refusals import RefusalBar
+from desktop.search.tools import TextTools
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
 from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
@@ -129,6 +130,12 @@ class MainWindow(QMainWindow):
         self.actions_ = TaskActions(self)
         self.filter_bar = FilterBar(self)
         self.actions_.install(self, self.filter_bar)
+        self.texts = TextTools(
+            self,
+            selected_rows=self.view.selected_rows,
+            row_for=self.model.row_for,
+            source_of=self._sources.get,
+        )
 
         self.status_panel = StatusPanel(self)
         bar = self.statusBar()
@@ -168,7 +175,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.states_changed.connect(self.proxy.set_states)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
-        self.view.doubleClicked.connect(lambda _index: self._on_open_result_triggered())
+        self.view.doubleClicked.connect(lambda _index: self.texts.read.trigger())
         self.model.rows_applied.connect(self.on_model_rows_applied)
         self.model.counts_changed.connect(self.on_model_counts_changed)
         self.detail.open_result_requested.connect(self.export_result_requested)
@@ -240,7 +247,10 @@ class MainWindow(QMainWindow):
             self.connect_requested.emit(dialog.choice())
 
     def _on_view_context_menu(self, position: QPoint) -> None:
-        self.actions_.context_menu(self).popup(self.view.viewport().mapToGlobal(position))
+        menu = self.actions_.context_menu(self)
+        menu.addSeparator()
+        menu.addActions(self.texts.context_actions())
+        menu.popup(self.view.viewport().mapToGlobal(position))
 
     # -- drag and drop -----------------------------------------------------------------------
 
@@ -378,6 +388,7 @@ class MainWindow(QMainWindow):
         self._sources.clear()
         self._tracker = SubmissionTracker()
         self._reveal = []
+        self.texts.forget()
 
     # -- selection, detail, notifications ----------------------------------------------------
 
@@ -394,6 +405,7 @@ class MainWindow(QMainWindow):
         rows = self.view.selected_rows()
         failed = sum(self.model.counts().get(s, 0) for s in FAILED_STATES)
         self.actions_.update(allowed_for(rows, set(self._sources)), failed_count=failed)
+        self.texts.update_actions(rows)
         current = self.model.row_for(rows[0].id) if len(rows) == 1 else None
         previous = self.detail.row
         if len(rows) > 1:

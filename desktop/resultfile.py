@@ -1,16 +1,20 @@
-"""Writing a task's result to a file that the desktop's default application can open.
+"""Files the window writes: results to open, exports the analyst saves; owner-only.
 
-The file is for a person to read: the extracted text, pages separated by form feeds, as
-``GET /api/tasks/{id}/result?format=txt`` sends it. Results hold what the analyst's PDFs
-say, and the data
-folder they come from is owner-only, so the copies are too: 0600 files in a 0700
-folder of the user's own cache, never a shared folder under /tmp.
+A result to open is text a person reads: the extracted text, pages separated by form
+feeds, as ``GET /api/tasks/{id}/result?format=txt`` sends it. Results hold what the
+analyst's PDFs say, and the data folder they come from is owner-only, so the copies
+are too: 0600 files (:func:`owner_only`), results in a 0700 folder of the user's own
+cache, never a shared folder under /tmp.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 
@@ -23,12 +27,29 @@ def results_folder() -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def owner_only(path: Path) -> Iterator[BinaryIO]:
+    """``path``, open for writing, readable by its owner only: whole or not at all.
+
+    The bytes go to a temporary name beside it, created 0600 whatever the umask, which
+    replaces ``path`` when the block ends without error; after an error (a download cut
+    short) no partial file is left, and a file that was there before is untouched.
+    """
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            yield file
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def write_result(text: str, task_id: str, filename: str, folder: Path | None = None) -> Path:
     """Write a result's ``text`` as ``<file name>-<id>.txt`` (owner-only); returns the path."""
     stem = Path(filename).stem or task_id
     path = (folder or results_folder()) / f"{stem}-{task_id[:8]}.txt"
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # a file written before this rule keeps its old mode
-    with open(descriptor, "w", encoding="utf-8") as file:
-        file.write(text)
+    with owner_only(path) as file:
+        file.write(text.encode("utf-8"))
     return path

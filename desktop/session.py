@@ -24,6 +24,7 @@ from desktop.client import (
 )
 from desktop.mainwindow import MainWindow
 from desktop.records import Endpoint, Snapshot, TaskRow
+from desktop.search.session import TextSession
 from desktop.tasks import TaskTableModel
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Session(QObject):
             endpoint, client_factory=client_factory, health_interval_ms=health_interval_ms
         )
         self.uploads = make_upload_thread(endpoint, client_factory=client_factory)
+        self.texts = TextSession(endpoint, window.texts, client_factory=client_factory, parent=self)
         self._stopped = False
         self._connect_signals()
 
@@ -88,6 +90,7 @@ class Session(QObject):
     def start(self) -> None:
         self.commands.start()
         self.uploads.start()
+        self.texts.start()
         self.feed.start()
 
     def stop(self, timeout_ms: int = 5000) -> bool:
@@ -98,6 +101,7 @@ class Session(QObject):
         self.feed.stop()
         ended = self.commands.stop(timeout_ms)
         ended = self.uploads.stop(timeout_ms) and ended
+        ended = self.texts.stop(timeout_ms) and ended
         ended = self.feed.wait(timeout_ms) and ended
         if not ended:
             log.warning("a client thread did not stop within %d ms", timeout_ms)

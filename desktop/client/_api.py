@@ -14,7 +14,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -22,6 +22,7 @@ from desktop.client import _parse
 from desktop.client._exceptions import (
     ApiError,
     BackendUnavailable,
+    ClientError,
     Conflict,
     InvalidReply,
     NotFound,
@@ -38,12 +39,18 @@ from desktop.records import (
     TaskFilter,
     TaskRow,
 )
+from desktop.search.records import PageText, SearchPage
 
 #: Seconds without a byte before the feed counts as dead; the server sends a comment
 #: every 15 s, so this only fires when the connection is really gone.
 FEED_READ_TIMEOUT = 45.0
 #: Rows per page of ``GET /api/tasks``.
 PAGE_SIZE = 1000
+#: Hits per answer of ``GET /api/search``: a screenful and some to scroll.
+SEARCH_PAGE_SIZE = 50
+#: Seconds a download may wait for its next bytes: an export reads each task's result
+#: before it sends its text, and a large one takes a while.
+DOWNLOAD_READ_TIMEOUT = 120.0
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {401: Unauthorized, 404: NotFound, 409: Conflict}
 
@@ -169,6 +176,45 @@ class ApiClient:
         """The result as text a person reads: its pages, separated by form feeds."""
         return self._request("GET", f"/api/tasks/{task_id}/result", params={"format": "txt"}).text
 
+    def search(
+        self, query: str, *, cursor: str | None = None, limit: int = SEARCH_PAGE_SIZE
+    ) -> SearchPage:
+        """``GET /api/search``; :class:`ApiError` (422) says why a query cannot be searched."""
+        params: dict[str, Any] = {"q": query, "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return _parse.search_page(self._json("GET", "/api/search", params=params))
+
+    def page(self, task_id: str, number: int) -> PageText:
+        """One page of a completed task's text (numbered from 1)."""
+        return _parse.page_text(self._json("GET", f"/api/tasks/{task_id}/pages/{number}"))
+
+    def download(
+        self,
+        path: str,
+        sink: BinaryIO,
+        *,
+        params: Mapping[str, str | Sequence[str]] | None = None,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> int:
+        """Stream ``GET path`` into ``sink`` as it arrives; returns the bytes written.
+
+        Nothing is held but the chunk in hand, so an export of any size fits.
+        ``on_progress(written, total)`` follows each chunk; ``total`` is the
+        Content-Length, None for a body streamed without one.
+        """
+        timeout = httpx.Timeout(self._timeout.connect, read=DOWNLOAD_READ_TIMEOUT)
+        with self._streamed(path, params=params, timeout=timeout) as response:
+            length = response.headers.get("content-length")
+            total = int(length) if length and length.isdigit() else None
+            written = 0
+            for chunk in _guarded(response):
+                sink.write(chunk)
+                written += len(chunk)
+                if on_progress is not None:
+                    on_progress(written, total)
+        return written
+
     # -- actions ---------------------------------------------------------------------------
 
     def retry(self, task_id: str) -> TaskRow:
@@ -237,19 +283,31 @@ class ApiClient:
         Any transport failure, now or while reading, surfaces as
         :class:`BackendUnavailable`.
         """
-        if self._aborted:
-            raise BackendUnavailable("client stopped")
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
         timeout = httpx.Timeout(self._timeout.connect, read=FEED_READ_TIMEOUT)
-        request = self._client.build_request(
-            "GET",
-            "/api/events",
-            headers=headers,
-            timeout=timeout,
-            extensions={"trace": self._trace},
-        )
+        with self._streamed("/api/events", headers=headers, timeout=timeout) as response:
+            content_type = response.headers.get("content-type", "")
+            if not content_type.startswith("text/event-stream"):
+                raise ApiError(response.status_code, f"not an event stream: {content_type!r}")
+            yield _guarded(response)
+
+    @contextlib.contextmanager
+    def _streamed(self, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
+        """``GET path`` with its body left to read, closed on the way out.
+
+        While open, :meth:`abort` can close it from another thread; an error status is
+        raised as for any call.
+        """
+        if self._aborted:
+            raise BackendUnavailable("client stopped")
+        try:
+            request = self._client.build_request(
+                "GET", path, extensions={"trace": self._trace}, **kwargs
+            )
+        except httpx.InvalidURL as exc:  # a query past httpx's 64 KB: too many ids
+            raise ClientError(f"the request cannot be sent: {exc}") from exc
         try:
             response = self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
@@ -260,10 +318,7 @@ class ApiClient:
             if response.status_code >= 400:
                 _read_quietly(response)
                 _raise_for_status(response)
-            content_type = response.headers.get("content-type", "")
-            if not content_type.startswith("text/event-stream"):
-                raise ApiError(response.status_code, f"not an event stream: {content_type!r}")
-            yield _guarded(response)
+            yield response
         finally:
             with self._lock:
                 self._open_responses.discard(response)

@@ -22,6 +22,7 @@ from desktop.records import (
     TaskRow,
     TaskStatus,
 )
+from desktop.search.records import PageText, SearchHit, SearchPage
 
 
 def _is_number(value: Any) -> bool:
@@ -198,3 +199,48 @@ def rejections(body: Any) -> list[tuple[int, Rejection]]:
         f = _Fields(item, "rejected file")
         found.append((f.integer("index"), Rejection(f.text("filename"), f.text("reason"))))
     return found
+
+
+def search_page(body: Any) -> SearchPage:
+    """``GET /api/search``: ``{"hits", "total", "next_cursor"}``."""
+    f = _Fields(body, "search answer")
+    return SearchPage(
+        hits=tuple(search_hit(item) for item in f.items("hits")),
+        total=f.integer("total"),
+        next_cursor=f.optional_text("next_cursor"),
+    )
+
+
+def search_hit(data: Any) -> SearchHit:
+    f = _Fields(data, "search hit")
+    snippet = f.text("snippet")
+    return SearchHit(
+        task_id=f.text("task_id"),
+        filename=f.text("filename"),
+        batch_id=f.text("batch_id"),
+        page=f.integer("page"),
+        snippet=snippet,
+        highlights=tuple(_highlight(item, len(snippet)) for item in f.items("highlights")),
+        score=f.number("score"),
+    )
+
+
+def _highlight(item: Any, length: int) -> tuple[int, int]:
+    """A ``[start, end]`` pair inside a snippet of ``length`` characters."""
+    if (
+        isinstance(item, list)
+        and len(item) == 2
+        and all(_KINDS["an integer"](value) for value in item)
+        and 0 <= item[0] < item[1] <= length
+    ):
+        return item[0], item[1]
+    raise InvalidReply(
+        f"the backend's search hit has a highlight {item!r} that is no range of its snippet",
+        "highlights",
+    )
+
+
+def page_text(body: Any) -> PageText:
+    """``GET /api/tasks/{id}/pages/{n}``."""
+    f = _Fields(body, "page")
+    return PageText(number=f.integer("number"), text=f.text("text"), source=f.text("source"))

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -249,8 +249,20 @@ def _size(path: Path) -> int:
         return 0
 
 
-#: The two kinds of worker; a thread's type says which one it runs.
-W = TypeVar("W", bound=CommandWorker | UploadWorker)
+class ApiWorker(Protocol):
+    """What a thread runs: a ``QObject`` calling the one client it owns (``api``).
+
+    Commands and uploads here; the search panel's and the exports' workers
+    (:mod:`desktop.search.workers`) are others.
+    """
+
+    api: ApiClient
+
+    def moveToThread(self, thread: QThread, /) -> bool: ...
+
+
+#: The kind of worker; a thread's type says which one it runs.
+W = TypeVar("W", bound=ApiWorker)
 
 
 class WorkerThread(Generic[W]):

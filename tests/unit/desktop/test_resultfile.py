@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from desktop.resultfile import results_folder, write_result
+from desktop.resultfile import owner_only, results_folder, write_result
 
 
 @pytest.fixture
@@ -36,3 +37,23 @@ def test_an_older_world_readable_copy_is_made_owner_only(cache: Path) -> None:
     path = write_result("new", "0123456789", "a.pdf")
     assert path == old and path.read_text() == "new"
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_write_cut_short_leaves_no_file_and_the_old_one_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "export.zip"
+    target.write_bytes(b"old")
+    with pytest.raises(OSError, match="cut"), owner_only(target) as file:
+        file.write(b"half of it")
+        raise OSError("connection cut")
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target], "no temporary file is left behind"
+
+
+def test_an_export_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        with owner_only(tmp_path / "tasks.csv") as file:
+            file.write(b"id\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "tasks.csv").stat().st_mode & 0o777 == 0o600

@@ -15,6 +15,7 @@ from desktop.client import (
     ApiClient,
     ApiError,
     BackendUnavailable,
+    ClientError,
     Conflict,
     InvalidReply,
     NotFound,
@@ -305,3 +306,52 @@ def test_events_refuse_a_non_stream_answer() -> None:
     api = client(lambda request: httpx.Response(200, json={"oops": True}))
     with pytest.raises(ApiError, match="not an event stream"), api.events("1-0"):
         pass
+
+
+def test_a_download_streams_to_the_sink_with_its_progress(tmp_path: Path) -> None:
+    chunks = [b"a" * 1000, b"b" * 1000, b"c" * 500]
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=iter(chunks), headers={"content-length": "2500"})
+
+    progress: list[tuple[int, int | None]] = []
+    with (tmp_path / "out").open("wb") as sink:
+        written = client(handler).download(
+            "/api/export",
+            sink,
+            params={"format": "zip", "ids": ["t1", "t2"]},
+            on_progress=lambda done, total: progress.append((done, total)),
+        )
+    assert written == 2500 and (tmp_path / "out").read_bytes() == b"".join(chunks)
+    assert progress[-1] == (2500, 2500) and len(progress) == 3
+    assert seen[0].url.params.multi_items() == [("format", "zip"), ("ids", "t1"), ("ids", "t2")]
+
+
+def test_a_download_refused_writes_nothing(tmp_path: Path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(409, json={"detail": "task t1 is running"})
+
+    with (tmp_path / "out").open("wb") as sink, pytest.raises(Conflict, match="running"):
+        client(handler).download("/api/tasks/t1/result", sink)
+    assert (tmp_path / "out").read_bytes() == b""
+
+
+def test_search_and_page_ask_the_api() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/search":
+            assert dict(request.url.params) == {"q": "café", "limit": "50", "cursor": "c1"}
+            return httpx.Response(200, json={"hits": [], "total": 0, "next_cursor": None})
+        assert request.url.path == "/api/tasks/t1/pages/4"
+        return httpx.Response(200, json={"number": 4, "text": "x", "source": "text"})
+
+    api = client(handler)
+    assert api.search("café", cursor="c1").total == 0
+    assert api.page("t1", 4).number == 4
+
+
+def test_a_download_too_long_for_a_url_is_a_client_error(tmp_path: Path) -> None:
+    api = client(lambda request: httpx.Response(200))
+    with (tmp_path / "out").open("wb") as sink, pytest.raises(ClientError, match="cannot be sent"):
+        api.download("/api/export", sink, params={"ids": ["x" * 40] * 2000})

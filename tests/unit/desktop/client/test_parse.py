@@ -86,3 +86,43 @@ def test_a_rejected_file_carries_its_position() -> None:
     assert (index, rejection.filename, rejection.reason) == (2, "a.pdf", "encrypted")
     with pytest.raises(InvalidReply, match="rejected file has no field 'index'"):
         _parse.rejections({"rejected": [{"filename": "a.pdf", "reason": "encrypted"}]})
+
+
+SEARCH: dict[str, Any] = {
+    "hits": [
+        {
+            "task_id": "t1",
+            "filename": "a.pdf",
+            "batch_id": "b1",
+            "page": 3,
+            "snippet": "the café market",
+            "highlights": [[4, 8]],
+            "score": 2.5,
+        }
+    ],
+    "total": 7,
+    "next_cursor": "c2",
+}
+
+
+def test_a_search_answer_reads_into_hits() -> None:
+    page = _parse.search_page(SEARCH)
+    (hit,) = page.hits
+    assert (page.total, page.next_cursor) == (7, "c2")
+    assert (hit.task_id, hit.page, hit.highlights, hit.score) == ("t1", 3, ((4, 8),), 2.5)
+    assert hit.snippet[4:8] == "café"
+
+
+@pytest.mark.parametrize("highlight", [[4], [4, 99], [8, 4], [-1, 2], ["4", "8"], [True, 2], 4])
+def test_a_highlight_that_is_no_range_of_the_snippet_is_named(highlight: Any) -> None:
+    body = {**SEARCH, "hits": [{**SEARCH["hits"][0], "highlights": [highlight]}]}
+    with pytest.raises(InvalidReply, match="highlight") as raised:
+        _parse.search_page(body)
+    assert raised.value.field == "highlights"
+
+
+def test_a_page_reads_strictly() -> None:
+    page = _parse.page_text({"number": 2, "text": "x", "source": "ocr"})
+    assert (page.number, page.text, page.source) == (2, "x", "ocr")
+    with pytest.raises(InvalidReply, match="'text'"):
+        _parse.page_text({"number": 2, "source": "ocr"})

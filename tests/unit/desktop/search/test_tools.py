@@ -1,0 +1,61 @@
+"""The window's search, read and export actions: what the selection allows, where they go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtTest import QSignalSpy
+from PySide6.QtWidgets import QMainWindow
+
+from desktop.records import TaskRow
+from desktop.search.records import SearchHit, SearchPage
+from desktop.search.tools import TextTools
+
+
+@pytest.fixture
+def window(qtbot: Any) -> QMainWindow:
+    main = QMainWindow()
+    main.menuBar().addMenu("&Help")
+    qtbot.addWidget(main)
+    return main
+
+
+def tools_for(window: QMainWindow, rows: list[TaskRow], sources: dict[str, Path]) -> TextTools:
+    by_id = {row.id: row for row in rows}
+    return TextTools(window, selected_rows=lambda: rows, row_for=by_id.get, source_of=sources.get)
+
+
+def test_the_selection_enables_what_it_allows(
+    window: QMainWindow, row: Callable[..., TaskRow]
+) -> None:
+    tools = tools_for(window, [], {})
+    assert [m.text() for m in window.menuBar().actions()] == ["&Search", "&Help"]
+    tools.update_actions([row("t1", status="completed")])
+    assert tools.read.isEnabled() and tools.export_result.isEnabled()
+    tools.update_actions([row("t1", status="failed")])
+    assert not tools.read.isEnabled() and tools.export_selection.isEnabled()
+    tools.update_actions([row("t1", batch_id="b1"), row("t2", batch_id="b2")])
+    assert not tools.export_batch.isEnabled() and not tools.export_result.isEnabled()
+    tools.update_actions([])
+    assert not tools.export_selection.isEnabled() and tools.export_list.isEnabled()
+
+
+def test_read_brings_the_searchs_query_when_it_found_the_task(
+    window: QMainWindow, row: Callable[..., TaskRow]
+) -> None:
+    task = row("t1", status="completed", pages_total=9, pages_done=9)
+    tools = tools_for(window, [task], {"t1": Path("/x/a.pdf")})
+    spy = QSignalSpy(tools.reader.page_requested)
+    tools.panel.query.setText("alpha")
+    tools.panel.query.returnPressed.emit()
+    found = SearchHit("t1", task.filename, task.batch_id, 4, "alpha", ((0, 5),), 1.0)
+    tools.panel.on_search_answered(tools.panel.generation, None, SearchPage((found,), 1, None))
+    tools.update_actions([task])
+    tools.read.trigger()
+    reading = tools.reader.reading
+    assert reading is not None and (reading.page, reading.query) == (1, "alpha")
+    assert reading.match_pages == [4] and tools.reader.show_pdf.isEnabled()
+    assert spy.at(0) == ["t1", 1]
