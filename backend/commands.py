@@ -19,6 +19,8 @@ from celery import Celery
 from backend.clock import now_iso
 from backend.config import Settings
 from backend.errors import IllegalTransition, TaskNotFound
+from backend.filestore import FileStore
+from backend.limits import count_pages, scaled_limits
 from backend.live import Change, LiveStore
 from backend.processors import DEFAULT_OCR
 from backend.rows import FRESH_ATTEMPT, new_id, new_task_row
@@ -57,12 +59,17 @@ def submit(
     """Store a batch's inputs, create their tasks ``pending`` and queue them.
 
     The tasks are created in one round trip to Redis and queued in another, so a batch
-    of a hundred costs little more than one of a few.
+    of a hundred costs little more than one of a few. The limits given are per document;
+    each task's grow with its page count (:func:`~backend.limits.scaled_limits`).
     """
+    files = FileStore(settings)
+    soft = soft_time_limit or settings.soft_time_limit
+    hard = time_limit or settings.time_limit
     rows = []
     for upload in uploads:
         task_id = new_id()
         upload.save(task_id)
+        limits = scaled_limits(soft, hard, count_pages(files.input_path(task_id)), settings)
         rows.append(
             new_task_row(
                 task_id=task_id,
@@ -70,9 +77,10 @@ def submit(
                 filename=upload.filename,
                 processor=processor,
                 max_retries=settings.max_retries if max_retries is None else max_retries,
-                soft_time_limit=soft_time_limit or settings.soft_time_limit,
-                time_limit=time_limit or settings.time_limit,
+                soft_time_limit=limits.soft,
+                time_limit=limits.hard,
                 ocr=ocr,
+                limit_pages=limits.pages,
             )
         )
     created = [change.row for change in live.create_many(rows)]

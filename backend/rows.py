@@ -58,6 +58,9 @@ class TaskRow(BaseModel):
     finished_at: str | None = None
     updated_at: str
     result: dict[str, Any] | None = None
+    #: The page count ``soft_time_limit`` and ``time_limit`` were scaled for at submit
+    #: (backend/limits.py); None when the batch's limits apply as given.
+    limit_pages: int | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -103,6 +106,7 @@ def new_task_row(
     time_limit: float,
     ocr: str = DEFAULT_OCR,
     task_id: str | None = None,
+    limit_pages: int | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -119,6 +123,7 @@ def new_task_row(
         "soft_time_limit": soft_time_limit,
         "time_limit": time_limit,
         "ocr": ocr,
+        "limit_pages": limit_pages,
         "created_at": now,
         "updated_at": now,
         **FRESH_ATTEMPT,

@@ -53,9 +53,16 @@ def test_backoff_doubles_from_the_base_and_is_capped() -> None:
     assert [settings.backoff_seconds(n) for n in (1, 2, 3, 4)] == [60, 120, 200, 200]
 
 
-def test_visibility_timeout_covers_the_longest_task_and_wait_but_not_an_hour() -> None:
+def test_visibility_timeout_covers_the_longest_task_and_wait_but_little_more() -> None:
     settings = Settings(redis_url="redis://127.0.0.1:1/0")
     timeout = settings.visibility_timeout
-    assert settings.time_limit + settings.retry_max_seconds < timeout < 3600
+    # The longest task is a long document's, at the ceiling of scaled limits.
+    longest = settings.max_time_limit + settings.retry_max_seconds
+    assert longest < timeout < longest + 120
     options = make_app(settings).conf.broker_transport_options
     assert options["visibility_timeout"] == timeout
+
+
+def test_visibility_timeout_follows_a_base_limit_above_the_ceiling() -> None:
+    settings = Settings(time_limit=5000, max_time_limit=3600, retry_max_seconds=0)
+    assert settings.visibility_timeout > 5000
