@@ -50,8 +50,8 @@ class Settings(BaseSettings):
     #: Time limits that fit long documents (backend/limits.py): both limits grow by this
     #: many seconds per page of the document, up to the ceiling, which also sets the
     #: broker's visibility timeout.
-    time_limit_per_page: float = Field(default=2.0, ge=0)
-    max_time_limit: float = Field(default=3600.0, gt=0)
+    time_limit_per_page: float = Field(default=4.0, ge=0)
+    max_time_limit: float = Field(default=2 * 3600.0, gt=0)
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "TASKDESK_REDIS_URL")
     )

@@ -4,22 +4,26 @@ A task's limits are ``base + TASKDESK_TIME_LIMIT_PER_PAGE × pages`` for both th
 and the hard limit (so the time between them, for cleaning up, stays the batch's), and
 never above ``TASKDESK_MAX_TIME_LIMIT``. The batch's ``soft_time_limit`` and
 ``time_limit`` (default ``TASKDESK_SOFT_TIME_LIMIT`` / ``TASKDESK_TIME_LIMIT``) stay
-what a user sets and reads as "per document". With the defaults (270/300 s, 2 s a page,
-an hour at most) a page of OCR, about 1 s on one core and up to 2 s on two busy
-ones, always fits::
+what a user sets and reads as "per document". With the defaults (270/300 s, 4 s a page,
+two hours at most)::
 
     pages      soft      hard
-    1         272 s     302 s
-    100       470 s     500 s
-    300       870 s     900 s
-    1,650+  3,570 s   3,600 s (the ceiling)
+    1         274 s     304 s
+    100       670 s     700 s
+    300     1,470 s   1,500 s
+    1,725+  7,170 s   7,200 s (the ceiling)
+
+4 s a page is what a dense page of OCR needs on a busy core: ``python -m bench.ocr``
+measured 1.2 s of CPU for a generated page of 150 words but 3.6 s for a real scan of
+700 (OCRmyPDF's LinnSequencer brochure), on this 2-core machine shared with other work.
+A 300-page scan of such pages, about 18 min, ends before its soft limit of 24.5 min.
 
 Why the pages are counted at submit, not when the worker starts: Celery fixes a run's
 limits when its message is published, and the worker's main process, which enforces the
 hard limit by killing the child, never opens a document. Counting in the worker would
 mean publishing every task with the ceiling as its hard limit and having the runner
 enforce a shorter one itself (a timer in the child recording the time-out and killing
-its own process), so that a stuck one-page run is not left alone for an hour. At
+its own process), so that a stuck one-page run is not left alone for two hours. At
 submit it costs next to nothing: PDFium reads the cross-reference table and the page
 tree, no content stream (0.07 ms for 1 page, 0.3 ms for 300, 2.4 ms for 3,000; at most
 8 ms, without memory growth, over the hostile test corpus, whose content bombs it never

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import psutil
+import pytest
 
 from backend import commands
 from tests.pdfgen import make_pdf, make_scan
 from tests.plugins import paced_file
-from tests.stack import Row, Stack
+from tests.stack import Row, Stack, stack_env
 
-#: Seconds each page adds to both limits (the default TASKDESK_TIME_LIMIT_PER_PAGE).
-PER_PAGE = 2.0
+#: Seconds each page adds to both limits: small, so the tests take seconds.
+PER_PAGE = 1.0
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    home = tmp_path_factory.mktemp("stack") / "home"
+    running = Stack(home, stack_env(home, TASKDESK_TIME_LIMIT_PER_PAGE=str(PER_PAGE))).start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def _ran_seconds(row: Row) -> float:
@@ -70,7 +82,7 @@ def test_an_upload_through_the_api_gets_limits_for_its_pages(stack: Stack, tmp_p
         )
     assert reply.status_code == 202, reply.text
     (row,) = reply.json()["tasks"]
-    assert (row["soft_time_limit"], row["time_limit"], row["limit_pages"]) == (16, 26, 3)
+    assert (row["soft_time_limit"], row["time_limit"], row["limit_pages"]) == (13, 23, 3)
     stack.wait_until([row["id"]])
 
 

@@ -15,19 +15,19 @@ DEFAULTS = Settings()
 
 @pytest.mark.parametrize(
     ("pages", "soft", "hard"),
-    [(1, 272, 302), (100, 470, 500), (300, 870, 900), (1650, 3570, 3600), (10_000, 3570, 3600)],
+    [(1, 274, 304), (100, 670, 700), (300, 1470, 1500), (1725, 7170, 7200), (10_000, 7170, 7200)],
 )
-def test_default_limits_grow_two_seconds_a_page_up_to_an_hour(
+def test_default_limits_grow_four_seconds_a_page_up_to_two_hours(
     pages: int, soft: float, hard: float
 ) -> None:
     limits = scaled_limits(DEFAULTS.soft_time_limit, DEFAULTS.time_limit, pages, DEFAULTS)
     assert limits == TimeLimits(soft, hard, pages)
 
 
-def test_a_300_page_scan_at_a_page_a_second_on_each_of_two_busy_cores_fits() -> None:
+def test_a_300_page_scan_of_dense_pages_on_a_busy_core_fits() -> None:
     limits = scaled_limits(DEFAULTS.soft_time_limit, DEFAULTS.time_limit, 300, DEFAULTS)
-    # Even at 2 s a page (a busy core), the run ends before the soft limit.
-    assert 300 * 2.0 < limits.soft
+    # 3.6 s of CPU a page: bench.ocr's real scan of 700 words, on a shared machine.
+    assert 300 * 3.6 < limits.soft
 
 
 def test_uncounted_pages_keep_the_batch_limits() -> None:
