@@ -10,6 +10,11 @@ each OCR task is ``pdf.extract`` on a generated one-page scan at 300 dpi with no
 layer, so every page is read by Tesseract in the pool process. OCR scales only if each
 pool process reads on one thread (``OMP_THREAD_LIMIT=1``, backend/processors/ocr.py):
 N processes each starting a thread per core would fight over the cores.
+
+Wall time needs the cores free; on a machine shared with other work the ratios drop
+(the load average is printed). The CPU the stack spends per OCR page, also printed
+for 1 and 2 workers, does not depend on the load: threads fighting over the cores
+would make it grow with the workers.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 from tests.pdfgen import default_text, make_pdf, make_scan
 from tests.stack import Stack, stack_env
 
@@ -26,8 +33,9 @@ TASKS = 12
 OCR_PAGES = 8
 
 
-def batch_seconds(folder: Path, workers: int, scans: list[Path]) -> tuple[float, float]:
-    """Seconds for the CPU batch and for the OCR batch on a stack of ``workers``."""
+def batch_seconds(folder: Path, workers: int, scans: list[Path]) -> tuple[float, float, float]:
+    """Seconds for the CPU batch and for the OCR batch on a stack of ``workers``, and the
+    CPU seconds the stack spent per OCR page."""
     home = folder / f"home-{workers}"
     stack = Stack(
         home, stack_env(home, TASKDESK_WORKERS=str(workers), TASKDESK_PLUGINS="bench.plugins")
@@ -42,16 +50,30 @@ def batch_seconds(folder: Path, workers: int, scans: list[Path]) -> tuple[float,
         rows = stack.submit([source] * TASKS, processor="bench.burn")
         stack.wait_until([r["id"] for r in rows], timeout=300)
         cpu = time.perf_counter() - started
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), stack_cpu(stack)
         rows = stack.submit(scans)
         done = stack.wait_until([r["id"] for r in rows], timeout=600)
         ocr = time.perf_counter() - started
+        per_page = (stack_cpu(stack) - cpu_before) / len(scans)
         read = sum(row["result"]["ocr_pages"] for row in done.values())
         if read != len(scans):
             raise RuntimeError(f"only {read} of {len(scans)} pages were read by OCR")
-        return cpu, ocr
+        return cpu, ocr, per_page
     finally:
         stack.stop()
+
+
+def stack_cpu(stack: Stack) -> float:
+    """CPU seconds used so far by the stack's processes (pool processes live on)."""
+    assert stack.process is not None
+    total = 0.0
+    for process in psutil.Process(stack.process.pid).children(recursive=True):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def make_scans(folder: Path) -> list[Path]:
@@ -74,15 +96,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         scans = make_scans(folder)
-        one_cpu, one_ocr = batch_seconds(folder, 1, scans)
-        two_cpu, two_ocr = batch_seconds(folder, 2, scans)
+        one_cpu, one_ocr, one_page = batch_seconds(folder, 1, scans)
+        two_cpu, two_ocr, two_page = batch_seconds(folder, 2, scans)
     print(
         f"scaling: {one_cpu / two_cpu:.2f}× with 2 workers "
         f"({one_cpu:.2f} s with 1, {two_cpu:.2f} s with 2)"
     )
     print(
         f"scaling_ocr: {one_ocr / two_ocr:.2f}× with 2 workers "
-        f"({one_ocr:.2f} s with 1, {two_ocr:.2f} s with 2; {len(scans)} scanned pages)"
+        f"({one_ocr:.2f} s with 1, {two_ocr:.2f} s with 2; {len(scans)} scanned pages; "
+        f"CPU a page {one_page:.2f} s with 1, {two_page:.2f} s with 2)"
     )
     print(f"scaling_load: {load:.1f} before, {os.getloadavg()[0]:.1f} after (1-minute average)")
 
