@@ -65,9 +65,10 @@ def count_pages(path: Path) -> int | None:
         if not document:
             return None
         try:
-            return int(pdfium_c.FPDF_GetPageCount(document))
+            count = int(pdfium_c.FPDF_GetPageCount(document))
         finally:
             pdfium_c.FPDF_CloseDocument(document)
+    return count if count >= 0 else None
 
 
 def scaled_limits(soft: float, hard: float, pages: int | None, settings: Settings) -> TimeLimits:

@@ -5,7 +5,7 @@ page and a closing one::
 
     ocr: taskdesk 0.958 words at 1.08 pages/s per core; tesseract 5.3.0 command
     0.945 words at 0.64 pages/s per core (21 pages, 90 s)
-    ocr_real: taskdesk 0.97 words at 0.30 pages/s per core; … (6 real scanned pages)
+    ocr_real: taskdesk 0.989 words at 0.28 pages/s per core; … (6 real scanned pages, 142 s)
 
 (one line each in fact).
 The generated pages are scans whose text is known (reportlab → PDF → rasterised with
