@@ -19,6 +19,7 @@ from celery import Celery
 from backend.clock import now_iso
 from backend.config import Settings
 from backend.errors import IllegalTransition, TaskNotFound
+from backend.limits import scaled_limits
 from backend.live import Change, LiveStore
 from backend.processors import DEFAULT_OCR
 from backend.rows import FRESH_ATTEMPT, new_id, new_task_row
@@ -29,8 +30,9 @@ from backend.worker.celeryapp import enqueue_many, terminate
 log = logging.getLogger("taskdesk.commands")
 
 #: Stores the input of the task with the given id, through the
-#: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from).
-SaveInput = Callable[[str], None]
+#: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from),
+#: and returns its page count (:meth:`~backend.filestore.IncomingFile.save_as`).
+SaveInput = Callable[[str], int | None]
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,15 @@ def submit(
     """Store a batch's inputs, create their tasks ``pending`` and queue them.
 
     The tasks are created in one round trip to Redis and queued in another, so a batch
-    of a hundred costs little more than one of a few.
+    of a hundred costs little more than one of a few. The limits given are per document;
+    each task's grow with its page count (:func:`~backend.limits.scaled_limits`).
     """
+    soft = soft_time_limit or settings.soft_time_limit
+    hard = time_limit or settings.time_limit
     rows = []
     for upload in uploads:
         task_id = new_id()
-        upload.save(task_id)
+        limits = scaled_limits(soft, hard, upload.save(task_id), settings)
         rows.append(
             new_task_row(
                 task_id=task_id,
@@ -70,12 +75,13 @@ def submit(
                 filename=upload.filename,
                 processor=processor,
                 max_retries=settings.max_retries if max_retries is None else max_retries,
-                soft_time_limit=soft_time_limit or settings.soft_time_limit,
-                time_limit=time_limit or settings.time_limit,
+                soft_time_limit=limits.soft,
+                time_limit=limits.hard,
                 ocr=ocr,
                 max_pages=settings.max_pages,
                 retry_base_seconds=settings.retry_base_seconds,
                 retry_max_seconds=settings.retry_max_seconds,
+                limit_pages=limits.pages,
             )
         )
     created = [change.row for change in live.create_many(rows)]

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     #: killed while taking it, a run ended while Redis was away), and how long a task
     #: must look lost before it is queued again (backend/watchdog/).
     watchdog_seconds: float = Field(default=60.0, gt=0)
+    #: Time limits that fit long documents (backend/limits.py): both limits grow by this
+    #: many seconds per page of the document, up to the ceiling, which also sets the
+    #: broker's visibility timeout.
+    time_limit_per_page: float = Field(default=4.0, ge=0)
+    max_time_limit: float = Field(default=2 * 3600.0, gt=0)
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "TASKDESK_REDIS_URL")
     )
@@ -93,11 +98,12 @@ class Settings(BaseSettings):
     def visibility_timeout(self) -> int:
         """Seconds before Redis redelivers an unacknowledged message.
 
-        Above the longest hard limit plus the longest backoff wait, so a healthy task is
-        never run twice, yet far below the default hour, so a killed worker's task is
-        picked up again soon.
+        Above the longest hard limit a long document may get (the ceiling) plus the
+        longest backoff wait, so a healthy task is never run twice; the supervisor gives
+        a dead local worker's messages back at once, without waiting for it.
         """
-        return int(self.time_limit + self.retry_max_seconds + 60)
+        longest = max(self.time_limit, self.max_time_limit)
+        return int(longest + self.retry_max_seconds + 60)
 
     def ensure_home(self) -> None:
         """Create the data folder tree, readable by its owner only."""

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from backend.limits import count_pages
+
 if TYPE_CHECKING:
     from backend.config import Settings
 
@@ -134,12 +136,18 @@ class IncomingFile:
             self._handle.close()
             self._handle = None
 
-    def save_as(self, task_id: str) -> None:
-        """Make the received bytes the input of ``task_id``."""
+    def save_as(self, task_id: str) -> int | None:
+        """Make the received bytes the input of ``task_id``; returns its page count.
+
+        The pages are counted here, while the bytes are still on this disk: an object
+        store's copy would have to come back first. None: PDFium cannot count them.
+        """
         assert self._path is not None, "saved twice or after discard"
         self.close()
+        pages = count_pages(self._path)
         self._store.save_input(self._path, task_id)
         self._path = None
+        return pages
 
     def discard(self) -> None:
         """Drop the bytes unless they were saved (idempotent)."""

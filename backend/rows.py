@@ -65,6 +65,9 @@ class TaskRow(BaseModel):
     max_pages: int
     retry_base_seconds: float
     retry_max_seconds: float
+    #: The page count ``soft_time_limit`` and ``time_limit`` were scaled for at submit
+    #: (backend/limits.py); None when the batch's limits apply as given.
+    limit_pages: int | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -143,6 +146,7 @@ def new_task_row(
     retry_base_seconds: float = _default("retry_base_seconds"),
     retry_max_seconds: float = _default("retry_max_seconds"),
     task_id: str | None = None,
+    limit_pages: int | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -162,6 +166,7 @@ def new_task_row(
         "max_pages": max_pages,
         "retry_base_seconds": retry_base_seconds,
         "retry_max_seconds": retry_max_seconds,
+        "limit_pages": limit_pages,
         "created_at": now,
         "updated_at": now,
         **FRESH_ATTEMPT,

@@ -163,10 +163,7 @@ class DetailPane(QWidget):
         facts["Attempt"].setText(
             f"{row.attempt} · automatic retries {row.retries}/{row.max_retries}"
         )
-        facts["Limits"].setText(
-            f"soft {fmt.limit_seconds(row.soft_time_limit)}, "
-            f"hard {fmt.limit_seconds(row.time_limit)}"
-        )
+        facts["Limits"].setText(fmt.limits_text(row))
         facts["Started"].setText(_when(row.started_at))
         facts["Finished"].setText(_when(row.finished_at))
         # A completed task's old error is history (the History tab), not its state.

@@ -94,6 +94,8 @@ class TaskRow:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    #: The page count the time limits were scaled for; None: the batch's limits as given.
+    limit_pages: int | None
 
     @property
     def is_final(self) -> bool:

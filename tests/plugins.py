@@ -9,6 +9,11 @@ followed by a JSON script (see :func:`script_file`)::
 
 ``permanent`` fails with that message on the first ``permanent_attempts`` attempts (all
 of them when absent), so a manual retry can be shown to succeed.
+
+``demo.paced`` takes a real PDF (whose pages the submit counts) and spends ``delay``
+seconds on each page, the script in its title (:func:`paced_file`)::
+
+    {"delay": 0.6, "ignore_soft_limit": false}
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 from billiard.exceptions import SoftTimeLimitExceeded
 
 from backend.errors import PermanentError, TransientError
 from backend.processors import Job, processor
+from tests.pdfgen import make_pdf
 
 HEADER = b"%PDF-1.4\n"
 
@@ -47,6 +54,22 @@ def scripted(job: Job) -> dict[str, Any]:
         _sleep(delay, ignore_soft_limit=script.get("ignore_soft_limit", False))
     job.progress(pages, pages, stage="done")
     return {"pages": pages, "pid": os.getpid()}
+
+
+def paced_file(path: Path, pages: int, **script: Any) -> Path:
+    return make_pdf(path, pages, title=json.dumps(script))
+
+
+@processor("demo.paced")
+def paced(job: Job) -> dict[str, Any]:
+    with pdfium.PdfDocument(str(job.path)) as pdf:
+        pages, title = len(pdf), pdf.get_metadata_value("Title")
+    script = json.loads(title or "{}")
+    for page in range(pages):
+        job.progress(page, pages, stage=f"pid {os.getpid()}")
+        _sleep(script.get("delay", 0.0), ignore_soft_limit=script.get("ignore_soft_limit", False))
+    job.progress(pages, pages, stage="done")
+    return {"pages": pages}
 
 
 def _sleep(seconds: float, *, ignore_soft_limit: bool) -> None:

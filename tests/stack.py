@@ -249,13 +249,13 @@ def stack_env(home: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-def copy_input(files: FileStore, source: Path, task_id: str) -> None:
-    """Store a local file as a task's input, as the API stores an upload."""
+def copy_input(files: FileStore, source: Path, task_id: str) -> int | None:
+    """Store a local file as a task's input, as the API stores an upload (its pages)."""
     incoming = files.receive()
     try:
         with source.open("rb") as handle:
             while chunk := handle.read(1 << 20):
                 incoming.write(chunk)
-        incoming.save_as(task_id)
+        return incoming.save_as(task_id)
     finally:
         incoming.discard()

@@ -75,11 +75,12 @@ class ReceivedFile:
     def accepted(self) -> bool:
         return self.reason is None
 
-    def save_as(self, task_id: str) -> None:
-        """Make the received bytes the input of ``task_id``."""
+    def save_as(self, task_id: str) -> int | None:
+        """Make the received bytes the input of ``task_id``; returns its page count."""
         assert self._incoming is not None
-        self._incoming.save_as(task_id)
+        pages = self._incoming.save_as(task_id)
         self._incoming, self.task_id = None, task_id
+        return pages
 
     def _refuse(self, reason: str, *, too_large: bool = False) -> None:
         self.reason, self.too_large = reason, too_large

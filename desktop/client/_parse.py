@@ -131,6 +131,7 @@ def task_row(data: Any) -> TaskRow:
         created_at=f.time("created_at"),
         started_at=f.optional_time("started_at"),
         finished_at=f.optional_time("finished_at"),
+        limit_pages=f.optional_integer("limit_pages"),
     )
 
 

@@ -43,6 +43,51 @@ def limit_seconds(value: float) -> str:
     return f"{value:g} s"
 
 
+def limit_span(value: float) -> str:
+    """A limit as a person reads a long one: ``45 s``, ``4 min 30 s``, ``1 h 5 min``."""
+    if value < 120:
+        return limit_seconds(value)
+    minutes, secs = divmod(round(value), 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+
+
+def limits_text(row: TaskRow) -> str:
+    """The limits in force: ``14 min 30 s soft, 15 min hard (for 300 pages)``."""
+    text = f"{limit_span(row.soft_time_limit)} soft, {limit_span(row.time_limit)} hard"
+    if row.limit_pages is not None:
+        text += f" (for {row.limit_pages:,} page{'' if row.limit_pages == 1 else 's'})"
+    return text
+
+
+def limit_tooltip(row: TaskRow) -> str:
+    """The time column's tooltip: which limit ended the task and what that means, or
+    what the limits in force will do."""
+    soft, hard = limit_seconds(row.soft_time_limit), limit_seconds(row.time_limit)
+    if row.status is TaskStatus.TIMED_OUT and row.error_kind == "hard_time_limit":
+        lines = [
+            f"Stopped at the hard limit ({hard}): the run went on past the soft limit "
+            "and its process was killed; no result was kept."
+        ]
+    elif row.status is TaskStatus.TIMED_OUT:
+        lines = [
+            f"Stopped at the soft limit ({soft}): the run was asked to stop and ended "
+            "without a result."
+        ]
+    else:
+        lines = [
+            f"Soft limit {soft}: past it the run is asked to stop and ends timed out.",
+            f"Hard limit {hard}: past it the run's process is killed.",
+        ]
+    if row.limit_pages is not None:
+        lines.append(f"The limits grew with the document's {row.limit_pages:,} pages.")
+    if row.status is TaskStatus.TIMED_OUT:
+        lines.append("Retry runs it again with the same limits.")
+    return "\n".join(lines)
+
+
 def countdown(row: TaskRow, now: datetime) -> str | None:
     """``next in 0:57`` while a retry waits; ``starting…`` once it is due."""
     if row.status is not TaskStatus.RETRYING or row.next_retry_at is None:

@@ -404,10 +404,7 @@ class TaskTableModel(QAbstractTableModel):
         if column == Columns.ERROR:
             return fmt.message(row.error) if fmt.error_text(row) else None
         if column == Columns.TIME:
-            return (
-                f"Soft limit {fmt.limit_seconds(row.soft_time_limit)}, "
-                f"hard limit {fmt.limit_seconds(row.time_limit)}"
-            )
+            return fmt.limit_tooltip(row)
         if column == Columns.STATE and row.status is S.RETRYING and row.next_retry_at:
             at = row.next_retry_at.astimezone().strftime("%H:%M:%S")
             return f"Automatic retry {row.retries} of {row.max_retries} at {at}"

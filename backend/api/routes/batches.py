@@ -11,10 +11,11 @@ Decisions (DESIGN.md leaves them open):
 - Form fields other than ``processor``, ``ocr``, ``max_retries``, ``soft_time_limit``
   and ``time_limit`` are refused (422), so a misspelt option is not silently ignored; an
   empty value means "the default".
-- Per-batch time limits may lower the installation's (``TASKDESK_TIME_LIMIT``), never
-  raise them: the broker's visibility timeout is set from the installation's hard
-  limit, and a longer task would be delivered twice. Given only ``time_limit``, the
-  soft limit is the installation's when that is lower, else 90 % of it.
+- Per-batch time limits are per document and may lower the installation's
+  (``TASKDESK_TIME_LIMIT``), never raise them. Each task's then grow with its page count
+  up to ``TASKDESK_MAX_TIME_LIMIT`` (:mod:`backend.limits`), the bound the broker's
+  visibility timeout is set from, so no task is delivered twice. Given only
+  ``time_limit``, the soft limit is the installation's when that is lower, else 90 % of it.
 """
 
 from __future__ import annotations
@@ -85,14 +86,15 @@ UPLOAD_SCHEMA: dict[str, Any] = {
         "soft_time_limit": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "description": "Seconds before the task is asked to stop (ends timed_out); "
-            "below time_limit.",
+            "description": "Seconds before the task is asked to stop (ends timed_out), "
+            "per document (each page adds TASKDESK_TIME_LIMIT_PER_PAGE); below time_limit.",
         },
         "time_limit": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "description": "Seconds before the task's process is killed (ends timed_out); "
-            "at most the installation's TASKDESK_TIME_LIMIT.",
+            "description": "Seconds before the task's process is killed (ends timed_out), "
+            "per document (each page adds TASKDESK_TIME_LIMIT_PER_PAGE); at most the "
+            "installation's TASKDESK_TIME_LIMIT.",
         },
     },
 }

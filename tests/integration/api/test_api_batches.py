@@ -189,12 +189,15 @@ def test_defaults_come_from_the_settings(stack: Stack, upload: Upload, pdf: byte
     (row,) = response.json()["tasks"]
     assert row["processor"] == "pdf.extract"
     assert row["max_retries"] == settings.max_retries
-    assert (row["soft_time_limit"], row["time_limit"]) == (
-        settings.soft_time_limit,
-        settings.time_limit,
+    # Per document, plus the allowance for each of its 2 pages.
+    extra = 2 * settings.time_limit_per_page
+    assert (row["soft_time_limit"], row["time_limit"], row["limit_pages"]) == (
+        settings.soft_time_limit + extra,
+        settings.time_limit + extra,
+        2,
     )
     (lower,) = upload([("a.pdf", pdf)], time_limit=100).json()["tasks"]
-    assert (lower["soft_time_limit"], lower["time_limit"]) == (90, 100)
+    assert (lower["soft_time_limit"], lower["time_limit"]) == (90 + extra, 100 + extra)
 
 
 @pytest.mark.parametrize(

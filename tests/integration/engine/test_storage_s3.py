@@ -48,6 +48,8 @@ def test_uploads_runs_results_and_deletes_go_through_the_object_store(
         assert reply.status_code == 202, reply.text
         (row,) = reply.json()["tasks"]
         task_id = row["id"]
+        # Counted before the bytes went up to the store: the limits grew for 3 pages.
+        assert row["limit_pages"] == 3
         assert stack.wait_until([task_id])[task_id]["status"] == "completed"
         assert _keys(store) == {store.input_key(task_id), store.result_key(task_id)}
         assert os.listdir(home / "files") == [] and os.listdir(home / "scratch") == []

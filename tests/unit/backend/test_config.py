@@ -48,9 +48,16 @@ def test_defaults_serve_one_analyst(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.effective_database_url.endswith("taskdesk.db")
 
 
-def test_visibility_timeout_covers_the_longest_task_and_wait_but_not_an_hour() -> None:
+def test_visibility_timeout_covers_the_longest_task_and_wait_but_little_more() -> None:
     settings = Settings(redis_url="redis://127.0.0.1:1/0")
     timeout = settings.visibility_timeout
-    assert settings.time_limit + settings.retry_max_seconds < timeout < 3600
+    # The longest task is a long document's, at the ceiling of scaled limits.
+    longest = settings.max_time_limit + settings.retry_max_seconds
+    assert longest < timeout < longest + 120
     options = make_app(settings).conf.broker_transport_options
     assert options["visibility_timeout"] == timeout
+
+
+def test_visibility_timeout_follows_a_base_limit_above_the_ceiling() -> None:
+    settings = Settings(time_limit=5000, max_time_limit=3600, retry_max_seconds=0)
+    assert settings.visibility_timeout > 5000

@@ -249,3 +249,15 @@ def test_every_column_shows_fields_of_the_row() -> None:
     # The backend's row is checked against the desktop's in test_records.py.
     fields = {field.name for field in dataclasses.fields(TaskRow)}
     assert {name for names in _COLUMN_FIELDS.values() for name in names} <= fields
+
+
+def test_the_time_column_tooltip_explains_the_limit_that_ended_the_task(
+    model: TaskTableModel, row: Row
+) -> None:
+    model.apply_rows(
+        [row("t1", status="timed_out", error_kind="soft_time_limit", version=2, limit_pages=300)]
+    )
+    model.flush()
+    tip = model.index(0, Columns.TIME).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Stopped at the soft limit (270 s)")
+    assert "300 pages" in tip

@@ -130,3 +130,30 @@ def test_first_line_of_an_error_is_short() -> None:
     assert fmt.first_line("boom\ntraceback…") == "boom"
     assert fmt.first_line("x" * 300, limit=10) == "x" * 9 + "…"
     assert fmt.first_line(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.5, "0.5 s"), (45, "45 s"), (270, "4 min 30 s"), (900, "15 min"), (3900, "1 h 5 min")],
+)
+def test_long_limits_read_in_minutes(seconds: float, text: str) -> None:
+    assert fmt.limit_span(seconds) == text
+
+
+def test_limits_in_force_name_the_pages_they_were_scaled_for(row: Row) -> None:
+    scaled = row(soft_time_limit=870, time_limit=900, limit_pages=300)
+    assert fmt.limits_text(scaled) == "14 min 30 s soft, 15 min hard (for 300 pages)"
+    assert fmt.limits_text(row(limit_pages=1)).endswith("(for 1 page)")
+    assert fmt.limits_text(row(soft_time_limit=2, time_limit=3)) == "2 s soft, 3 s hard"
+
+
+def test_the_limit_tooltip_explains_the_limit_that_was_hit(row: Row) -> None:
+    hard = row(status="timed_out", error_kind="hard_time_limit", time_limit=900, limit_pages=300)
+    tip = fmt.limit_tooltip(hard)
+    assert tip.startswith("Stopped at the hard limit (900 s)")
+    assert "killed" in tip and "300 pages" in tip and "Retry" in tip
+    soft = fmt.limit_tooltip(row(status="timed_out", error_kind="soft_time_limit"))
+    assert soft.startswith("Stopped at the soft limit (270 s)")
+    running = fmt.limit_tooltip(row(status="running"))
+    assert running.splitlines()[0].startswith("Soft limit 270 s")
+    assert "pages" not in running
