@@ -39,10 +39,12 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2.raw as pdfium_c
 
-from backend.config import Settings
+if TYPE_CHECKING:
+    from backend.config import Settings
 
 #: PDFium is not thread-safe, and the API counts pages in its thread pool.
 _PDFIUM = threading.Lock()

@@ -120,11 +120,12 @@ def test_ocr_in_a_pool_process_runs_on_one_thread(stack: Stack, tmp_path: Path) 
 def _pool_processes(stack: Stack) -> list[psutil.Process]:
     """The prefork pool's processes: children of a process with the same command line."""
     assert stack.process is not None
-    tree = psutil.Process(stack.process.pid).children(recursive=True)
-    return [
-        p
-        for p in tree
-        if "worker" in p.cmdline()
-        and p.parent() is not None
-        and p.parent().cmdline() == p.cmdline()
-    ]
+    pool = []
+    for process in psutil.Process(stack.process.pid).children(recursive=True):
+        try:  # a child that just exited (a zombie) has no command line to read
+            command, parent = process.cmdline(), process.parent()
+            if "worker" in command and parent is not None and parent.cmdline() == command:
+                pool.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return pool
