@@ -437,6 +437,9 @@ class Supervisor:
             "pid": os.getpid(),
             "redis_url": self.stack_settings.redis_url,
         }
+        if self.settings.tls_cert is not None:
+            # The desktop on this machine trusts the certificate its own backend serves.
+            runtime["certificate"] = self.settings.tls_cert.read_text()
         write_private(self.settings.runtime_file, json.dumps(runtime))
 
     def _take_lock(self) -> None:

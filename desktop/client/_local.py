@@ -42,7 +42,13 @@ def read_runtime(home: Path) -> Endpoint | None:
     """The endpoint ``runtime.json`` names, or None when absent or half-written."""
     try:
         data = json.loads((home / RUNTIME_FILE).read_text(encoding="utf-8"))
-        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=int(data["pid"]))
+        certificate = data.get("certificate")
+        return Endpoint(
+            url=str(data["url"]),
+            token=str(data["token"]),
+            pid=int(data["pid"]),
+            certificate=str(certificate) if certificate else None,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from desktop.client import ApiClient
+from desktop.client import ApiClient, answers, read_runtime
 from desktop.records import Endpoint
 from desktop.tls import probe, ssl_context
 from tests.certs import SelfSigned, self_signed
@@ -38,6 +38,9 @@ def https_stack(
 
 def test_the_runtime_file_names_an_https_url(https_stack: Stack) -> None:
     assert https_stack.runtime["url"].startswith("https://127.0.0.1:")
+    # The desktop on the same machine finds its backend, certificate included.
+    endpoint = read_runtime(https_stack.home)
+    assert endpoint is not None and answers(endpoint)
 
 
 def test_a_desktop_that_pinned_the_certificate_gets_in(
