@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
@@ -95,8 +95,8 @@ class Desktop(QObject):
         """Use ``endpoint``, else the remembered remote backend, else the local one."""
         remembered = self.prefs.remote_server()
         if endpoint is None and remembered is not None:
-            if not remembered[1]:  # no keyring kept it: ask again
-                self.window.actions_.connect.trigger()
+            if not remembered[1]:  # no keyring kept it: ask again, once the window shows
+                QTimer.singleShot(0, self.window.actions_.connect.trigger)
                 return
             endpoint = self.remote(*remembered)
         if endpoint is not None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring.backends.fail
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
+from desktop.app import Desktop
+from desktop.connectdialog import ConnectDialog
 from desktop.credentials import SERVICE, TokenStore
 from desktop.settings import Preferences
 from tests.memory_keyring import MemoryKeyring, installed
@@ -78,3 +82,32 @@ def test_tokens_are_kept_per_origin(memory_keyring: MemoryKeyring) -> None:
     assert tokens.save("https://Host.example:8765/api/", "a")
     assert TokenStore().load("https://host.example:8765") == "a"
     assert TokenStore().load("https://host.example:9999") is None
+
+
+def test_a_remembered_server_whose_token_was_not_kept_asks_for_it_again(
+    qtbot: Any, no_keyring: None, tmp_path: Path
+) -> None:
+    earlier = _settings(tmp_path)
+    earlier.setValue("connection/server", URL)
+    earlier.sync()
+    desktop = Desktop(Preferences(_settings(tmp_path)))
+    asked: list[ConnectDialog] = []
+
+    def close_the_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, ConnectDialog):
+            asked.append(dialog)
+            dialog.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(close_the_dialog)
+    timer.start(20)
+    try:
+        desktop.start()
+        qtbot.wait_until(lambda: bool(asked), timeout=5000)
+        assert asked[0].url.text() == URL and asked[0].token.text() == ""
+        assert desktop.session is None
+    finally:
+        timer.stop()
+        desktop.shutdown()
+        desktop.window.deleteLater()
