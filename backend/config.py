@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -112,7 +113,7 @@ class Settings(BaseSettings):
         description="Write the whole stack's log to this file, rotated by size (the desktop "
         "sets HOME/backend.log); unset: standard error. SIGHUP reopens it.",
     )
-    log_level: str = Field(
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="The least level logged: DEBUG, INFO, WARNING or ERROR."
     )
     log_max_mb: float = Field(
@@ -128,6 +129,11 @@ class Settings(BaseSettings):
     tls_key: Path | None = Field(
         default=None, description="PEM private key of TLS_CERT (keep it owner-only)."
     )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_name(cls, level: str) -> str:
+        return level.upper() if isinstance(level, str) else level
 
     @field_validator("log_file", "tls_cert", "tls_key", mode="before")
     @classmethod

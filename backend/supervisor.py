@@ -264,7 +264,7 @@ class Supervisor:
                     "--without-mingle",
                     "--without-heartbeat",
                     "--loglevel",
-                    self.settings.log_level.upper(),
+                    self.settings.log_level,
                 ),
                 # SIGTERM alone makes Celery wait for running tasks to end, however long
                 # they take (up to the time limit); as SIGQUIT it waits the soft-shutdown
