@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,48 +23,150 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TASKDESK_", extra="ignore", populate_by_name=True)
 
-    home: Path = Field(default_factory=data_home)
-    host: str = "127.0.0.1"
-    port: int = 0
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    max_retries: int = Field(default=3, ge=0)
-    retry_base_seconds: float = Field(default=60.0, ge=0)
-    retry_max_seconds: float = Field(default=600.0, ge=0)
-    soft_time_limit: float = Field(default=270.0, gt=0)
-    time_limit: float = Field(default=300.0, gt=0)
-    max_file_mb: float = Field(default=200.0, gt=0)
-    max_pages: int = Field(default=10_000, ge=1)
-    plugins: str = ""
+    home: Path = Field(
+        default_factory=data_home,
+        description="Everything the backend keeps: Redis AOF, database, files, results, "
+        "runtime file, logs.",
+    )
+    host: str = Field(
+        default="127.0.0.1",
+        description="The address the API listens on; another than loopback lets other "
+        "machines in (give it TLS_CERT and TLS_KEY then).",
+    )
+    port: int = Field(default=0, description="The API's port; 0 picks a free one.")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Processes of the bundled worker (tasks run at once); default: the cores.",
+    )
+    max_retries: int = Field(default=3, ge=0, description="Automatic retries of a transient error.")
+    retry_base_seconds: float = Field(
+        default=60.0, ge=0, description="Backoff base: retry n waits base x 2^(n-1)."
+    )
+    retry_max_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="Cap on one backoff wait (keeps countdowns under the visibility timeout).",
+    )
+    soft_time_limit: float = Field(
+        default=270.0,
+        gt=0,
+        description="Seconds a task may run before it is asked to stop (ends timed_out).",
+    )
+    time_limit: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds a task may run before its process is killed (ends timed_out).",
+    )
+    max_file_mb: float = Field(default=200.0, gt=0, description="Larger uploads are refused (413).")
+    max_pages: int = Field(
+        default=10_000, ge=1, description="PDFs with more pages fail at once (permanent)."
+    )
+    plugins: str = Field(
+        default="",
+        description="Comma-separated modules the API and the workers import at start, to "
+        "register processors.",
+    )
     #: Seconds a stopping worker lets running tasks finish before it requeues them.
-    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    shutdown_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a stopping worker lets running tasks finish before it requeues them.",
+    )
     #: Events older than this (and already in the database) may be trimmed from Redis.
-    event_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
+    event_retention_seconds: float = Field(
+        default=24 * 3600.0,
+        ge=0,
+        description="Events older than this (and recorded) may be trimmed from Redis; a "
+        "client behind that reloads.",
+    )
     #: Address space (MB) one worker process may use; 0 means no cap. A backstop for
     #: what pdf.extract's pre-scan cannot catch (a decompression bomb behind a filter
     #: chain): past it the process dies, which counts as a lost run, and after the
     #: automatic retries the task fails. An idle worker process uses about 80 MB.
-    worker_memory_mb: int = Field(default=4096, ge=0)
+    worker_memory_mb: int = Field(
+        default=4096,
+        ge=0,
+        description="Address space (MB) one worker process may use; 0: no cap.",
+    )
     #: How often the watchdog looks for tasks whose queue message was lost (a worker
     #: killed while taking it, a run ended while Redis was away), and how long a task
     #: must look lost before it is queued again (backend/watchdog/).
-    watchdog_seconds: float = Field(default=60.0, gt=0)
+    watchdog_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the watchdog looks for tasks whose queue message was lost.",
+    )
     #: Time limits that fit long documents (backend/limits.py): both limits grow by this
     #: many seconds per page of the document, up to the ceiling, which also sets the
     #: broker's visibility timeout.
-    time_limit_per_page: float = Field(default=4.0, ge=0)
-    max_time_limit: float = Field(default=2 * 3600.0, gt=0)
+    time_limit_per_page: float = Field(
+        default=4.0,
+        ge=0,
+        description="Seconds both time limits grow by for each page of a document.",
+    )
+    max_time_limit: float = Field(
+        default=2 * 3600.0,
+        gt=0,
+        description="The ceiling of a long document's scaled hard time limit (seconds); "
+        "the broker's visibility timeout follows it.",
+    )
     redis_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("REDIS_URL", "TASKDESK_REDIS_URL")
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "TASKDESK_REDIS_URL"),
+        description="An external Redis instead of the embedded one.",
     )
     database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL", "TASKDESK_DATABASE_URL")
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "TASKDESK_DATABASE_URL"),
+        description="An external database (PostgreSQL at scale) instead of SQLite in HOME.",
     )
     # Storage any host can reach (DESIGN.md, "Storage and several machines"): unset, the
     # data folder; ``s3://bucket/prefix``, an S3-compatible object store, reached with the
     # standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION variables.
-    storage_url: str | None = Field(default=None, pattern=r"^s3://[^/]+(/.*)?$")
-    #: The object store's address when it is not AWS (SeaweedFS, MinIO, …).
-    s3_endpoint_url: str | None = None
+    storage_url: str | None = Field(
+        default=None,
+        pattern=r"^s3://[^/]+(/.*)?$",
+        description="Where inputs and results live: unset, the data folder; "
+        "s3://bucket/prefix, an S3-compatible object store (credentials: AWS_* variables).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="The object store's address when it is not AWS (SeaweedFS, MinIO, ...).",
+    )
+    # Running a server: logs and HTTPS (backend/logs.py, backend/api/__main__.py)
+    log_file: Path | None = Field(
+        default=None,
+        description="Write the whole stack's log to this file, rotated by size (the desktop "
+        "sets HOME/backend.log); unset: standard error. SIGHUP reopens it.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The least level logged: DEBUG, INFO, WARNING or ERROR."
+    )
+    log_max_mb: float = Field(
+        default=10.0, gt=0, description="The log file's size (MB) at which it is rotated."
+    )
+    log_backups: int = Field(
+        default=5, ge=0, description="Rotated log files kept (backend.log.1 ... .N)."
+    )
+    tls_cert: Path | None = Field(
+        default=None,
+        description="PEM certificate (chain) the API serves HTTPS with; needs TLS_KEY.",
+    )
+    tls_key: Path | None = Field(
+        default=None, description="PEM private key of TLS_CERT (keep it owner-only)."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_name(cls, level: str) -> str:
+        return level.upper() if isinstance(level, str) else level
+
+    @field_validator("log_file", "tls_cert", "tls_key", mode="before")
+    @classmethod
+    def _empty_path_is_unset(cls, path: str | Path | None) -> str | Path | None:
+        # pydantic would read an empty variable as the working folder.
+        return path or None
 
     @field_validator("home", mode="before")
     @classmethod

@@ -69,8 +69,9 @@ class EmbeddedRedis:
                     "appendfsync everysec",
                     'save ""',
                     "daemonize no",
-                    "loglevel warning",
-                    f"logfile {folder / 'redis.log'}",
+                    "loglevel notice",
+                    # Standard output: the supervisor files it in the stack's log.
+                    'logfile ""',
                     # Idle means idle: the default 10 Hz housekeeping costs CPU for nothing.
                     "hz 1",
                     "dynamic-hz yes",
@@ -86,9 +87,8 @@ class EmbeddedRedis:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                log = self.settings.redis_dir / "redis.log"
-                tail = log.read_text()[-2000:] if log.exists() else ""
-                raise RuntimeError(f"redis-server exited with {process.returncode}: {tail}")
+                # Why is in its own log lines, which its standard output carried.
+                raise RuntimeError(f"redis-server exited with {process.returncode}")
             try:
                 if client.ping():
                     return

@@ -5,7 +5,12 @@ the Celery worker, the API and the watchdog; restarts any of them that dies (the
 the same port, so clients reconnect to the same URL); writes ``runtime.json`` once the
 API answers; and on SIGTERM stops them in the order that loses nothing: the watchdog and
 the API, then the worker (running tasks get a grace period, then go back to the queue),
-then the recorder (after it has written every event), then Redis.
+then the recorder (after it has written every event), then Redis. An idle worker stops
+at once: the grace period runs only while tasks do.
+
+Every child's output comes to the supervisor through pipes, and it alone writes the log
+(:mod:`backend.logsink`): SIGHUP reopens the log file, as logrotate expects, and does
+not stop the stack.
 
 It sleeps in ``sigtimedwait`` between events, until the next restart falls due: an idle
 backend costs no CPU here, and a stop is answered at once, even while a child
@@ -32,12 +37,14 @@ from typing import IO, NoReturn
 
 import httpx
 
-from backend import __version__
+from backend import __version__, logs
 from backend.auth import load_or_create_token
 from backend.config import Settings
 from backend.launch import EXIT_ALREADY_RUNNING, module_command
+from backend.logsink import LogSink
 from backend.private_files import write_private
 from backend.redis_server import EmbeddedRedis
+from backend.settings_help import settings_help
 
 log = logging.getLogger("taskdesk.supervisor")
 
@@ -50,9 +57,10 @@ MAX_RESTART_DELAY = 10.0
 READY_POLL_SECONDS = 0.05
 
 #: Signals that stop the supervisor.
-STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 #: Signals the supervisor handles synchronously; its children must not inherit the block.
-WATCHED_SIGNALS = {signal.SIGCHLD, *STOP_SIGNALS}
+#: SIGHUP reopens the log file.
+WATCHED_SIGNALS = {signal.SIGCHLD, signal.SIGHUP, *STOP_SIGNALS}
 
 
 class Stopping(Exception):
@@ -79,7 +87,9 @@ def wait_until(ready: Callable[[], bool], timeout: float, what: str) -> None:
             raise Stopping(info.si_signo)
 
 
-def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+def spawn(
+    command: list[str], env: dict[str, str], stdout: int, stderr: int
+) -> subprocess.Popen[bytes]:
     """Start a child in a process group of its own, with the default signal mask.
 
     Ours blocks what sigwaitinfo takes. The group lets us kill what a dead child leaves
@@ -89,6 +99,8 @@ def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         command,
         env=env,
         stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
         process_group=0,
         preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED_SIGNALS),
     )
@@ -103,6 +115,8 @@ class Child:
     env: dict[str, str]
     #: Seconds to wait for it to exit after SIGTERM before SIGKILL.
     stop_timeout: float = 10.0
+    #: Children stop phase by phase, those of one phase together (:meth:`Supervisor._stop_all`).
+    stop_phase: int = 0
     before_start: Callable[[], None] | None = None
     after_start: Callable[[subprocess.Popen[bytes]], None] | None = None
     process: subprocess.Popen[bytes] | None = None
@@ -111,10 +125,13 @@ class Child:
     #: When (monotonic) it is due to start again; None while it runs.
     restart_at: float | None = None
 
-    def launch(self) -> None:
+    def launch(self, logs: LogSink) -> None:
         if self.before_start is not None:
             self.before_start()
-        self.process = spawn(self.command(), self.env)
+        command = self.command()
+        self.process = logs.start_child(
+            self.name, lambda stdout, stderr: spawn(command, self.env, stdout, stderr)
+        )
         self.started_at = time.monotonic()
         log.info("started %s (pid %s)", self.name, self.process.pid)
         if self.after_start is not None:
@@ -129,12 +146,18 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
 
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+    def terminate(self) -> None:
+        """Ask it to stop (SIGTERM); :meth:`wait_stopped` then waits for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self, asked_at: float) -> None:
+        """Wait for it to exit, up to :attr:`stop_timeout` after ``asked_at``, then kill."""
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(self.stop_timeout)
+            self.process.wait(max(0.0, asked_at + self.stop_timeout - time.monotonic()))
+            log.info("stopped %s in %.1f s", self.name, time.monotonic() - asked_at)
         except subprocess.TimeoutExpired:
             log.warning("%s did not stop in %.0f s; killing it", self.name, self.stop_timeout)
             self.process.kill()
@@ -149,9 +172,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, logs: LogSink) -> None:
         settings.ensure_home()
         self.settings = settings
+        self.logs = logs
         self.token = load_or_create_token(settings)
         self.api_port = settings.port or free_port(settings.host)
         self.redis: EmbeddedRedis | None = None
@@ -169,7 +193,8 @@ class Supervisor:
     def api_url(self) -> str:
         host = self.settings.host
         shown = f"[{host}]" if ":" in host else host
-        return f"http://{shown}:{self.api_port}"
+        scheme = "https" if self.settings.tls_cert else "http"
+        return f"{scheme}://{shown}:{self.api_port}"
 
     # -- the children ------------------------------------------------------------------
 
@@ -195,6 +220,7 @@ class Supervisor:
                     redis.command,
                     self.env,
                     stop_timeout=30,
+                    stop_phase=2,  # last: everyone else uses it
                     before_start=self._note_redis_start,
                     after_start=self._redis_ready,
                 )
@@ -204,12 +230,12 @@ class Supervisor:
                 "recorder",
                 self._python("backend.store.recorder"),
                 self.env,
+                # After the worker, so it writes the worker's last events.
+                stop_phase=1,
                 # Before the first of the processes that use the database starts.
                 before_start=self._prepare_database,
             )
         )
-        # Started before the worker and stopped after it, so a stop signals the worker,
-        # whose grace period runs the longest, as early as it can.
         children.append(
             Child(
                 "watchdog",
@@ -226,6 +252,7 @@ class Supervisor:
                     "celery",
                     "-A",
                     "backend.worker",
+                    "--quiet",  # no banner: the log says what the stack runs
                     "worker",
                     "--pool",
                     "prefork",
@@ -237,7 +264,7 @@ class Supervisor:
                     "--without-mingle",
                     "--without-heartbeat",
                     "--loglevel",
-                    "INFO",
+                    self.settings.log_level,
                 ),
                 # SIGTERM alone makes Celery wait for running tasks to end, however long
                 # they take (up to the time limit); as SIGQUIT it waits the soft-shutdown
@@ -259,7 +286,10 @@ class Supervisor:
             if process.poll() is not None:
                 raise RuntimeError(f"the API exited with {process.returncode} at start")
             try:
-                return httpx.get(f"{self.api_url}/api/health", timeout=0.5).status_code == 200
+                # Our own child on this machine, asked for nothing secret: its certificate
+                # may be one no client here trusts (self-signed, pinned by the desktops).
+                reply = httpx.get(f"{self.api_url}/api/health", timeout=0.5, verify=False)
+                return reply.status_code == 200
             except httpx.HTTPError:
                 return False
 
@@ -279,8 +309,10 @@ class Supervisor:
             log.info("received %s; stopping", stop)
             return 0
         finally:
+            started = time.monotonic()
             self._stop_all()
             self.settings.runtime_file.unlink(missing_ok=True)
+            log.info("stopped in %.1f s", time.monotonic() - started)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED_SIGNALS)
 
     def _supervise(self) -> NoReturn:
@@ -295,10 +327,13 @@ class Supervisor:
                 info = signal.sigwaitinfo(WATCHED_SIGNALS)
             if info is not None and info.si_signo in STOP_SIGNALS:
                 raise Stopping(info.si_signo)
+            if info is not None and info.si_signo == signal.SIGHUP:
+                self.logs.reopen()
+                log.info("received SIGHUP; log file reopened")
 
     def _start_all(self) -> None:
         for child in self.children:
-            child.launch()
+            child.launch(self.logs)
 
     def _prepare_database(self) -> None:
         """Create the tables here, once, before the recorder and the API start.
@@ -377,13 +412,21 @@ class Supervisor:
                 continue
             child.restart_at = None
             try:
-                child.launch()
+                child.launch(self.logs)
             except (RuntimeError, TimeoutError) as exc:
                 log.error("%s failed to restart: %s", child.name, exc)
 
     def _stop_all(self) -> None:
-        for child in reversed(self.children):  # api, worker, watchdog, recorder, redis
-            child.stop()
+        """Stop in the order that loses nothing, and no slower than it needs: the API,
+        the watchdog and the worker together (the worker's grace period, if tasks run,
+        is the longest wait), then the recorder, once every event is written, then Redis."""
+        for phase in sorted({child.stop_phase for child in self.children}):
+            group = [child for child in self.children if child.stop_phase == phase]
+            asked_at = time.monotonic()
+            for child in group:
+                child.terminate()
+            for child in group:
+                child.wait_stopped(asked_at)
 
     def _write_runtime_file(self) -> None:
         # redis_url lets tools on this machine (and the tests) watch the live stream;
@@ -394,6 +437,9 @@ class Supervisor:
             "pid": os.getpid(),
             "redis_url": self.stack_settings.redis_url,
         }
+        if self.settings.tls_cert is not None:
+            # The desktop on this machine trusts the certificate its own backend serves.
+            runtime["certificate"] = self.settings.tls_cert.read_text()
         write_private(self.settings.runtime_file, json.dumps(runtime))
 
     def _take_lock(self) -> None:
@@ -412,16 +458,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="taskdesk-backend",
         description="Run the Taskdesk backend: Redis, the task recorder, a Celery worker "
-        "and the HTTP API, supervised. Settings come from TASKDESK_* variables.",
+        "and the HTTP API, supervised. SIGTERM stops it; SIGHUP reopens the log file.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=__version__)
     parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s supervisor %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Everything the stack creates (database, AOF, inputs, results, logs) is the user's
     # alone, whatever the folder around it allows; the children inherit the mask.
     os.umask(0o077)
-    return Supervisor(Settings()).run()
+    settings = Settings()
+    sink = LogSink(settings)
+    logs.configure("supervisor", settings.log_level, sink.handler("supervisor"))
+    try:
+        code = Supervisor(settings, sink).run()
+    except Exception:
+        log.exception("taskdesk-backend stopped on an error")
+        raise
+    finally:
+        sink.close()
+    # The stack is down and its log written: skip tearing down every module the
+    # supervisor imported, a third of a second of CPU (more on a busy machine) that
+    # whoever waits for the stop would wait for too.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

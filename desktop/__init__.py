@@ -20,8 +20,10 @@ Decisions where DESIGN.md is silent:
   every 10 s (every 2 s while the backend has not counted its workers yet).
 - The feed reconnects after the server's ``retry:`` (3 s), doubling to 30 s; after three
   failed tries in a row the status bar says "Backend down" instead of "Reconnecting".
-- A remote backend chosen in "Connect to server…" is remembered (URL and token) in the
-  user's QSettings; ``--server``/``--token`` override it for one run.
+- A remote backend chosen in "Connect to server…" is remembered: its URL (and any
+  certificate pinned for it) in the user's QSettings, its token in the system keyring
+  (:mod:`desktop.credentials`; for the session only where there is none);
+  ``--server``/``--token`` override it for one run.
 """
 
 from __future__ import annotations

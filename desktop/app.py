@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
@@ -30,6 +30,7 @@ from desktop.resources import app_icon
 from desktop.session import Session
 from desktop.settings import APPLICATION, ORGANIZATION, Preferences
 from desktop.tasks import TaskTableModel
+from desktop.tls import CertificatePins
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,19 @@ class Desktop(QObject):
         self.window.closing.connect(self.shutdown)
         self.window.connect_requested.connect(self.on_window_connect_requested)
 
+    def remote(self, url: str, token: str) -> Endpoint:
+        """A remote backend, with the certificate the user pinned for it, if any."""
+        pinned = CertificatePins(self.prefs.settings).get(url)
+        return Endpoint(url=url, token=token, local=False, certificate=pinned)
+
     def start(self, endpoint: Endpoint | None = None) -> None:
         """Use ``endpoint``, else the remembered remote backend, else the local one."""
         remembered = self.prefs.remote_server()
         if endpoint is None and remembered is not None:
-            endpoint = Endpoint(url=remembered[0], token=remembered[1], local=False)
+            if not remembered[1]:  # no keyring kept it: ask again, once the window shows
+                QTimer.singleShot(0, self.window.actions_.connect.trigger)
+                return
+            endpoint = self.remote(*remembered)
         if endpoint is not None:
             self.open_session(endpoint)
             return
@@ -125,7 +134,7 @@ class Desktop(QObject):
             self._close_session()
             self.start()
         else:
-            self.open_session(Endpoint(url=choice[0], token=choice[1], local=False))
+            self.open_session(self.remote(*choice))
 
     @Slot()
     def shutdown(self) -> None:
@@ -170,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         desktop.window.submit_options["processor"] = args.processor
     app.aboutToQuit.connect(desktop.shutdown)
     app.aboutToQuit.connect(collector.stop)
-    endpoint = Endpoint(args.server, args.token, local=False) if args.server else None
+    endpoint = desktop.remote(args.server, args.token) if args.server else None
     desktop.window.show()
     desktop.start(endpoint)
     return app.exec()

@@ -53,6 +53,7 @@ from desktop.search.tools import TextTools
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
 from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
+from desktop.tls import CertificatePins
 
 EMPTY_HINT = "Drop PDFs or folders here, or use Add PDFs… (Ctrl+O)"
 CLOSE_NOTICE = (
@@ -242,7 +243,12 @@ class MainWindow(QMainWindow):
             self._open_file(path, "PDF")
 
     def _on_connect_triggered(self) -> None:
-        dialog = ConnectDialog(self._prefs.remote_server(), self)
+        dialog = ConnectDialog(
+            self._prefs.remote_server(),
+            self,
+            pins=CertificatePins(self._prefs.settings),
+            token_kept=self._prefs.tokens.persistent,
+        )
         if dialog.exec() == ConnectDialog.DialogCode.Accepted:
             self.connect_requested.emit(dialog.choice())
 

@@ -191,6 +191,8 @@ class Endpoint:
     token: str
     local: bool = True
     pid: int | None = None
+    #: The PEM certificate the user trusted for this URL (desktop/tls.py), if any.
+    certificate: str | None = None
 
 
 class ConnectionState(StrEnum):

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from backend.states import TaskStatus
+from desktop.credentials import TokenStore
 
 ORGANIZATION = "Taskdesk"
 APPLICATION = "Taskdesk"
@@ -20,8 +21,10 @@ APPLICATION = "Taskdesk"
 class Preferences:
     """Typed access to the keys the desktop stores."""
 
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, tokens: TokenStore | None = None) -> None:
         self.settings = settings if settings is not None else QSettings()
+        #: The remote backend's token: in the keyring, not in ``settings``.
+        self.tokens = tokens if tokens is not None else TokenStore()
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.settings.value(key)
@@ -80,27 +83,33 @@ class Preferences:
 
     # remote backend (the "Connect to server…" dialog)
     def remote_server(self) -> tuple[str, str] | None:
+        """The remembered remote backend and its token ("" when no keyring kept it)."""
         url = str(self.settings.value("connection/server", "") or "")
-        token = str(self.settings.value("connection/token", "") or "")
-        return (url, token) if url else None
+        if not url:
+            return None
+        # An older version wrote the token here in clear text: move it to the keyring.
+        legacy = str(self.settings.value("connection/token", "") or "")
+        if legacy:
+            self.tokens.save(url, legacy)
+            self.settings.remove("connection/token")
+        return url, self.tokens.load(url) or ""
 
     def set_remote_server(self, url: str | None, token: str = "") -> None:
-        """Remember a remote backend; None goes back to the local one.
-
-        The token opens that backend to whoever reads it, and QSettings writes its file
-        readable by every local user: the file is made owner-only, as the backend's own
-        token file is (later rewrites keep the mode).
-        """
+        """Remember a remote backend (its token in :attr:`tokens`); None goes back to
+        the local one."""
+        self.settings.remove("connection/token")
         if url:
             self.settings.setValue("connection/server", url)
-            self.settings.setValue("connection/token", token)
+            self.tokens.save(url, token)
             self.settings.sync()
             path = Path(self.settings.fileName())
             if path.is_file():  # not the Windows registry
                 path.chmod(0o600)
         else:
+            previous = str(self.settings.value("connection/server", "") or "")
+            if previous:
+                self.tokens.forget(previous)
             self.settings.remove("connection/server")
-            self.settings.remove("connection/token")
 
     def sync(self) -> None:
         self.settings.sync()

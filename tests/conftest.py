@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.memory_keyring import MemoryKeyring, installed
 from tests.stack import Stack, stack_env
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keyring() -> Iterator[None]:
+    """A test that remembers a remote backend's token never writes the user's keyring."""
+    with installed(MemoryKeyring()):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from types import FrameType
 
 from sqlalchemy.exc import OperationalError
 
+from backend import logs
 from backend.config import Settings
 from backend.filestore import open_store
 from backend.redisconn import connect
@@ -91,8 +92,9 @@ class Recorder:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s recorder %(message)s")
-    recorder = Recorder(Settings())
+    settings = Settings()
+    logs.configure("recorder", settings.log_level)
+    recorder = Recorder(settings)
     signal.signal(signal.SIGTERM, recorder.stop)
     signal.signal(signal.SIGINT, recorder.stop)
     recorder.run()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 
+from backend import logs
 from backend.config import Settings
 from backend.live import LiveStore
 from backend.redisconn import connect
@@ -29,8 +30,8 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s watchdog %(message)s")
     settings = Settings()
+    logs.configure("watchdog", settings.log_level)
     watchdog = Watchdog(
         Limits.of(settings),
         LiveStore(connect(settings)),

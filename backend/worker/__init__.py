@@ -13,6 +13,7 @@ from typing import Any
 from celery import Celery
 
 from backend.config import Settings
+from backend.logs import use_for_celery_worker
 from backend.worker.celeryapp import RUN_TASK, celery_task_id, enqueue, make_app, terminate
 from backend.worker.tasks import register_tasks
 
@@ -28,6 +29,7 @@ def create_worker_app(settings: Settings) -> Celery:
 
 @functools.cache
 def _default_app() -> Celery:
+    use_for_celery_worker()  # `celery worker` logs as the rest of the stack does
     return create_worker_app(Settings())
 
 

@@ -39,7 +39,8 @@ def make_app(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
         worker_soft_shutdown_timeout=settings.shutdown_grace_seconds,
-        worker_enable_soft_shutdown_on_idle=True,
+        # The grace period is for running tasks: an idle worker stops at once.
+        worker_enable_soft_shutdown_on_idle=False,
         worker_cancel_long_running_tasks_on_connection_loss=True,
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),

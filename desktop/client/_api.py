@@ -24,6 +24,7 @@ from desktop.client._exceptions import (
     BackendUnavailable,
     ClientError,
     Conflict,
+    InsecureConnection,
     InvalidReply,
     NotFound,
     Unauthorized,
@@ -40,6 +41,7 @@ from desktop.records import (
     TaskRow,
 )
 from desktop.search.records import PageText, SearchPage
+from desktop.tls import plain_http_refusal, ssl_context
 
 #: Seconds without a byte before the feed counts as dead; the server sends a comment
 #: every 15 s, so this only fires when the connection is really gone.
@@ -72,6 +74,9 @@ class ApiClient:
             headers={"Authorization": f"Bearer {endpoint.token}"},
             timeout=self._timeout,
             transport=transport,
+            # The system's store, not certifi's bundle, or only the certificate pinned.
+            verify=ssl_context(endpoint.certificate),
+            event_hooks={"request": [_refuse_plain_http]},
         )
         self._lock = threading.Lock()
         self._streams: list[Any] = []
@@ -374,6 +379,13 @@ def _flatten_detail(detail: Any) -> str:
         ]
         return "; ".join(parts)
     return str(detail)
+
+
+def _refuse_plain_http(request: httpx.Request) -> None:
+    """Before any connection: the token goes in clear only to this machine."""
+    refusal = plain_http_refusal(str(request.url))
+    if refusal is not None:
+        raise InsecureConnection(refusal)
 
 
 def _describe(exc: Exception) -> str:

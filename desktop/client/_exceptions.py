@@ -4,6 +4,7 @@
 
     ClientError
     ├── BackendUnavailable     no answer: refused, reset, timed out, DNS, TLS …
+    │   └── InsecureConnection plain HTTP to another machine: refused before connecting
     ├── ApiError               the backend answered with an error status
     │   ├── Unauthorized       401: the token is wrong
     │   ├── NotFound           404
@@ -25,6 +26,10 @@ class ClientError(Exception):
 
 class BackendUnavailable(ClientError):
     """The backend could not be reached, or the connection broke."""
+
+
+class InsecureConnection(BackendUnavailable):
+    """The URL would send the token in clear over a network (desktop/tls.py)."""
 
 
 class ApiError(ClientError):

@@ -42,7 +42,13 @@ def read_runtime(home: Path) -> Endpoint | None:
     """The endpoint ``runtime.json`` names, or None when absent or half-written."""
     try:
         data = json.loads((home / RUNTIME_FILE).read_text(encoding="utf-8"))
-        return Endpoint(url=str(data["url"]), token=str(data["token"]), pid=int(data["pid"]))
+        certificate = data.get("certificate")
+        return Endpoint(
+            url=str(data["url"]),
+            token=str(data["token"]),
+            pid=int(data["pid"]),
+            certificate=str(certificate) if certificate else None,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -69,11 +75,13 @@ def backend_command() -> list[str]:
 def start_backend(home: Path) -> subprocess.Popen[bytes]:
     """Start the supervisor detached, logging to ``backend.log`` in the data folder.
 
+    The supervisor writes and rotates that file itself (``TASKDESK_LOG_FILE``); its
+    standard output and error go there too, for what it says before its log is set up.
     It stays this process's child, so when it stops before the window does, something
     here must collect its exit status or it lingers as a zombie: :func:`reap_when_done`.
     """
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    env = dict(os.environ, TASKDESK_HOME=str(home))
+    env = dict(os.environ, TASKDESK_HOME=str(home), TASKDESK_LOG_FILE=str(home / LOG_FILE))
     log_fd = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         process = subprocess.Popen(

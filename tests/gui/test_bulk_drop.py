@@ -60,7 +60,7 @@ def uploads() -> Iterator[WorkerThread]:
         return httpx.Response(202, json={"batch_id": "B", "tasks": rows, "rejected": []})
 
     thread = make_upload_thread(
-        Endpoint(url="http://backend.test", token="t"),
+        Endpoint(url="https://backend.test", token="t"),
         client_factory=lambda endpoint: ApiClient(endpoint, transport=httpx.MockTransport(handler)),
     )
     thread.start()

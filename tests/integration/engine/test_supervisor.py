@@ -7,12 +7,13 @@ import signal
 import stat
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from backend.logs import LINE
 from tests.faults.helpers import child, wait_child
 from tests.plugins import script_file
 from tests.stack import Stack, stack_env
@@ -141,11 +142,13 @@ def cued_stack(tmp_path: Path) -> Iterator[tuple[Stack, Path]]:
 def _timed_stop(stack: Stack) -> tuple[float, float]:
     """Seconds until the supervisor took the stop in hand (its log says when), and until
     it had exited."""
-    sent, started = datetime.now(), time.monotonic()
+    sent, started = datetime.now(UTC), time.monotonic()
     assert stack.stop() == 0
     stopped = time.monotonic() - started
     (line,) = [line for line in stack.log().splitlines() if "received SIGTERM" in line]
-    answered = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f") - sent
+    parsed = LINE.match(line)
+    assert parsed is not None, line
+    answered = datetime.fromisoformat(parsed["time"]) - sent
     return answered.total_seconds(), stopped
 
 

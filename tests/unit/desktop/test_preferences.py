@@ -1,4 +1,4 @@
-"""What the desktop remembers: a remote server's token stays the user's own."""
+"""What the desktop remembers stays the user's own (the token itself: test_credentials.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import QByteArray
 from desktop.settings import Preferences
 
 
-def test_a_remembered_token_is_readable_by_its_owner_only(prefs: Preferences) -> None:
+def test_the_settings_file_is_readable_by_its_owner_only(prefs: Preferences) -> None:
     prefs.save_filter(set(), "reports")
     prefs.sync()  # QSettings makes the file as the umask says (usually for all to read)
     path = Path(prefs.settings.fileName())

@@ -25,7 +25,7 @@ from desktop.client import (
 from desktop.client._upload import UploadFile, UploadMeter
 from desktop.records import Endpoint, TaskFilter, TaskStatus
 
-ENDPOINT = Endpoint(url="http://backend.test/", token="s3cret")
+ENDPOINT = Endpoint(url="https://backend.test/", token="s3cret")
 Handler = Callable[[httpx.Request], httpx.Response]
 
 

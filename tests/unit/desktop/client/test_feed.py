@@ -22,7 +22,7 @@ import pytest
 from desktop.client import ApiClient, BackendUnavailable, Backoff, FeedLoop
 from desktop.records import ConnectionState, ConnectionStatus, Endpoint, Health, Snapshot, TaskRow
 
-ENDPOINT = Endpoint(url="http://backend.test", token="s3cret")
+ENDPOINT = Endpoint(url="https://backend.test", token="s3cret")
 FAST = Backoff(initial=0.01, maximum=0.05)
 HEALTH = {"status": "ok", "redis": True, "database": True, "workers": 2, "queued": 0}
 

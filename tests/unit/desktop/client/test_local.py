@@ -124,13 +124,15 @@ def test_backend_runs_as_a_module_of_this_interpreter() -> None:
 
 def test_start_backend_detaches_and_logs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     probe = (
-        "import os; print('own session', os.getsid(0) == os.getpid(), os.environ['TASKDESK_HOME'])"
+        "import os; print('own session', os.getsid(0) == os.getpid(), os.environ['TASKDESK_HOME'],"
+        " os.environ['TASKDESK_LOG_FILE'])"
     )
     monkeypatch.setattr(local, "backend_command", lambda: [sys.executable, "-c", probe])
     process: subprocess.Popen[bytes] = local.start_backend(tmp_path / "home")
     assert process.wait(timeout=10) == 0
     log = (tmp_path / "home" / "backend.log").read_text()
-    assert f"own session True {tmp_path / 'home'}" in log
+    home = tmp_path / "home"
+    assert f"own session True {home} {home / 'backend.log'}" in log
     assert (tmp_path / "home" / "backend.log").stat().st_mode & 0o077 == 0
 
 

@@ -22,7 +22,7 @@ from desktop.records import (
     UploadProgress,
 )
 
-ENDPOINT = Endpoint(url="http://backend.test", token="t")
+ENDPOINT = Endpoint(url="https://backend.test", token="t")
 
 
 class Asker(QObject):
