@@ -12,7 +12,7 @@ from desktop.records import Endpoint
 from desktop.search.records import ExportFormat, ExportRequest
 from desktop.search.workers import ExportWorker, SearchWorker, source_of
 
-ENDPOINT = Endpoint(url="http://backend.test", token="t")
+ENDPOINT = Endpoint(url="https://backend.test", token="t")
 EMPTY = {"hits": [], "total": 0, "next_cursor": None}
 
 
