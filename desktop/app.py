@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
-from desktop.client import Backoff, LocatorThread, data_home
+from desktop.client import Backoff, LocatorThread, data_home, moved_to
 from desktop.gcguard import GuiThreadCollector
 from desktop.mainwindow import MainWindow
 from desktop.platformcheck import require_window_libraries
@@ -105,14 +105,34 @@ class Desktop(QObject):
 
     def open_session(self, endpoint: Endpoint) -> None:
         self._close_session()
-        where = "this computer" if endpoint.local else endpoint.url
-        self.window.setWindowTitle(f"Taskdesk — {where}")
-        self.window.backend_url = endpoint.url
-        self.session = Session(endpoint, self.window, self.model, backoff=self._backoff)
-        self.session.start()
+        self._start_session(endpoint)
         if self._initial_paths:
             self.window.submit_paths(self._initial_paths)
             self._initial_paths = []
+
+    @Slot(object)
+    def on_session_moved(self, endpoint: Endpoint) -> None:
+        """The local backend answers elsewhere now: follow it, keeping the table.
+
+        It is the same data folder, so the same tasks: the new session's snapshot is
+        merged into the rows shown (as after a feed ``reset``), and the selection, the
+        known source files and the submissions being watched all stay.
+        """
+        log.info("the backend moved to %s; following it", endpoint.url)
+        self._end_session()
+        self._start_session(endpoint)
+
+    def _start_session(self, endpoint: Endpoint) -> None:
+        where = "this computer" if endpoint.local else endpoint.url
+        self.window.setWindowTitle(f"Taskdesk — {where}")
+        self.window.backend_url = endpoint.url
+        home = self._home or data_home()
+        locate = (lambda current: moved_to(home, current)) if endpoint.local else None
+        self.session = Session(
+            endpoint, self.window, self.model, backoff=self._backoff, locate=locate
+        )
+        self.session.moved.connect(self.on_session_moved)
+        self.session.start()
 
     @Slot(object)
     def on_window_connect_requested(self, choice: tuple[str, str] | None) -> None:
@@ -138,11 +158,15 @@ class Desktop(QObject):
         """End the session and forget what it showed, so the next backend starts clean."""
         if self.session is None:
             return
-        self.session.stop()
-        self.session.deleteLater()
-        self.session = None
+        self._end_session()
         self.model.clear()
         self.window.forget_sources()
+
+    def _end_session(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+            self.session.deleteLater()
+            self.session = None
 
     def _stop_locator(self) -> None:
         if self._locator is not None:
