@@ -77,6 +77,7 @@ class Session(QObject):
 
         w.retry_requested.connect(commands.retry)
         w.cancel_requested.connect(commands.cancel)
+        w.remove_requested.connect(commands.remove)
         w.detail_requested.connect(commands.load_detail)
         w.result_requested.connect(commands.load_result)
         w.export_result_requested.connect(commands.export_result)
