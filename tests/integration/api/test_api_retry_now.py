@@ -35,7 +35,7 @@ def slow_retry_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
 
 
 def _retrying(row: Row) -> bool:
-    return row["status"] == "retrying"
+    return bool(row["status"] == "retrying")
 
 
 def test_retry_now_runs_a_waiting_task_at_once_and_only_once(slow_retry_stack: Stack) -> None:
