@@ -6,7 +6,8 @@ the preferences, then finds a backend (``--server``, else the remote one chosen 
 :class:`~desktop.session.Session` on it. PDFs named on the command line are submitted
 as one batch once the backend answers, as when a file manager opens them with the app.
 Closing the window stops the desktop's threads and nothing else: the backend, started
-detached, keeps running the work.
+detached, keeps running the work. There is one window per user and data folder: a
+later ``taskdesk more.pdf`` hands its files to it and exits (:mod:`desktop.singleinstance`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from desktop.records import Endpoint
 from desktop.resources import app_icon
 from desktop.session import Session
 from desktop.settings import APPLICATION, ORGANIZATION, Preferences
+from desktop.singleinstance import Handover, claim
 from desktop.tasks import TaskTableModel
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,22 @@ class Desktop(QObject):
             self._initial_paths = []
 
     @Slot(object)
+    def on_instance_paths(self, paths: list[Path]) -> None:
+        """Files a later ``taskdesk`` handed over: submitted as if dropped (once a backend
+        answers, like the command line's), and the window comes to the front."""
+        if paths and self.session is not None:
+            self.window.submit_paths(paths)
+        elif paths:
+            self._initial_paths.extend(paths)
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        QApplication.alert(window)  # where the window manager refuses to raise it
+
+    @Slot(object)
     def on_session_moved(self, endpoint: Endpoint) -> None:
         """The local backend answers elsewhere now: follow it, keeping the table.
 
@@ -188,8 +206,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("taskdesk")
     app.setWindowIcon(app_icon())
+    instance, handover = claim(data_home(), args.pdfs)
+    if instance is None:
+        if handover is Handover.DELIVERED:
+            log.info("handed %d path(s) to the open Taskdesk window", len(args.pdfs))
+            return 0
+        print("taskdesk: the open Taskdesk window did not answer", file=sys.stderr)
+        return 1
     collector = GuiThreadCollector(app)  # before any client thread starts
     desktop = Desktop(Preferences(QSettings()), initial_paths=args.pdfs)
+    instance.paths_received.connect(desktop.on_instance_paths)
+    app.aboutToQuit.connect(instance.close)
     if args.processor:
         desktop.window.submit_options["processor"] = args.processor
     app.aboutToQuit.connect(desktop.shutdown)
