@@ -132,22 +132,27 @@ class Desktop(QObject):
     def on_session_moved(self, endpoint: Endpoint) -> None:
         """The local backend answers elsewhere now: follow it, keeping the table.
 
-        It is the same data folder, so the same tasks: the new session's snapshot is
-        merged into the rows shown (as after a feed ``reset``), and the selection, the
-        known source files and the submissions being watched all stay.
+        It is the same data folder, so mostly the same tasks: the new session's first
+        snapshot replaces the rows shown in place (rows it lacks leave), and the
+        selection, the known source files and the submissions being watched stay.
         """
         log.info("the backend moved to %s; following it", endpoint.url)
         self._end_session()
-        self._start_session(endpoint)
+        self._start_session(endpoint, takes_over=True)
 
-    def _start_session(self, endpoint: Endpoint) -> None:
+    def _start_session(self, endpoint: Endpoint, *, takes_over: bool = False) -> None:
         where = "this computer" if endpoint.local else endpoint.url
         self.window.setWindowTitle(f"Taskdesk — {where}")
         self.window.backend_url = endpoint.url
         home = self._home or data_home()
         locate = (lambda current: moved_to(home, current)) if endpoint.local else None
         self.session = Session(
-            endpoint, self.window, self.model, backoff=self._backoff, locate=locate
+            endpoint,
+            self.window,
+            self.model,
+            backoff=self._backoff,
+            locate=locate,
+            takes_over=takes_over,
         )
         self.session.moved.connect(self.on_session_moved)
         self.session.start()

@@ -49,8 +49,15 @@ class Session(QObject):
         health_interval_ms: int = 10_000,
         client_factory: Callable[[Endpoint], ApiClient] = ApiClient,
         locate: Callable[[Endpoint], Endpoint | None] | None = None,
+        takes_over: bool = False,
     ) -> None:
-        """``locate`` finds the backend again when it moves (see :class:`FeedThread`)."""
+        """``locate`` finds the backend again when it moves (see :class:`FeedThread`).
+
+        ``takes_over``: the model still shows what the backend held before it moved. Its
+        first snapshot is the truth then, and rows it lacks leave the table (deleted
+        meanwhile, or a data folder started afresh); a task created since comes back
+        with its events, which the feed replays from the snapshot's position.
+        """
         super().__init__(window)
         self.endpoint = endpoint
         self._window = window
@@ -63,6 +70,7 @@ class Session(QObject):
         )
         self.uploads = make_upload_thread(endpoint, client_factory=client_factory)
         self._stopped = False
+        self._prune_on_snapshot = takes_over
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -120,6 +128,10 @@ class Session(QObject):
     def on_feed_snapshot_loaded(self, snapshot: Snapshot) -> None:
         # Merged, not swapped in: versions keep whichever of snapshot and buffered
         # events is newer, and the selection survives a reload after ``reset``.
+        if self._prune_on_snapshot:
+            self._prune_on_snapshot = False
+            held = {row.id for row in snapshot.rows}
+            self._model.remove_tasks(row.id for row in self._model.rows() if row.id not in held)
         self._model.apply_rows(snapshot.rows)
 
     @Slot(object)

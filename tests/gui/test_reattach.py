@@ -2,11 +2,13 @@
 
 A real ``taskdesk-backend`` in a temporary home is stopped (SIGTERM, as a session
 ending would) and started again on a new port by the test, not by the window: the
-window must read ``runtime.json`` again and move its feed, commands and uploads there.
+window must read ``runtime.json`` again and move its feed, commands and uploads there,
+and show what that backend holds.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,3 +72,18 @@ def test_a_backend_restarted_on_another_port_is_found_again(
         return row is not None and row.status is TaskStatus.COMPLETED
 
     qtbot.wait_until(after_done, timeout=30_000)
+
+    # Started afresh (the data folder wiped): a new token, and none of the old tasks.
+    own_stack.stop()
+    shutil.rmtree(own_stack.home)
+    own_stack.env["TASKDESK_PORT"] = str(free_port())
+    own_stack.start()
+    qtbot.wait_until(
+        lambda: (
+            desktop.session is not None
+            and desktop.session.endpoint.token == own_stack.runtime["token"]
+            and connected(window)
+        ),
+        timeout=30_000,
+    )
+    qtbot.wait_until(lambda: window.model.rowCount() == 0, timeout=10_000)
