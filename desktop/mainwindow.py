@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(lambda _index: self._on_open_result_triggered())
         self.model.rows_applied.connect(self.on_model_rows_applied)
         self.model.counts_changed.connect(self.on_model_counts_changed)
+        # Removed rows leave the selection without a selectionChanged: refresh the actions.
+        self.model.rowsRemoved.connect(lambda *_: self._refresh_timer.start())
         self.detail.open_result_requested.connect(self.export_result_requested)
         self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
         self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)

@@ -87,7 +87,10 @@ def answer_box(role: QMessageBox.ButtonRole) -> list[str]:
 def submitted(qtbot: Any, window: MainWindow, *files: Path) -> list[str]:
     window.submit_paths(list(files))
     qtbot.wait_until(lambda: len(named(window, *files)) == len(files), timeout=15_000)
-    return [row.id for row in named(window, *files)]
+    ids = [row.id for row in named(window, *files)]
+    # The window selects what was just added; a test's own selection comes after that.
+    qtbot.wait_until(lambda: {row.id for row in window.view.selected_rows()} == set(ids))
+    return ids
 
 
 def test_retry_now_runs_a_task_that_waits_for_its_automatic_retry(
@@ -128,9 +131,11 @@ def test_remove_asks_how_many_then_deletes_the_selected_tasks(
 
     said = answer_box(QMessageBox.ButtonRole.DestructiveRole)
     window.actions_.remove.trigger()
+    assert said[0] == "Remove 2 tasks?"
     qtbot.wait_until(lambda: window.model.row_for(ids[0]) is None, timeout=10_000)
     qtbot.wait_until(lambda: window.model.row_for(ids[1]) is None, timeout=10_000)
     assert window.model.row_for(ids[2]) is not None
+    qtbot.wait_until(lambda: not window.actions_.remove.isEnabled())  # nothing selected now
     assert [stack.http.get(f"/api/tasks/{i}").status_code for i in ids] == [404, 404, 200]
     assert [path.exists() for path in inputs] == [False, False, True]
 
@@ -155,6 +160,7 @@ def test_clear_completed_removes_every_completed_task_and_only_those(
     window.actions_.clear_completed.trigger()
     assert said[0] == f"Clear {completed} completed tasks?"
     qtbot.wait_until(lambda: TaskStatus.COMPLETED not in window.model.counts(), timeout=10_000)
+    qtbot.wait_until(lambda: not window.actions_.clear_completed.isEnabled())
     assert status_of(window, broken) is TaskStatus.FAILED
     stack.wait_recorded()
     left = stack.http.get("/api/tasks", params={"status": "completed"}).json()["tasks"]
