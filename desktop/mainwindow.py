@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() == OptionsDialog.DialogCode.Accepted:
             self._prefs.set_drop_options(dialog.options())
             self._use_drop_options(dialog.options())
+        dialog.deleteLater()
 
     def _use_drop_options(self, options: DropOptions) -> None:
         self.submit_options = options.form_fields()
