@@ -128,7 +128,9 @@ def retry_many(
 ) -> BulkOutcome:
     """Manual retry: back to ``pending`` as a new attempt with its retries reset.
 
-    Applies only to failed, timed out or cancelled tasks. The moves share one pipeline
+    Applies to failed, timed out or cancelled tasks, and to retrying ones ("retry
+    now"): the countdown's delayed message still carries the old attempt, so when it
+    comes due the runner finds it stale and leaves the task alone. The moves share one pipeline
     and the accepted tasks are queued in one publish, so retrying all the failed tasks
     of a day takes one request of about a second, not one per task.
     """

@@ -4,7 +4,8 @@ Every change of a task's state goes through :func:`check_transition`, either dir
 Python or through the Lua script that :mod:`backend.live` generates from the same
 :data:`TRANSITIONS` table, so Redis refuses an illegal move atomically. States never move
 backwards except by an explicit manual retry (``failed``/``timed_out``/``cancelled`` →
-``pending``).
+``pending``, and ``retrying`` → ``pending``: "Retry now" for a task waiting for its
+automatic retry, which starts a new attempt at once instead of waiting).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ S = TaskStatus
 TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     S.PENDING: frozenset({S.RUNNING, S.CANCELLED}),
     S.RUNNING: frozenset({S.COMPLETED, S.RETRYING, S.FAILED, S.TIMED_OUT, S.CANCELLED}),
-    S.RETRYING: frozenset({S.RUNNING, S.CANCELLED, S.FAILED}),
+    # PENDING: a manual "retry now"; the new attempt makes the waiting run stale.
+    S.RETRYING: frozenset({S.RUNNING, S.CANCELLED, S.FAILED, S.PENDING}),
     S.COMPLETED: frozenset(),
     S.FAILED: frozenset({S.PENDING}),
     S.TIMED_OUT: frozenset({S.PENDING}),

@@ -12,13 +12,26 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from backend.states import CANCELLABLE_STATES, RETRYABLE_STATES, TaskStatus
 from desktop.records import TaskRow
 
 #: What "Retry all failed" covers: both ways a task can end without a result by error.
 FAILED_STATES = frozenset({TaskStatus.FAILED, TaskStatus.TIMED_OUT})
+#: What "Retry now" covers: tasks waiting for their automatic retry.
+WAITING_STATES = frozenset({TaskStatus.RETRYING})
+#: What "Retry" covers: tasks that ended and wait for the analyst. A retrying task is
+#: retryable too, but "Retry now" says what that does to it.
+ENDED_RETRYABLE_STATES = RETRYABLE_STATES - WAITING_STATES
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,8 @@ class Allowed:
     cancel: bool
     open_result: bool
     show_pdf: bool
+    retry_now: bool = False
+    remove: bool = False
 
 
 def allowed_for(rows: Iterable[TaskRow], sources: set[str] | frozenset[str]) -> Allowed:
@@ -36,10 +51,12 @@ def allowed_for(rows: Iterable[TaskRow], sources: set[str] | frozenset[str]) -> 
     rows = list(rows)
     single = rows[0] if len(rows) == 1 else None
     return Allowed(
-        retry=any(row.status in RETRYABLE_STATES for row in rows),
+        retry=any(row.status in ENDED_RETRYABLE_STATES for row in rows),
         cancel=any(row.status in CANCELLABLE_STATES for row in rows),
         open_result=single is not None and single.status is TaskStatus.COMPLETED,
         show_pdf=single is not None and single.id in sources,
+        retry_now=any(row.status in WAITING_STATES for row in rows),
+        remove=bool(rows),
     )
 
 
@@ -75,6 +92,12 @@ class TaskActions:
             themed("view-refresh", sp.SP_BrowserReload),
             "Retry the selected failed, timed-out or cancelled tasks",
         )
+        self.retry_now = make(
+            "Retry now",
+            "Ctrl+Alt+R",
+            themed("media-skip-forward", sp.SP_MediaSkipForward),
+            "Run the selected tasks that wait for their automatic retry now",
+        )
         self.retry_all_failed = make(
             "Retry all failed",
             "Ctrl+Shift+R",
@@ -86,6 +109,24 @@ class TaskActions:
             "Ctrl+.",
             themed("process-stop", sp.SP_BrowserStop),
             "Cancel the selected pending, running or retrying tasks",
+        )
+        self.remove = make(
+            "Remove…",
+            QKeySequence.StandardKey.Delete,
+            themed("edit-delete", sp.SP_TrashIcon),
+            "Remove the selected tasks with their stored files and results",
+        )
+        self.clear_completed = make(
+            "Clear completed…",
+            None,
+            themed("edit-clear", sp.SP_DialogResetButton),
+            "Remove every completed task with its stored file and result",
+        )
+        self.options = make(
+            "Options…",
+            None,
+            themed("preferences-other", sp.SP_FileDialogDetailedView),
+            "Processor, retries, time limits and OCR for the files you add next",
         )
         self.open_result = make(
             "Open result",
@@ -114,8 +155,11 @@ class TaskActions:
         self.about = make("About Taskdesk", None, QIcon(), "Version and backend")
         self.update(Allowed(False, False, False, False), failed_count=0)
 
-    def update(self, allowed: Allowed, *, failed_count: int) -> None:
+    def update(self, allowed: Allowed, *, failed_count: int, completed_count: int = 0) -> None:
         self.retry.setEnabled(allowed.retry)
+        self.retry_now.setEnabled(allowed.retry_now)
+        self.remove.setEnabled(allowed.remove)
+        self.clear_completed.setEnabled(completed_count > 0)
         self.cancel.setEnabled(allowed.cancel)
         self.open_result.setEnabled(allowed.open_result)
         self.show_pdf.setEnabled(allowed.show_pdf)
@@ -129,15 +173,46 @@ class TaskActions:
         toolbar.setObjectName("tasksToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        _fill(toolbar, (self.add, None, self.retry, self.retry_all_failed, self.cancel))
+        _fill(
+            toolbar,
+            (
+                self.add,
+                self.options,
+                None,
+                self.retry,
+                self.retry_now,
+                self.retry_all_failed,
+                self.cancel,
+                self.remove,
+            ),
+        )
+        # Its trash icon says it; the room goes to the filter, which a long state
+        # choice widens.
+        remove = toolbar.widgetForAction(self.remove)
+        if isinstance(remove, QToolButton):
+            remove.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         spacer = QWidget(window)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(filter_bar)
-        _fill(window.menuBar().addMenu("&File"), (self.add, self.connect, None, self.quit))
+        _fill(
+            window.menuBar().addMenu("&File"),
+            (self.add, self.options, self.connect, None, self.quit),
+        )
         _fill(
             window.menuBar().addMenu("&Tasks"),
-            (self.retry, self.retry_all_failed, self.cancel, None, self.open_result, self.show_pdf),
+            (
+                self.retry,
+                self.retry_now,
+                self.retry_all_failed,
+                self.cancel,
+                None,
+                self.remove,
+                self.clear_completed,
+                None,
+                self.open_result,
+                self.show_pdf,
+            ),
         )
         _fill(window.menuBar().addMenu("&Help"), (self.about,))
         window.addAction(self.find)
@@ -149,12 +224,16 @@ class TaskActions:
             menu,
             (
                 self.retry,
+                self.retry_now,
                 self.cancel,
                 None,
                 self.retry_all_failed,
                 None,
                 self.open_result,
                 self.show_pdf,
+                None,
+                self.remove,
+                self.clear_completed,
             ),
         )
         return menu

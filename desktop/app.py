@@ -6,7 +6,8 @@ the preferences, then finds a backend (``--server``, else the remote one chosen 
 :class:`~desktop.session.Session` on it. PDFs named on the command line are submitted
 as one batch once the backend answers, as when a file manager opens them with the app.
 Closing the window stops the desktop's threads and nothing else: the backend, started
-detached, keeps running the work.
+detached, keeps running the work. There is one window per user and data folder: a
+later ``taskdesk more.pdf`` hands its files to it and exits (:mod:`desktop.singleinstance`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
-from desktop.client import Backoff, LocatorThread, data_home
+from desktop.client import Backoff, LocatorThread, data_home, moved_to
 from desktop.gcguard import GuiThreadCollector
 from desktop.mainwindow import MainWindow
 from desktop.platformcheck import require_window_libraries
@@ -29,6 +30,7 @@ from desktop.records import Endpoint
 from desktop.resources import app_icon
 from desktop.session import Session
 from desktop.settings import APPLICATION, ORGANIZATION, Preferences
+from desktop.singleinstance import Handover, claim
 from desktop.tasks import TaskTableModel
 from desktop.tls import CertificatePins
 
@@ -114,14 +116,55 @@ class Desktop(QObject):
 
     def open_session(self, endpoint: Endpoint) -> None:
         self._close_session()
-        where = "this computer" if endpoint.local else endpoint.url
-        self.window.setWindowTitle(f"Taskdesk — {where}")
-        self.window.backend_url = endpoint.url
-        self.session = Session(endpoint, self.window, self.model, backoff=self._backoff)
-        self.session.start()
+        self._start_session(endpoint)
         if self._initial_paths:
             self.window.submit_paths(self._initial_paths)
             self._initial_paths = []
+
+    @Slot(object)
+    def on_instance_paths(self, paths: list[Path]) -> None:
+        """Files a later ``taskdesk`` handed over: submitted as if dropped (once a backend
+        answers, like the command line's), and the window comes to the front."""
+        if paths and self.session is not None:
+            self.window.submit_paths(paths)
+        elif paths:
+            self._initial_paths.extend(paths)
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        QApplication.alert(window)  # where the window manager refuses to raise it
+
+    @Slot(object)
+    def on_session_moved(self, endpoint: Endpoint) -> None:
+        """The local backend answers elsewhere now: follow it, keeping the table.
+
+        It is the same data folder, so mostly the same tasks: the new session's first
+        snapshot replaces the rows shown in place (rows it lacks leave), and the
+        selection, the known source files and the submissions being watched stay.
+        """
+        log.info("the backend moved to %s; following it", endpoint.url)
+        self._end_session()
+        self._start_session(endpoint, takes_over=True)
+
+    def _start_session(self, endpoint: Endpoint, *, takes_over: bool = False) -> None:
+        where = "this computer" if endpoint.local else endpoint.url
+        self.window.setWindowTitle(f"Taskdesk — {where}")
+        self.window.backend_url = endpoint.url
+        home = self._home or data_home()
+        locate = (lambda current: moved_to(home, current)) if endpoint.local else None
+        self.session = Session(
+            endpoint,
+            self.window,
+            self.model,
+            backoff=self._backoff,
+            locate=locate,
+            takes_over=takes_over,
+        )
+        self.session.moved.connect(self.on_session_moved)
+        self.session.start()
 
     @Slot(object)
     def on_window_connect_requested(self, choice: tuple[str, str] | None) -> None:
@@ -147,11 +190,15 @@ class Desktop(QObject):
         """End the session and forget what it showed, so the next backend starts clean."""
         if self.session is None:
             return
-        self.session.stop()
-        self.session.deleteLater()
-        self.session = None
+        self._end_session()
         self.model.clear()
         self.window.forget_sources()
+
+    def _end_session(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+            self.session.deleteLater()
+            self.session = None
 
     def _stop_locator(self) -> None:
         if self._locator is not None:
@@ -173,8 +220,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("taskdesk")
     app.setWindowIcon(app_icon())
+    instance, handover = claim(data_home(), args.pdfs)
+    if instance is None:
+        if handover is Handover.DELIVERED:
+            log.info("handed %d path(s) to the open Taskdesk window", len(args.pdfs))
+            return 0
+        print("taskdesk: the open Taskdesk window did not answer", file=sys.stderr)
+        return 1
     collector = GuiThreadCollector(app)  # before any client thread starts
     desktop = Desktop(Preferences(QSettings()), initial_paths=args.pdfs)
+    instance.paths_received.connect(desktop.on_instance_paths)
+    app.aboutToQuit.connect(instance.close)
     if args.processor:
         desktop.window.submit_options["processor"] = args.processor
     app.aboutToQuit.connect(desktop.shutdown)

@@ -29,14 +29,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.states import CANCELLABLE_STATES, RETRYABLE_STATES, TaskStatus
+from backend.states import CANCELLABLE_STATES, FINAL_STATES, TaskStatus
 from desktop.about import show_about
-from desktop.actions import FAILED_STATES, TaskActions, allowed_for
+from desktop.actions import (
+    ENDED_RETRYABLE_STATES,
+    FAILED_STATES,
+    WAITING_STATES,
+    TaskActions,
+    allowed_for,
+)
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
+from desktop.options import DropOptions
+from desktop.optionsdialog import OptionsDialog
 from desktop.records import (
     BatchResult,
     ConnectionState,
@@ -49,6 +57,7 @@ from desktop.records import (
     UploadProgress,
 )
 from desktop.refusals import RefusalBar
+from desktop.removal import confirm_clear_completed, confirm_remove
 from desktop.search.tools import TextTools
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
@@ -73,6 +82,9 @@ class MainWindow(QMainWindow):
     #: matches.
     retry_requested = Signal(object)
     cancel_requested = Signal(object)
+    #: Delete these task ids (list[str]), or the tasks a TaskFilter matches, with their
+    #: files and results (asked for after the analyst confirmed).
+    remove_requested = Signal(object)
     #: Load ``GET /api/tasks/{id}`` (history) / the result preview for a task id.
     detail_requested = Signal(str)
     result_requested = Signal(str)
@@ -104,7 +116,8 @@ class MainWindow(QMainWindow):
         #: Submissions whose new rows were brought into view, and the rows waiting to be.
         self._revealed: set[int] = set()
         self._reveal: list[str] = []
-        #: Form fields sent with every batch (``--processor`` sets ``processor``).
+        #: Form fields sent with every batch: the remembered "Options…" (``--processor``
+        #: overrides ``processor`` for one run).
         self.submit_options: dict[str, str] = {}
 
         self.proxy = TaskFilterProxy(self)
@@ -166,6 +179,10 @@ class MainWindow(QMainWindow):
         a.retry.triggered.connect(self._on_retry_triggered)
         a.retry_all_failed.triggered.connect(self._on_retry_all_failed_triggered)
         a.cancel.triggered.connect(self._on_cancel_triggered)
+        a.retry_now.triggered.connect(self._on_retry_now_triggered)
+        a.remove.triggered.connect(self._on_remove_triggered)
+        a.clear_completed.triggered.connect(self._on_clear_completed_triggered)
+        a.options.triggered.connect(self._on_options_triggered)
         a.open_result.triggered.connect(self._on_open_result_triggered)
         a.show_pdf.triggered.connect(self._on_show_pdf_triggered)
         a.find.triggered.connect(self.filter_bar.text.setFocus)
@@ -179,6 +196,8 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(lambda _index: self.texts.read.trigger())
         self.model.rows_applied.connect(self.on_model_rows_applied)
         self.model.counts_changed.connect(self.on_model_counts_changed)
+        # Removed rows leave the selection without a selectionChanged: refresh the actions.
+        self.model.rowsRemoved.connect(lambda *_: self._refresh_timer.start())
         self.detail.open_result_requested.connect(self.export_result_requested)
         self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
         self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)
@@ -197,6 +216,7 @@ class MainWindow(QMainWindow):
             self.view.apply_default_widths()
         self.filter_bar.set_states(prefs.filter_states())
         self.filter_bar.text.setText(prefs.filter_text())
+        self._use_drop_options(prefs.drop_options())
 
     # -- commands from the user --------------------------------------------------------------
 
@@ -213,9 +233,37 @@ class MainWindow(QMainWindow):
             self.submit_paths([Path(name) for name in names])
 
     def _on_retry_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in RETRYABLE_STATES]
+        ids = [r.id for r in self.view.selected_rows() if r.status in ENDED_RETRYABLE_STATES]
         if ids:
             self.retry_requested.emit(ids)
+
+    def _on_retry_now_triggered(self) -> None:
+        ids = [r.id for r in self.view.selected_rows() if r.status in WAITING_STATES]
+        if ids:
+            self.retry_requested.emit(ids)
+
+    def _on_remove_triggered(self) -> None:
+        rows = self.view.selected_rows()
+        unfinished = sum(row.status not in FINAL_STATES for row in rows)
+        if rows and confirm_remove(self, len(rows), unfinished=unfinished):
+            self.remove_requested.emit([row.id for row in rows])
+
+    def _on_clear_completed_triggered(self) -> None:
+        # The filter, not the ids: the backend's completed tasks, however many.
+        count = self.model.counts().get(TaskStatus.COMPLETED, 0)
+        if count and confirm_clear_completed(self, count):
+            self.remove_requested.emit(TaskFilter(frozenset({TaskStatus.COMPLETED})))
+
+    def _on_options_triggered(self) -> None:
+        dialog = OptionsDialog(self._prefs.drop_options(), self)
+        if dialog.exec() == OptionsDialog.DialogCode.Accepted:
+            self._prefs.set_drop_options(dialog.options())
+            self._use_drop_options(dialog.options())
+        dialog.deleteLater()
+
+    def _use_drop_options(self, options: DropOptions) -> None:
+        self.submit_options = options.form_fields()
+        self.actions_.options.setToolTip(f"Options for the files you add: {options.summary()}")
 
     def _on_retry_all_failed_triggered(self) -> None:
         # The filter, not the ids: one request however many failed, and the server's
@@ -409,8 +457,13 @@ class MainWindow(QMainWindow):
         shown task changes state (progress alone adds no history).
         """
         rows = self.view.selected_rows()
-        failed = sum(self.model.counts().get(s, 0) for s in FAILED_STATES)
-        self.actions_.update(allowed_for(rows, set(self._sources)), failed_count=failed)
+        counts = self.model.counts()
+        failed = sum(counts.get(s, 0) for s in FAILED_STATES)
+        self.actions_.update(
+            allowed_for(rows, set(self._sources)),
+            failed_count=failed,
+            completed_count=counts.get(TaskStatus.COMPLETED, 0),
+        )
         self.texts.update_actions(rows)
         current = self.model.row_for(rows[0].id) if len(rows) == 1 else None
         previous = self.detail.row

@@ -6,6 +6,10 @@ the window's request signals to the workers' slots). Worker objects live on thei
 threads, so those connections are queued: nothing here blocks the GUI thread.
 :meth:`stop` breaks any request in flight and waits for every thread, which the window's
 ``closing`` signal triggers and test fixtures call.
+
+A local session follows its backend: when the feed finds it answering elsewhere (the
+supervisor was restarted by someone else and took a new port), the session says so
+with :attr:`Session.moved`, and its owner replaces it with one on the new endpoint.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.client import (
     ApiClient,
@@ -33,6 +37,9 @@ log = logging.getLogger(__name__)
 class Session(QObject):
     """Feeds ``model`` and serves ``window`` from the backend at ``endpoint``."""
 
+    #: The backend answers at this endpoint now; this session's feed has ended.
+    moved = Signal(object)  # Endpoint
+
     def __init__(
         self,
         endpoint: Endpoint,
@@ -42,18 +49,30 @@ class Session(QObject):
         backoff: Backoff | None = None,
         health_interval_ms: int = 10_000,
         client_factory: Callable[[Endpoint], ApiClient] = ApiClient,
+        locate: Callable[[Endpoint], Endpoint | None] | None = None,
+        takes_over: bool = False,
     ) -> None:
+        """``locate`` finds the backend again when it moves (see :class:`FeedThread`).
+
+        ``takes_over``: the model still shows what the backend held before it moved. Its
+        first snapshot is the truth then, and rows it lacks leave the table (deleted
+        meanwhile, or a data folder started afresh); a task created since comes back
+        with its events, which the feed replays from the snapshot's position.
+        """
         super().__init__(window)
         self.endpoint = endpoint
         self._window = window
         self._model = model
-        self.feed = FeedThread(endpoint, backoff=backoff, client_factory=client_factory)
+        self.feed = FeedThread(
+            endpoint, backoff=backoff, client_factory=client_factory, locate=locate
+        )
         self.commands = make_command_thread(
             endpoint, client_factory=client_factory, health_interval_ms=health_interval_ms
         )
         self.uploads = make_upload_thread(endpoint, client_factory=client_factory)
         self.texts = TextSession(endpoint, window.texts, client_factory=client_factory, parent=self)
         self._stopped = False
+        self._prune_on_snapshot = takes_over
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -64,9 +83,11 @@ class Session(QObject):
         feed.tasks_deleted.connect(self.on_feed_tasks_deleted)
         feed.connection_changed.connect(w.on_feed_connection_changed)
         feed.health_changed.connect(w.on_health_changed)
+        feed.moved.connect(self.on_feed_moved)
 
         w.retry_requested.connect(commands.retry)
         w.cancel_requested.connect(commands.cancel)
+        w.remove_requested.connect(commands.remove)
         w.detail_requested.connect(commands.load_detail)
         w.result_requested.connect(commands.load_result)
         w.export_result_requested.connect(commands.export_result)
@@ -111,6 +132,10 @@ class Session(QObject):
     def on_feed_snapshot_loaded(self, snapshot: Snapshot) -> None:
         # Merged, not swapped in: versions keep whichever of snapshot and buffered
         # events is newer, and the selection survives a reload after ``reset``.
+        if self._prune_on_snapshot:
+            self._prune_on_snapshot = False
+            held = {row.id for row in snapshot.rows}
+            self._model.remove_tasks(row.id for row in self._model.rows() if row.id not in held)
         self._model.apply_rows(snapshot.rows)
 
     @Slot(object)
@@ -120,6 +145,11 @@ class Session(QObject):
     @Slot(object)
     def on_feed_tasks_deleted(self, task_ids: list[str]) -> None:
         self._model.remove_tasks(task_ids)
+
+    @Slot(object)
+    def on_feed_moved(self, endpoint: Endpoint) -> None:
+        if not self._stopped:
+            self.moved.emit(endpoint)
 
     @Slot()
     def on_window_upload_cancel_requested(self) -> None:

@@ -7,12 +7,16 @@ INI file in a temporary folder instead, so a test run never reads or writes the 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from backend.processors import OCR_MODES
 from backend.states import TaskStatus
 from desktop.credentials import TokenStore
+from desktop.options import DropOptions
 
 ORGANIZATION = "Taskdesk"
 APPLICATION = "Taskdesk"
@@ -111,8 +115,46 @@ class Preferences:
                 self.tokens.forget(previous)
             self.settings.remove("connection/server")
 
+    # options of the next drop (the "Options…" dialog)
+    def drop_options(self) -> DropOptions:
+        """What was chosen last; anything unreadable falls back to the default."""
+        default = DropOptions()
+        value = self.settings.value
+        ocr = str(value("drop/ocr", default.ocr) or default.ocr)
+        return DropOptions(
+            processor=str(value("drop/processor", "") or "").strip() or default.processor,
+            max_retries=_optional(value("drop/max_retries"), int),
+            soft_time_limit=_optional(value("drop/soft_time_limit"), float),
+            time_limit=_optional(value("drop/time_limit"), float),
+            ocr=ocr if ocr in OCR_MODES else default.ocr,
+        )
+
+    def set_drop_options(self, options: DropOptions) -> None:
+        self.settings.setValue("drop/processor", options.processor)
+        self.settings.setValue("drop/ocr", options.ocr)
+        for key, number in (
+            ("drop/max_retries", options.max_retries),
+            ("drop/soft_time_limit", options.soft_time_limit),
+            ("drop/time_limit", options.time_limit),
+        ):
+            self.settings.setValue(key, "" if number is None else str(number))
+
     def sync(self) -> None:
         self.settings.sync()
+
+
+N = TypeVar("N", int, float)
+
+
+def _optional(value: object, kind: type[N]) -> N | None:
+    """A stored number, or None when unset ("") or not a number of that kind."""
+    if value is None or value == "":
+        return None
+    try:
+        number = kind(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def _bool(value: object) -> bool:

@@ -24,6 +24,7 @@ from desktop.client._local import (
     LocatorThread,
     answers,
     find_or_start,
+    moved_to,
     read_runtime,
     start_backend,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "find_or_start",
     "make_command_thread",
     "make_upload_thread",
+    "moved_to",
     "read_runtime",
     "start_backend",
 ]

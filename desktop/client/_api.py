@@ -239,6 +239,15 @@ class ApiClient:
         body = _selection(tasks)
         return _parse.bulk_outcome(self._json("POST", "/api/tasks/cancel", json=body))
 
+    def delete_many(self, tasks: Sequence[str] | TaskFilter) -> int:
+        """Delete the tasks named, or matching, with their stored files and results;
+        returns how many existed. Their rows leave through the feed (``event: deleted``)."""
+        body = self._json("POST", "/api/tasks/delete", json=_selection(tasks))
+        deleted = body.get("deleted") if isinstance(body, dict) else None
+        if not isinstance(deleted, int):
+            raise InvalidReply(f"the backend's delete answer has no count: {body!r:.200}")
+        return deleted
+
     def submit_batch(
         self,
         paths: Sequence[Path],

@@ -10,6 +10,9 @@ into signals. The loop (DESIGN.md, "The event feed"):
    with the last id seen. httpx-sse parses the stream but does not reconnect; this loop
    does.
 4. ``event: reset`` (the id is older than the server keeps) → back to 1.
+5. While it waits to reconnect, it asks ``moved`` about once a second whether the
+   backend now answers somewhere else (a local backend restarted on a new port): then
+   the loop ends, and its owner opens a session there.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,6 +42,9 @@ from desktop.records import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Seconds between looks for a moved backend while the feed waits to reconnect.
+MOVED_CHECK_SECONDS = 1.0
 
 
 class FeedListener(Protocol):
@@ -79,11 +86,15 @@ class FeedLoop:
         *,
         backoff: Backoff | None = None,
         down_after: int = 3,
+        moved: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``moved`` is asked while waiting to reconnect; True (the backend answers
+        elsewhere now, and ``moved`` has said so to whom it concerns) ends the loop."""
         self._api = api
         self._listener = listener
         self._backoff = backoff or Backoff()
         self._down_after = down_after
+        self._moved = moved
         self._stopped = threading.Event()
         #: The id the next connection resumes after; None means "snapshot first".
         self.last_event_id: str | None = None
@@ -125,7 +136,25 @@ class FeedLoop:
             )
             log.info("feed: %s; retrying in %.1f s", detail, delay)
             self._listener.on_connection(ConnectionStatus(state, retry_in=delay, detail=detail))
-            self._stopped.wait(delay)
+            if self._wait_unless_moved(delay):
+                log.info("feed: the backend moved; this feed ends")
+                return
+
+    def _wait_unless_moved(self, delay: float) -> bool:
+        """Wait ``delay`` seconds before the next try; True as soon as the backend moved.
+
+        Looked at during the wait, not after it: the backoff reaches 30 s, and a
+        backend restarted elsewhere should be found within about a second.
+        """
+        deadline = time.monotonic() + delay
+        while not self.stopped:
+            if self._moved():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._stopped.wait(min(left, MOVED_CHECK_SECONDS))
+        return False
 
     def _connected(self) -> None:
         self._failures = 0
@@ -232,6 +261,9 @@ class FeedThread(QThread):
     connection_changed = Signal(object)  # ConnectionStatus
     #: Workers online, from ``GET /api/health`` on each connect.
     health_changed = Signal(object)  # Health
+    #: The backend answers at this other endpoint now (``locate`` found it); the feed
+    #: has ended, and its owner should follow.
+    moved = Signal(object)  # Endpoint
 
     def __init__(
         self,
@@ -239,12 +271,17 @@ class FeedThread(QThread):
         *,
         backoff: Backoff | None = None,
         client_factory: Callable[[Endpoint], ApiClient] = ApiClient,
+        locate: Callable[[Endpoint], Endpoint | None] | None = None,
         parent: QThread | None = None,
     ) -> None:
+        """``locate(endpoint)`` names where the backend answers now, if not there
+        (:func:`~desktop.client.moved_to` for a local one); asked while reconnecting."""
         super().__init__(parent)
         self.setObjectName("taskdesk-feed")
+        self._endpoint = endpoint
+        self._locate = locate
         self._api = client_factory(endpoint)
-        self._loop = FeedLoop(self._api, self, backoff=backoff)
+        self._loop = FeedLoop(self._api, self, backoff=backoff, moved=self._check_moved)
 
     def run(self) -> None:
         try:
@@ -255,6 +292,12 @@ class FeedThread(QThread):
     def stop(self) -> None:
         """Ask the loop to end and break its current read; pair with ``wait()``."""
         self._loop.stop()
+
+    def _check_moved(self) -> bool:
+        found = self._locate(self._endpoint) if self._locate is not None else None
+        if found is not None:
+            self.moved.emit(found)
+        return found is not None
 
     # FeedListener, called on this thread: signals queue the data to the GUI thread.
     def on_snapshot(self, snapshot: Snapshot) -> None:

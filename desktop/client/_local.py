@@ -65,6 +65,20 @@ def answers(endpoint: Endpoint, timeout: float = 2.0) -> bool:
         api.close()
 
 
+def moved_to(home: Path, current: Endpoint) -> Endpoint | None:
+    """The backend ``runtime.json`` names now, when that is not ``current`` and answers.
+
+    A local backend restarted by someone else (its supervisor stopped and started
+    again) takes a new free port and, after a fresh start, a new token: the window
+    finds it here. Cheap while nothing changed: no request unless the file names
+    somewhere else.
+    """
+    found = read_runtime(home)
+    if found is None or (found.url, found.token) == (current.url, current.token):
+        return None
+    return found if answers(found) else None
+
+
 def backend_command() -> list[str]:
     """How to run the supervisor: ``python -m backend.supervisor`` with this interpreter
     (no console script on PATH needed), or, in a frozen bundle, this same executable in

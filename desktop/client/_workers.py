@@ -131,6 +131,26 @@ class CommandWorker(QObject):
         except ClientError as exc:
             self.failed.emit(f"{verb} failed: {exc}")
 
+    @Slot(object)
+    def remove(self, tasks: list[str] | TaskFilter) -> None:
+        """Delete the tasks named, or matching, with their files and results.
+
+        The rows are not touched here: each leaves the table with its ``event:
+        deleted``, so every window on the backend sees the same removal.
+        """
+        if not tasks:
+            return
+        try:
+            count = self.api.delete_many(tasks)
+        except ApiError as exc:
+            self.failed.emit(f"Remove failed: {exc.detail}")
+        except BackendUnavailable as exc:
+            self.failed.emit(f"Remove failed: backend unavailable ({exc})")
+        except ClientError as exc:
+            self.failed.emit(f"Remove failed: {exc}")
+        else:
+            self.message.emit(f"Removed {count} task{'' if count == 1 else 's'}")
+
     @Slot(str)
     def load_detail(self, task_id: str) -> None:
         try:

@@ -188,7 +188,8 @@ def test_retry_of_a_completed_task_is_409(stack: Stack, upload: Upload) -> None:
     response = stack.http.post(f"/api/tasks/{row['id']}/retry")
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        "cannot retry a task that is completed: retry applies to cancelled, failed, timed_out tasks"
+        "cannot retry a task that is completed: "
+        "retry applies to cancelled, failed, retrying, timed_out tasks"
     )
 
 
@@ -244,7 +245,7 @@ def test_bulk_retry_by_ids_reports_each_refusal(stack: Stack, upload: Upload) ->
     assert [row.id for row in body.accepted] == [failed["id"]]
     assert {r.id: r.reason for r in body.refused} == {
         done["id"]: "cannot retry a task that is completed: "
-        "retry applies to cancelled, failed, timed_out tasks",
+        "retry applies to cancelled, failed, retrying, timed_out tasks",
         UNKNOWN: "no such task",
     }
 

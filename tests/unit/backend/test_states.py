@@ -37,6 +37,7 @@ EXPECTED = {
     ("retrying", "running"),
     ("retrying", "cancelled"),
     ("retrying", "failed"),
+    ("retrying", "pending"),  # "retry now" (issue 11), beyond DESIGN.md's table
     ("failed", "pending"),
     ("timed_out", "pending"),
     ("cancelled", "pending"),
@@ -68,7 +69,7 @@ def test_only_manual_retry_goes_backwards() -> None:
 
 
 def test_derived_sets() -> None:
-    assert RETRYABLE_STATES == {S.FAILED, S.TIMED_OUT, S.CANCELLED}
+    assert RETRYABLE_STATES == {S.FAILED, S.TIMED_OUT, S.CANCELLED, S.RETRYING}
     assert CANCELLABLE_STATES == {S.PENDING, S.RUNNING, S.RETRYING}
     assert S.COMPLETED in FINAL_STATES and not TRANSITIONS[S.COMPLETED]
     assert is_allowed(None, S.PENDING) and not is_allowed(None, S.RUNNING)

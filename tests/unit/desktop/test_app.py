@@ -105,3 +105,42 @@ def test_switching_backend_ends_and_deletes_the_old_session(
     finally:
         desktop.shutdown()
         desktop.window.deleteLater()
+
+
+def test_a_local_backend_that_moved_is_followed_without_clearing_the_table_first(
+    qtbot: Any, prefs: Preferences, row: Callable[..., TaskRow], local_backend: Path
+) -> None:
+    desktop = Desktop(prefs, home=local_backend, backoff=Backoff(initial=0.05, maximum=0.1))
+    try:
+        # The old address (nothing on port 9); runtime.json names the one that answers.
+        desktop.open_session(Endpoint("http://127.0.0.1:9", "old", local=True))
+        first = desktop.session
+        assert first is not None
+        desktop.model.apply_rows([row("t1")])
+        desktop.model.flush()
+        with qtbot.wait_signal(first.destroyed, timeout=10_000):
+            pass
+        assert desktop.session is not None and desktop.session.endpoint.token == "t0k"
+        # Not cleared as for another backend: the rows wait for the new snapshot (which
+        # this server never sends) to say which of them still exist.
+        assert desktop.model.row_for("t1") is not None
+    finally:
+        desktop.shutdown()
+        desktop.window.deleteLater()
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # offscreen Qt; X raises the window
+def test_files_handed_over_before_a_backend_answers_wait_for_it(
+    qtbot: Any, prefs: Preferences, tmp_path: Path
+) -> None:
+    desktop = Desktop(prefs, home=tmp_path)
+    submitted: list[object] = []
+    desktop.window.submit_requested.connect(lambda _id, paths, _options: submitted.append(paths))
+    try:
+        desktop.on_instance_paths([tmp_path / "a.pdf"])
+        assert submitted == []
+        desktop.open_session(Endpoint("http://127.0.0.1:9", "x", local=False))
+        assert submitted == [[tmp_path / "a.pdf"]]
+    finally:
+        desktop.shutdown()
+        desktop.window.deleteLater()

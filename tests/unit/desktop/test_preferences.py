@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QSettings
 
+from desktop.options import DropOptions
 from desktop.settings import Preferences
 
 
@@ -29,3 +30,21 @@ def test_the_settings_file_is_readable_by_its_owner_only(prefs: Preferences) -> 
 
     prefs.set_remote_server(None)
     assert prefs.remote_server() is None
+
+
+def test_drop_options_survive_a_restart_and_junk_falls_back(prefs: Preferences) -> None:
+    assert prefs.drop_options() == DropOptions()
+    chosen = DropOptions(
+        "demo.script", max_retries=0, soft_time_limit=8, time_limit=12, ocr="never"
+    )
+    prefs.set_drop_options(chosen)
+    prefs.sync()
+    assert (
+        Preferences(QSettings(prefs.settings.fileName(), QSettings.Format.IniFormat)).drop_options()
+        == chosen
+    )
+    prefs.set_drop_options(DropOptions())
+    assert prefs.drop_options() == DropOptions()
+    for key, junk in (("drop/max_retries", "many"), ("drop/time_limit", "inf"), ("drop/ocr", "x")):
+        prefs.settings.setValue(key, junk)
+    assert prefs.drop_options() == DropOptions()

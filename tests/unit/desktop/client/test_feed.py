@@ -378,3 +378,17 @@ def test_stop_wakes_a_read_blocked_on_a_silent_socket(
     assert time.monotonic() - started < 1.0
     with pytest.raises(BackendUnavailable):
         api.health()
+
+
+def test_a_backend_that_moved_ends_the_loop_during_its_wait(backend: FakeBackend) -> None:
+    looks: list[float] = []
+
+    def moved() -> bool:
+        looks.append(time.monotonic())
+        return len(looks) >= 3
+
+    started = time.monotonic()
+    recorder = run_loop(backend, lambda r: False, backoff=Backoff(initial=60.0), moved=moved)
+    # Asked at once and then about every MOVED_CHECK_SECONDS, not after the 60 s wait.
+    assert len(looks) == 3 and time.monotonic() - started < 4
+    assert recorder.states[-1] is ConnectionState.RECONNECTING

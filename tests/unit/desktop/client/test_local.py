@@ -153,3 +153,23 @@ def test_a_started_backend_that_stops_leaves_no_zombie(
         time.sleep(0.02)
     assert not psutil.pid_exists(process.pid), "the stopped backend lingers as a zombie child"
     assert process.returncode == 0
+
+
+def test_moved_to_names_only_another_backend_that_answers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    current = Endpoint(url="http://127.0.0.1:9", token="tok", pid=1)
+    assert local.moved_to(tmp_path, current) is None  # stopped: no runtime.json
+    write_runtime(tmp_path)
+    asked: list[Endpoint] = []
+
+    def answers(endpoint: Endpoint) -> bool:
+        asked.append(endpoint)
+        return True
+
+    monkeypatch.setattr(local, "answers", answers)
+    assert local.moved_to(tmp_path, current) is None and not asked  # the same: no request
+    write_runtime(tmp_path, url="http://127.0.0.1:10")
+    assert local.moved_to(tmp_path, current) == Endpoint("http://127.0.0.1:10", "tok", pid=123)
+    monkeypatch.setattr(local, "answers", lambda endpoint: False)
+    assert local.moved_to(tmp_path, current) is None  # a stale file
