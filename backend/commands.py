@@ -53,6 +53,7 @@ def submit(
     soft_time_limit: float | None = None,
     time_limit: float | None = None,
     ocr: str = DEFAULT_OCR,
+    batch_name: str | None = None,
 ) -> list[dict[str, Any]]:
     """Store a batch's inputs, create their tasks ``pending`` and queue them.
 
@@ -73,6 +74,7 @@ def submit(
                 soft_time_limit=soft_time_limit or settings.soft_time_limit,
                 time_limit=time_limit or settings.time_limit,
                 ocr=ocr,
+                batch_name=batch_name,
             )
         )
     created = [change.row for change in live.create_many(rows)]

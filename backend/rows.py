@@ -58,6 +58,9 @@ class TaskRow(BaseModel):
     finished_at: str | None = None
     updated_at: str
     result: dict[str, Any] | None = None
+    #: The batch as the analyst named it (what was dropped: "reports", "a.pdf + 3 more"),
+    #: shared by every task of the batch; None when the client gave no name.
+    batch_name: str | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -103,6 +106,7 @@ def new_task_row(
     time_limit: float,
     ocr: str = DEFAULT_OCR,
     task_id: str | None = None,
+    batch_name: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -121,5 +125,6 @@ def new_task_row(
         "ocr": ocr,
         "created_at": now,
         "updated_at": now,
+        "batch_name": None if batch_name is None else storable_text(batch_name),
         **FRESH_ATTEMPT,
     }

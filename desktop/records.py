@@ -92,6 +92,9 @@ class TaskRow:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    #: What the analyst dropped ("reports", "a.pdf + 3 more"); None for a batch sent
+    #: without a name (another client, or one from before names existed).
+    batch_name: str | None
 
     @property
     def is_final(self) -> bool:

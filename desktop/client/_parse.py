@@ -130,6 +130,7 @@ def task_row(data: Any) -> TaskRow:
         created_at=f.time("created_at"),
         started_at=f.optional_time("started_at"),
         finished_at=f.optional_time("finished_at"),
+        batch_name=f.optional_text("batch_name"),
     )
 
 

@@ -288,3 +288,18 @@ def test_the_desktop_pairs_each_file_with_its_task_whatever_the_server_makes_of_
     assert [rejection.filename for rejection in result.rejected] == ["notes.pdf"]
     assert [result.sources[row.id] for row in result.rows] == [paths[0], paths[1], paths[3]]
     stack.wait_until([row.id for row in result.rows])
+
+
+def test_the_batch_name_is_cleaned_and_carried_by_every_row(
+    stack: Stack, upload: Upload, pdf: bytes
+) -> None:
+    name = "\u202ereports\x00 Q3 " + "x" * 300
+    body = upload([("a.pdf", pdf), ("b.pdf", pdf)], batch_name=name).json()
+    names = {row["batch_name"] for row in body["tasks"]}
+    assert len(names) == 1
+    (kept,) = names
+    assert kept.startswith("reports Q3 xxx") and kept.endswith("…") and len(kept) == 200
+    listed = stack.http.get(f"/api/tasks/{body['tasks'][0]['id']}").json()
+    assert listed["batch_name"] == kept
+    unnamed = upload([("c.pdf", pdf)], batch_name="  ").json()
+    assert unnamed["tasks"][0]["batch_name"] is None
