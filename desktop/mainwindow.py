@@ -35,8 +35,10 @@ from desktop.actions import FAILED_STATES, TaskActions, allowed_for
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
+from desktop.files import drop_name
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
+from desktop.progresssummary import ProgressSummary
 from desktop.records import (
     BatchResult,
     ConnectionState,
@@ -51,7 +53,7 @@ from desktop.records import (
 from desktop.refusals import RefusalBar
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
-from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
+from desktop.tasks import Columns, TaskFilterProxy, TaskTableModel, TaskView
 
 EMPTY_HINT = "Drop PDFs or folders here, or use Add PDFs… (Ctrl+O)"
 CLOSE_NOTICE = (
@@ -131,9 +133,11 @@ class MainWindow(QMainWindow):
         self.actions_.install(self, self.filter_bar)
 
         self.status_panel = StatusPanel(self)
+        self.progress_summary = ProgressSummary(model, self)
         bar = self.statusBar()
         bar.addWidget(self.status_panel.connection)
         bar.addWidget(self.status_panel.workers)
+        bar.addPermanentWidget(self.progress_summary)
         bar.addPermanentWidget(self.status_panel.upload)
         bar.addPermanentWidget(self.status_panel.counts)
         self.notifier = Notifier(self, icon or QIcon())
@@ -171,6 +175,7 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(lambda _index: self._on_open_result_triggered())
         self.model.rows_applied.connect(self.on_model_rows_applied)
         self.model.counts_changed.connect(self.on_model_counts_changed)
+        self.model.ticked.connect(self.on_model_ticked)
         self.detail.open_result_requested.connect(self.export_result_requested)
         self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
         self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)
@@ -196,7 +201,11 @@ class MainWindow(QMainWindow):
         """Upload files/folders as one submission; returns its id."""
         submission_id = self._next_submission
         self._next_submission += 1
-        self.submit_requested.emit(submission_id, list(paths), dict(self.submit_options))
+        options = dict(self.submit_options)
+        if name := drop_name(paths):
+            # Named here, once: every request the upload splits the drop into shares it.
+            options["batch_name"] = self.model.batches.claim_name(name)
+        self.submit_requested.emit(submission_id, list(paths), options)
         return submission_id
 
     def _on_add_triggered(self) -> None:
@@ -370,6 +379,9 @@ class MainWindow(QMainWindow):
             self.view.select_tasks(self._reveal)
             self._reveal = []
 
+    def on_model_ticked(self) -> None:
+        self.view.repaint_column(Columns.BATCH)
+
     def on_model_counts_changed(self, counts: dict[TaskStatus, int]) -> None:
         self.status_panel.set_counts(counts)
 
@@ -403,6 +415,7 @@ class MainWindow(QMainWindow):
                 current, source_known=current is not None and current.id in self._sources
             )
         self._show_detail_pane(bool(rows))
+        self.progress_summary.show_batch_of(rows[0] if rows else None)
         if current is None:
             self._detail_timer.stop()
         elif previous is None or previous.id != current.id:

@@ -130,3 +130,23 @@ def test_first_line_of_an_error_is_short() -> None:
     assert fmt.first_line("boom\ntraceback…") == "boom"
     assert fmt.first_line("x" * 300, limit=10) == "x" * 9 + "…"
     assert fmt.first_line(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("pace", "text"),
+    [(0.85, "0.85 pages/s"), (3.24, "3.2 pages/s"), (1250.4, "1,250 pages/s")],
+)
+def test_a_pace_reads_with_the_digits_that_matter(pace: float, text: str) -> None:
+    assert fmt.rate_text(pace) == text
+
+
+def test_a_running_task_shows_its_time_left_beside_its_time(row: Row, now: datetime) -> None:
+    running = row(status="running", started_at=timedelta(seconds=-42))
+    assert fmt.time_text(running, now, 70.2) == "42 s · 1:11 left"
+    assert fmt.time_text(running, now) == "42 s"
+    done = row(
+        status="completed",
+        started_at=timedelta(seconds=-42),
+        finished_at=timedelta(seconds=-2),
+    )
+    assert fmt.time_text(done, now, 5.0) == "40 s"
