@@ -412,7 +412,9 @@ class MainWindow(QMainWindow):
             self.detail.show_selection(rows)
         else:
             self.detail.show_row(
-                current, source_known=current is not None and current.id in self._sources
+                current,
+                source_known=current is not None and current.id in self._sources,
+                batch_name=None if current is None else self.model.batches.name_of(current),
             )
         self._show_detail_pane(bool(rows))
         self.progress_summary.show_batch_of(rows[0] if rows else None)

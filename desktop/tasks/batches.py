@@ -58,6 +58,9 @@ class BatchBook:
         self._names: set[str] = set()
         self._active: set[str] = set()
         self._rates: dict[str, PageRate] = {}
+        #: Each batch id's group's rank: the sort asks for it per comparison, and a
+        #: batch's tasks share one name, hence one group.
+        self.ranks: dict[str, int] = {}
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -82,6 +85,7 @@ class BatchBook:
             self._groups[key] = group
             if row.batch_name:
                 self._names.add(row.batch_name)
+        self.ranks.setdefault(row.batch_id, group.rank)
         share = _share(row)
         group.totals = group.totals + share if sign > 0 else group.totals - share
         if sign > 0 and row.status is TaskStatus.RUNNING:
@@ -110,13 +114,13 @@ class BatchBook:
         self._names.clear()
         self._active.clear()
         self._rates.clear()
+        self.ranks.clear()
 
     # -- reading -------------------------------------------------------------------------
 
     def rank(self, row: TaskRow) -> int:
         """The group's place: groups read in the order they were first seen."""
-        group = self._groups.get(group_key(row))
-        return -1 if group is None else group.rank
+        return self.ranks.get(row.batch_id, -1)
 
     def rate(self, task_id: str) -> PageRate | None:
         return self._rates.get(task_id)

@@ -65,8 +65,8 @@ class TaskFilterProxy(QSortFilterProxyModel):
         # read in submission order (the model's) where the column's values tie.
         column = left.column()
         a, b = model.row_at(left.row()), model.row_at(right.row())
-        batches = model.batches
-        rank_a, rank_b = batches.rank(a), batches.rank(b)
+        ranks = model.batches.ranks
+        rank_a, rank_b = ranks.get(a.batch_id, -1), ranks.get(b.batch_id, -1)
         if rank_a != rank_b:
             return rank_a < rank_b
         return bool(model.sort_key(a, column) < model.sort_key(b, column))

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
 
 from desktop.mainwindow import MainWindow
 from desktop.records import TaskRow, TaskStatus
@@ -149,3 +151,15 @@ def test_the_status_bar_sums_up_the_selected_batch_and_everything_at_work(
     )
     window.view.clearSelection()
     qtbot.wait_until(lambda: not summary.isVisibleTo(window))
+
+
+def test_the_detail_pane_names_the_batch_and_copies_the_ids(qtbot: Any, window: MainWindow) -> None:
+    load(window, [task("t1", "B1", None, filename="lone.pdf"), task("t2", "B2", "scans")])
+    for task_id, name in (("t1", "lone.pdf"), ("t2", "scans")):
+        window.view.select_task(task_id)
+        qtbot.wait_until(lambda wanted=task_id: window.detail.task_id == wanted)
+        assert window.detail._fact_labels["Batch"].text() == name
+    texts = [label.text() for label in window.detail.findChildren(QLabel)]
+    assert not [text for text in texts if "B2" in text], "the ids are not shown, only copied"
+    window.detail.copy_ids.click()
+    assert QGuiApplication.clipboard().text() == "task t2\nbatch B2"
