@@ -1,5 +1,5 @@
-"""The status bar's pages, pace and time left: the selected task's batch, and all the
-batches still at work.
+"""The status bar's pages, pace and time left: the selected task's batch while it works,
+and all the batches still at work.
 
 Read from the model's :class:`~desktop.tasks.batches.BatchBook`, which keeps the totals
 as rows arrive, so each refresh costs the same whatever the list holds; it refreshes
@@ -38,7 +38,8 @@ class ProgressSummary(QLabel):
         book = self._model.batches
         now = self._model.now().timestamp()
         summaries: list[Summary] = []
-        if self._row is not None and (batch := book.summary(self._row, now)) is not None:
+        batch = None if self._row is None else book.summary(self._row, now)
+        if batch is not None and batch.active:
             summaries.append(batch)
         overall = book.overall(now)
         if overall.active and (not summaries or overall.totals != summaries[0].totals):

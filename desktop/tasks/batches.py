@@ -1,8 +1,11 @@
 """Batches as the window groups them: a name, a place in the list, and running totals.
 
 A group is what one drop made. The desktop names a drop and sends the name with every
-request of it (a big drop is several API batches), so tasks group by ``batch_name``;
-a batch sent without one is its own group, named after its first file. Totals are kept
+request of it (a big drop is several API batches, created one after the other), so a
+batch joins the group made just before it when it has the same name; any other batch
+starts a group. A batch sent without a name is named after its first file. Groups are
+numbered as they are first seen, which is creation order (snapshots list the oldest
+first, the feed follows), so they read the same in every window. Totals are kept
 incrementally (each row's share is taken out and put back as it changes), so a batch or
 the whole list is summed in constant time, never by walking 20,000 rows; the pace is
 the sum over the running tasks only.
@@ -16,11 +19,6 @@ from dataclasses import dataclass, field
 from backend.states import TaskStatus
 from desktop.records import TaskRow
 from desktop.tasks.eta import PageRate, Totals, task_totals
-
-
-def group_key(row: TaskRow) -> str:
-    """What groups ``row`` with the other tasks of its drop."""
-    return f"name:{row.batch_name}" if row.batch_name else f"id:{row.batch_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +41,7 @@ class Summary:
 
 @dataclass(slots=True)
 class _Group:
+    key: str
     rank: int
     name: str | None
     first_file: str
@@ -54,7 +53,10 @@ class BatchBook:
     """Every group's totals and every running task's pace, updated row by row."""
 
     def __init__(self) -> None:
+        #: Groups by the id of the batch that started them, and each batch's group.
         self._groups: dict[str, _Group] = {}
+        self._group_of: dict[str, str] = {}
+        self._latest: _Group | None = None
         self._names: set[str] = set()
         self._active: set[str] = set()
         self._rates: dict[str, PageRate] = {}
@@ -78,14 +80,10 @@ class BatchBook:
             self._rates.pop(old.id, None)
 
     def _change(self, row: TaskRow, sign: int) -> None:
-        key = group_key(row)
-        group = self._groups.get(key)
-        if group is None:
-            group = _Group(len(self._groups), row.batch_name, row.filename)
-            self._groups[key] = group
-            if row.batch_name:
-                self._names.add(row.batch_name)
-        self.ranks.setdefault(row.batch_id, group.rank)
+        key = self._group_of.get(row.batch_id)
+        if key is None:
+            key = self._join(row)
+        group = self._groups[key]
         share = _share(row)
         group.totals = group.totals + share if sign > 0 else group.totals - share
         if sign > 0 and row.status is TaskStatus.RUNNING:
@@ -96,6 +94,25 @@ class BatchBook:
             self._active.add(key)
         else:
             self._active.discard(key)
+
+    def _join(self, row: TaskRow) -> str:
+        """The group of a batch seen for the first time (``row`` is one of its tasks)."""
+        latest = self._latest
+        if latest is not None and row.batch_name and latest.name == row.batch_name:
+            key = latest.key
+        else:
+            key = row.batch_id
+            latest = self._latest = _Group(key, len(self._groups), row.batch_name, row.filename)
+            self._groups[key] = latest
+            if row.batch_name:
+                self._names.add(row.batch_name)
+        self._group_of[row.batch_id] = key
+        self.ranks[row.batch_id] = latest.rank
+        return key
+
+    def _group(self, row: TaskRow) -> _Group | None:
+        key = self._group_of.get(row.batch_id)
+        return None if key is None else self._groups[key]
 
     def _pace(self, row: TaskRow, now: float) -> None:
         if row.status is not TaskStatus.RUNNING:
@@ -111,6 +128,8 @@ class BatchBook:
 
     def clear(self) -> None:
         self._groups.clear()
+        self._group_of.clear()
+        self._latest = None
         self._names.clear()
         self._active.clear()
         self._rates.clear()
@@ -126,12 +145,12 @@ class BatchBook:
         return self._rates.get(task_id)
 
     def name_of(self, row: TaskRow) -> str:
-        group = self._groups.get(group_key(row))
+        group = self._group(row)
         return row.batch_name or _unnamed(group.first_file if group else row.filename, group)
 
     def summary(self, row: TaskRow, now: float) -> Summary | None:
         """The summary of ``row``'s group."""
-        group = self._groups.get(group_key(row))
+        group = self._group(row)
         if group is None:
             return None
         return Summary(

@@ -130,15 +130,19 @@ class Totals:
             self.sized_pages - other.sized_pages,
         )
 
+    @property
+    def expected_pages(self) -> float:
+        """All pages, the unsized tasks' at the average size of the others."""
+        average = self.sized_pages / self.sized if self.sized else 0.0
+        return self.pages_total + self.unsized * average
+
     def seconds_left(self, pages_per_second: float | None) -> float | None:
         """Time for the unfinished tasks at this combined pace; None when unknown."""
         if not self.unfinished or not pages_per_second or pages_per_second <= 0:
             return None
-        left = float(self.pages_left)
-        if self.unsized:
-            if not self.sized:
-                return None
-            left += self.unsized * self.sized_pages / self.sized
+        if self.unsized and not self.sized:
+            return None
+        left = self.pages_left + self.unsized * self.sized_pages / max(1, self.sized)
         return max(1.0, left / pages_per_second)
 
 

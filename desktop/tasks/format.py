@@ -151,10 +151,19 @@ def pages_text(done: int, total: int) -> str:
 
 
 def summary_facts(summary: Summary) -> list[str]:
-    """A batch's (or the whole list's) progress: pages, pace and time left, each when
-    known (nothing is shown rather than a guess from too little)."""
+    """A batch's (or the whole list's) progress: tasks done, pages, pace and time left.
+
+    Tasks that have not opened their file yet count at the average size (``≈``); a
+    pace or a time left shows only once there is enough to go on.
+    """
     totals = summary.totals
-    facts = [pages_text(totals.pages_done, totals.pages_total)] if totals.pages_total else []
+    facts = [f"{totals.tasks - totals.unfinished:,}/{totals.tasks:,} done"]
+    if totals.pages_total:
+        expected = totals.expected_pages
+        if expected > totals.pages_total:
+            facts.append(f"pages {totals.pages_done:,}/≈{round(expected):,}")
+        else:
+            facts.append(pages_text(totals.pages_done, totals.pages_total))
     if summary.pages_per_second is not None:
         facts.append(rate_text(summary.pages_per_second))
     left = summary.seconds_left
@@ -163,16 +172,16 @@ def summary_facts(summary: Summary) -> list[str]:
     return facts
 
 
-def batch_text(summary: Summary) -> str:
-    """The batch column: the name, and while the batch works, how far and how long."""
+def batch_facts(summary: Summary) -> str:
+    """The batch column after the name: while the batch works, how far and how long."""
     if not summary.active:
-        return summary.name
+        return ""
     totals = summary.totals
     facts = [f"{totals.tasks - totals.unfinished}/{totals.tasks} done"]
     left = summary.seconds_left
     if left is not None:
         facts.append(left_text(left))
-    return DOT.join([summary.name, *facts])
+    return DOT + DOT.join(facts)
 
 
 def submitted_text(created: datetime | None, now: datetime) -> str:

@@ -80,6 +80,8 @@ class Roles(IntEnum):
     PROGRESS = Qt.ItemDataRole.UserRole + 4
     #: A value of one type per column that sorts the way the column reads.
     SORT_KEY = Qt.ItemDataRole.UserRole + 5
+    #: The batch's name alone (the batch column's text is the name, then its progress).
+    BATCH_NAME = Qt.ItemDataRole.UserRole + 6
 
 
 _COLUMN_COUNT = len(Columns)
@@ -377,6 +379,8 @@ class TaskTableModel(QAbstractTableModel):
             return row
         if role == Roles.PROGRESS:
             return fmt.progress_percent(row)
+        if role == Roles.BATCH_NAME:
+            return self.batches.name_of(row)
         if role == Qt.ItemDataRole.DecorationRole and column == Columns.STATE:
             return state_icon(row.status)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -403,7 +407,9 @@ class TaskTableModel(QAbstractTableModel):
             return fmt.time_text(row, now, self.seconds_left(row, now))
         if column == Columns.BATCH:
             summary = self.batches.summary(row, now.timestamp())
-            return row.batch_id if summary is None else fmt.batch_text(summary)
+            if summary is None:
+                return row.batch_id
+            return summary.name + fmt.batch_facts(summary)
         return fmt.submitted_text(row.created_at, now)
 
     def seconds_left(self, row: TaskRow, now: datetime) -> float | None:

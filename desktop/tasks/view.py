@@ -28,17 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.records import TaskRow
-from desktop.tasks.delegate import ProgressDelegate
+from desktop.tasks.delegate import BatchDelegate, ProgressDelegate
 from desktop.tasks.model import Columns, Roles, runs
 
 _DEFAULT_WIDTHS = {
-    Columns.FILE: 240,
-    Columns.STATE: 190,
-    Columns.PROGRESS: 210,
-    Columns.RETRIES: 90,
-    Columns.TIME: 150,
-    Columns.SUBMITTED: 110,
+    Columns.FILE: 220,
     Columns.BATCH: 180,
+    Columns.STATE: 170,
+    Columns.PROGRESS: 200,
+    Columns.RETRIES: 70,
+    Columns.TIME: 130,
+    Columns.SUBMITTED: 100,
 }
 
 
@@ -71,6 +71,7 @@ class TaskView(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setItemDelegateForColumn(Columns.PROGRESS, ProgressDelegate(self))
         self.setItemDelegateForColumn(Columns.ERROR, EndElidingDelegate(self))
+        self.setItemDelegateForColumn(Columns.BATCH, BatchDelegate(self))
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QStyleOptionViewItem
 
 from desktop.mainwindow import MainWindow
 from desktop.records import TaskRow, TaskStatus
 from desktop.settings import Preferences
 from desktop.tasks import Columns, Roles, TaskTableModel
+from desktop.tasks.delegate import BatchDelegate
 from tests.gui.fakes import make_row
 
 pytestmark = pytest.mark.gui
@@ -67,22 +68,24 @@ def task(task_id: str, batch_id: str, name: str | None, **fields: Any) -> TaskRo
 
 
 def test_a_batch_reads_together_under_its_name_whatever_the_sort(window: MainWindow) -> None:
-    # One drop of "scans" came in two requests (B1, B3), another drop in between.
+    # One drop of "scans" came in two requests (B1, B2), then another drop (B3); a late
+    # row of B1 comes last.
     load(
         window,
         [
             task("t1", "B1", "scans", filename="b.pdf"),
-            task("t2", "B2", "contracts", filename="a.pdf"),
-            task("t3", "B1", "scans", filename="c.pdf"),
-            task("t4", "B3", "scans", filename="a.pdf"),
+            task("t2", "B2", "scans", filename="a.pdf"),
+            task("t3", "B3", "contracts", filename="a.pdf"),
+            task("t4", "B1", "scans", filename="c.pdf"),
         ],
     )
-    assert shown(window) == ["t1", "t3", "t4", "t2"], "in submission order, batch by batch"
+    assert shown(window) == ["t1", "t2", "t4", "t3"], "in submission order, batch by batch"
     window.view.sortByColumn(Columns.FILE, Qt.SortOrder.AscendingOrder)
-    assert shown(window) == ["t4", "t1", "t3", "t2"]
+    assert shown(window) == ["t2", "t1", "t4", "t3"]
     cell = window.view.model().index(0, Columns.BATCH)
     assert cell.data() == "scans · 0/3 done"
-    assert "batch B3" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert cell.data(Roles.BATCH_NAME) == "scans"
+    assert "batch B2" in cell.data(Qt.ItemDataRole.ToolTipRole)
     header = window.view.horizontalHeader()
     assert header.visualIndex(Columns.BATCH) == header.visualIndex(Columns.FILE) + 1
     assert not window.view.horizontalScrollBar().isVisible()
@@ -117,7 +120,8 @@ def test_the_status_bar_sums_up_the_selected_batch_and_everything_at_work(
     ]
     load(window, rows)
     summary = window.progress_summary
-    assert summary.text() == "2 batches · pages 0/110", "no pace before a second has passed"
+    # No pace before a second has passed; t2 counts at the average size of the others.
+    assert summary.text() == "2 batches · 0/3 done · pages 0/≈165"
     for second in range(1, 11):  # scans: 3 pages a second; contracts: 1
         clock.now = START + timedelta(seconds=second)
         rows = [
@@ -127,7 +131,7 @@ def test_the_status_bar_sums_up_the_selected_batch_and_everything_at_work(
         ]
         load(window, rows)
     # 70 pages left in t1, t3 is at its last page, t2 counts at the average size (55).
-    assert summary.text() == "2 batches · pages 40/110 · 4.0 pages/s · 0:32 left"
+    assert summary.text() == "2 batches · 0/3 done · pages 40/≈165 · 4.0 pages/s · 0:32 left"
     view = window.view.model()
     running = view.index(0, Columns.TIME)
     assert running.data() == "10 s · 0:24 left"
@@ -136,8 +140,8 @@ def test_the_status_bar_sums_up_the_selected_batch_and_everything_at_work(
     # scans: 70 pages left and t2 counted at its batch's average size (100), at 3 pages/s.
     qtbot.wait_until(lambda: summary.text().startswith("scans · "))
     assert summary.text() == (
-        "scans · pages 30/100 · 3.0 pages/s · 0:57 left   |   "
-        "2 batches · pages 40/110 · 4.0 pages/s · 0:32 left"
+        "scans · 0/2 done · pages 30/≈200 · 3.0 pages/s · 0:57 left   |   "
+        "2 batches · 0/3 done · pages 40/≈165 · 4.0 pages/s · 0:32 left"
     )
     # Everything finished: the whole list has nothing left to say.
     load(
@@ -163,3 +167,15 @@ def test_the_detail_pane_names_the_batch_and_copies_the_ids(qtbot: Any, window: 
     assert not [text for text in texts if "B2" in text], "the ids are not shown, only copied"
     window.detail.copy_ids.click()
     assert QGuiApplication.clipboard().text() == "task t2\nbatch B2"
+
+
+def test_a_long_batch_name_is_cut_and_its_figures_are_not(window: MainWindow) -> None:
+    name = "quarterly supplier invoices from the northern region"
+    load(window, [task("t1", "B1", name), task("t2", "B1", name)])
+    cell = window.view.model().index(0, Columns.BATCH)
+    option = QStyleOptionViewItem()
+    option.rect = window.view.visualRect(cell)
+    delegate = window.view.itemDelegateForColumn(Columns.BATCH)
+    assert isinstance(delegate, BatchDelegate)
+    delegate.initStyleOption(option, cell)
+    assert "…" in option.text and option.text.endswith(" · 0/2 done")

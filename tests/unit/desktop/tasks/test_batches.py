@@ -30,6 +30,12 @@ def test_the_requests_of_one_drop_are_one_batch_named_after_it(row: Row, now: da
     assert summary is not None
     assert (summary.name, summary.totals.tasks, summary.totals.pages_total) == ("scans", 3, 30)
     assert book.rank(first[0]) == book.rank(second[0]) < book.rank(other[0])
+    # The same name again after another batch: another drop of the same folder.
+    again = row("y", batch_id="B4", batch_name="scans")
+    feed(book, [again], now)
+    assert book.rank(again) > book.rank(other[0])
+    summary = book.summary(again, now.timestamp())
+    assert summary is not None and summary.totals.tasks == 1
 
 
 def test_a_batch_sent_without_a_name_reads_as_its_first_file(row: Row, now: datetime) -> None:
@@ -54,11 +60,11 @@ def test_pace_and_time_left_of_a_batch_and_of_everything_at_work(row: Row, now: 
     book = BatchBook()
     start = now.timestamp()
     running = [
-        row(f"r{i}", batch_name="scans", status="running", pages_total=100, version=2)
+        row(f"r{i}", batch_id="S", batch_name="scans", status="running", pages_total=100, version=2)
         for i in range(2)
     ]
-    done = row("d", batch_name="old", status="completed", pages_done=5, pages_total=5)
-    queued = row("q", batch_name="scans", status="pending")
+    done = row("d", batch_id="O", batch_name="old", status="completed", pages_done=5, pages_total=5)
+    queued = row("q", batch_id="S", batch_name="scans", status="pending")
     feed(book, [*running, done, queued], now)
     for second in range(1, 11):  # each running task does 2 pages a second
         for i, old in enumerate(running):
@@ -69,12 +75,18 @@ def test_pace_and_time_left_of_a_batch_and_of_everything_at_work(row: Row, now: 
     assert summary is not None and summary.pages_per_second == pytest.approx(4.0)
     # 2 × 80 pages left, and the queued task counted at the average (100): 260 pages.
     assert summary.seconds_left == pytest.approx(65.0)
-    assert fmt.summary_facts(summary) == ["pages 40/200", "4.0 pages/s", "1:05 left"]
-    assert fmt.batch_text(summary) == "scans · 0/3 done · 1:05 left"
+    assert fmt.summary_facts(summary) == [
+        "0/3 done",
+        "pages 40/≈300",
+        "4.0 pages/s",
+        "1:05 left",
+    ]
+    assert fmt.batch_facts(summary) == " · 0/3 done · 1:05 left"
     overall = book.overall(later)
     assert (overall.name, overall.totals.tasks) == ("1 batch", 3), "the finished one is out"
     finished = book.summary(done, later)
-    assert finished is not None and fmt.batch_text(finished) == "old"
+    assert finished is not None and fmt.batch_facts(finished) == ""
+    assert fmt.summary_facts(finished) == ["1/1 done", "pages 5/5"]
 
 
 def test_removing_a_task_takes_its_share_out(row: Row, now: datetime) -> None:
