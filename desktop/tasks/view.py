@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
 )
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -40,6 +40,11 @@ _DEFAULT_WIDTHS = {
     Columns.TIME: 130,
     Columns.SUBMITTED: 100,
 }
+#: What a wide window's first start gives the names beyond their default widths, per
+#: pixel to spare (the error takes the rest).
+_SPARE_SHARES = {Columns.FILE: 0.3, Columns.BATCH: 0.3, Columns.PROGRESS: 0.1}
+#: The error's width before a wide window gives the names more.
+_ERROR_WIDTH = 360
 
 
 class EndElidingDelegate(QStyledItemDelegate):
@@ -59,6 +64,7 @@ class TaskView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._placeholder = ""
+        self._spread_pending = False
         self.setObjectName("taskView")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -92,6 +98,22 @@ class TaskView(QTableView):
         header = self.horizontalHeader()
         header.moveSection(header.visualIndex(Columns.BATCH), header.visualIndex(Columns.FILE) + 1)
         self.sortByColumn(Columns.SUBMITTED, Qt.SortOrder.AscendingOrder)
+        self._spread_pending = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._spread_pending:
+            self._spread_pending = False
+            self._spread_spare_width()
+
+    def _spread_spare_width(self) -> None:
+        """A first start in a wide window: names get room before the error does, which
+        would otherwise take all of it."""
+        spare = self.viewport().width() - sum(_DEFAULT_WIDTHS.values()) - _ERROR_WIDTH
+        if spare <= 0:
+            return
+        for column, share in _SPARE_SHARES.items():
+            self.setColumnWidth(column, _DEFAULT_WIDTHS[column] + int(spare * share))
 
     def column_menu(self) -> QMenu:
         """The header's menu: which columns show (saved with the header's state), in

@@ -179,3 +179,17 @@ def test_a_long_batch_name_is_cut_and_its_figures_are_not(window: MainWindow) ->
     assert isinstance(delegate, BatchDelegate)
     delegate.initStyleOption(option, cell)
     assert "…" in option.text and option.text.endswith(" · 0/2 done")
+
+
+def test_a_wide_window_gives_the_names_room_first(
+    qtbot: Any, prefs: Preferences, clock: Clock
+) -> None:
+    wide = MainWindow(TaskTableModel(clock=clock), prefs)
+    qtbot.addWidget(wide)
+    wide.resize(1920, 1080)
+    wide.show()
+    qtbot.wait_exposed(wide)
+    view = wide.view
+    assert view.columnWidth(Columns.BATCH) > 300 and view.columnWidth(Columns.FILE) > 300
+    assert view.columnWidth(Columns.ERROR) >= 300
+    assert not view.horizontalScrollBar().isVisible()
