@@ -105,7 +105,6 @@ class Totals:
     sized: int = 0
     sized_pages: int = 0
 
-    # Spelt out field by field: a snapshot of 20,000 rows adds 20,000 shares.
     def __add__(self, other: Totals) -> Totals:
         return Totals(
             self.tasks + other.tasks,
@@ -116,18 +115,6 @@ class Totals:
             self.unsized + other.unsized,
             self.sized + other.sized,
             self.sized_pages + other.sized_pages,
-        )
-
-    def __sub__(self, other: Totals) -> Totals:
-        return Totals(
-            self.tasks - other.tasks,
-            self.unfinished - other.unfinished,
-            self.pages_done - other.pages_done,
-            self.pages_total - other.pages_total,
-            self.pages_left - other.pages_left,
-            self.unsized - other.unsized,
-            self.sized - other.sized,
-            self.sized_pages - other.sized_pages,
         )
 
     @property
@@ -144,18 +131,3 @@ class Totals:
             return None
         left = self.pages_left + self.unsized * self.sized_pages / max(1, self.sized)
         return max(1.0, left / pages_per_second)
-
-
-def task_totals(*, final: bool, pages_done: int, pages_total: int) -> Totals:
-    """One task's share of a :class:`Totals`."""
-    sized = pages_total > 0
-    return Totals(
-        tasks=1,
-        unfinished=0 if final else 1,
-        pages_done=pages_done,
-        pages_total=pages_total,
-        pages_left=max(0, pages_total - pages_done) if sized and not final else 0,
-        unsized=1 if not sized and not final else 0,
-        sized=1 if sized else 0,
-        sized_pages=pages_total,
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.tasks.eta import MIN_SECONDS, STALL_SECONDS, PageRate, Totals, task_totals
+from desktop.tasks.eta import MIN_SECONDS, STALL_SECONDS, PageRate, Totals
 
 
 def test_no_rate_from_less_than_a_second_of_history() -> None:
@@ -55,18 +55,24 @@ def test_a_stalled_task_has_no_pace_and_a_new_attempt_starts_again() -> None:
 
 
 def test_a_batch_counts_unsized_tasks_at_the_average_size() -> None:
-    done = task_totals(final=True, pages_done=100, pages_total=100)
-    running = task_totals(final=False, pages_done=20, pages_total=50)
-    queued = task_totals(final=False, pages_done=0, pages_total=0)
-    batch = done + running + queued
-    assert (batch.tasks, batch.unfinished, batch.pages_done, batch.pages_total) == (3, 2, 120, 150)
+    # One task done (100 pages), one at 20 of 50, one not opened yet.
+    batch = Totals(
+        tasks=3,
+        unfinished=2,
+        pages_done=120,
+        pages_total=150,
+        pages_left=30,
+        unsized=1,
+        sized=2,
+        sized_pages=150,
+    )
+    assert batch.expected_pages == 225
     # 30 pages left in the running task, the queued one counted at 75 (the average).
     assert batch.seconds_left(5.0) == pytest.approx(21.0)
     assert batch.seconds_left(None) is None
-    assert (batch - queued - running - done) == Totals()
+    assert batch + Totals() == batch
 
 
 def test_a_batch_of_unsized_tasks_only_has_no_time_left() -> None:
-    queued = task_totals(final=False, pages_done=0, pages_total=0)
-    assert (queued + queued).seconds_left(3.0) is None
-    assert task_totals(final=True, pages_done=5, pages_total=5).seconds_left(3.0) is None
+    assert Totals(tasks=2, unfinished=2, unsized=2).seconds_left(3.0) is None
+    assert Totals(tasks=1, pages_done=5, pages_total=5, sized=1).seconds_left(3.0) is None
