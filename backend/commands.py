@@ -55,6 +55,7 @@ def submit(
     soft_time_limit: float | None = None,
     time_limit: float | None = None,
     ocr: str = DEFAULT_OCR,
+    batch_name: str | None = None,
 ) -> list[dict[str, Any]]:
     """Store a batch's inputs, create their tasks ``pending`` and queue them.
 
@@ -82,6 +83,7 @@ def submit(
                 retry_base_seconds=settings.retry_base_seconds,
                 retry_max_seconds=settings.retry_max_seconds,
                 limit_pages=limits.pages,
+                batch_name=batch_name,
             )
         )
     created = [change.row for change in live.create_many(rows)]

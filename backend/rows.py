@@ -68,6 +68,9 @@ class TaskRow(BaseModel):
     #: The page count ``soft_time_limit`` and ``time_limit`` were scaled for at submit
     #: (backend/limits.py); None when the batch's limits apply as given.
     limit_pages: int | None
+    #: The batch as the analyst named it (what was dropped: "reports", "a.pdf + 3 more"),
+    #: shared by every task of the batch; None when the client gave no name.
+    batch_name: str | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -147,6 +150,7 @@ def new_task_row(
     retry_max_seconds: float = _default("retry_max_seconds"),
     task_id: str | None = None,
     limit_pages: int | None = None,
+    batch_name: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -169,5 +173,6 @@ def new_task_row(
         "limit_pages": limit_pages,
         "created_at": now,
         "updated_at": now,
+        "batch_name": None if batch_name is None else storable_text(batch_name),
         **FRESH_ATTEMPT,
     }

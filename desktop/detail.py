@@ -2,7 +2,9 @@
 
 It shows what the table row already knows at once, then fills in the history and the
 result when the window hands them over (fetched on the command thread). It asks for
-nothing itself: "Open result" and "Show PDF" are signals the window routes.
+nothing itself: "Open result" and "Show PDF" are signals the window routes. The batch
+reads by its name; the 32-character ids are in the title's tooltip and one click away
+("Copy ids"), for a bug report or the API.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -88,15 +91,18 @@ class DetailPane(QWidget):
         self.state = QLabel(self)
         self.facts = QFormLayout()
         self._fact_labels: dict[str, QLabel] = {}
-        for name in ("Task", "Batch", "Processor", "Attempt", "Limits", "Started", "Finished"):
+        for name in ("Batch", "Processor", "Attempt", "Limits", "Started", "Finished"):
             label = QLabel(self)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fact_labels[name] = label
             self.facts.addRow(f"{name}:", label)
         self.open_result = QPushButton("Open result", self)
         self.show_pdf = QPushButton("Show PDF", self)
+        self.copy_ids = QPushButton("Copy ids", self)
+        self.copy_ids.setToolTip("Copy the task's and its batch's ids")
         self.open_result.clicked.connect(self._on_open_result_clicked)
         self.show_pdf.clicked.connect(self._on_show_pdf_clicked)
+        self.copy_ids.clicked.connect(self._on_copy_ids_clicked)
 
         self.history = QTreeWidget(self)
         self.history.setHeaderLabels(["Time", "Change", "Attempt", "Note"])
@@ -119,6 +125,7 @@ class DetailPane(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_result)
         buttons.addWidget(self.show_pdf)
+        buttons.addWidget(self.copy_ids)
         buttons.addStretch(1)
         left.addLayout(buttons)
         left.addStretch(1)
@@ -136,8 +143,11 @@ class DetailPane(QWidget):
         """The task shown, as last handed over."""
         return self._row
 
-    def show_row(self, row: TaskRow | None, *, source_known: bool = False) -> None:
-        """Show what the table knows about ``row`` (None clears the pane)."""
+    def show_row(
+        self, row: TaskRow | None, *, source_known: bool = False, batch_name: str | None = None
+    ) -> None:
+        """Show what the table knows about ``row`` (None clears the pane); ``batch_name``
+        is what the table calls its batch (the row's own name when not given)."""
         changed_task = row is None or self._row is None or row.id != self._row.id
         self._row = row
         self.setEnabled(row is not None)
@@ -150,6 +160,7 @@ class DetailPane(QWidget):
             self.result.clear()
             self.tabs.setCurrentIndex(_TAB_FOR.get(row.status, _HISTORY_TAB))
         self.title.setText(row.filename)
+        self.title.setToolTip(ids_text(row))
         color = state_color(row.status).name()
         now = datetime.now().astimezone()
         self.state.setText(
@@ -157,8 +168,8 @@ class DetailPane(QWidget):
             f"{fmt.DOT}{fmt.progress_text(row)}"
         )
         facts = self._fact_labels
-        facts["Task"].setText(row.id)
-        facts["Batch"].setText(row.batch_id)
+        facts["Batch"].setText(batch_name or row.batch_name or row.batch_id)
+        facts["Batch"].setToolTip(f"batch {row.batch_id}")
         facts["Processor"].setText(row.processor)
         facts["Attempt"].setText(
             f"{row.attempt} · automatic retries {row.retries}/{row.max_retries}"
@@ -175,6 +186,7 @@ class DetailPane(QWidget):
         self.show_pdf.setToolTip(
             "" if source_known else "Only PDFs added from this window can be shown"
         )
+        self.copy_ids.setEnabled(True)
 
     def show_selection(self, rows: list[TaskRow]) -> None:
         """Several tasks selected: how many, in which states, and their pages."""
@@ -205,15 +217,21 @@ class DetailPane(QWidget):
         self.error.clear()
         self.tabs.setTabText(_ERROR_TAB, "Error")
         self.result.clear()
+        self.title.setToolTip("")
         self.open_result.setEnabled(False)
         self.show_pdf.setEnabled(False)
+        self.copy_ids.setEnabled(False)
 
     def show_detail(self, detail: TaskDetail) -> None:
         """Fill in the history (ignored when another task is selected by now)."""
         if self._row is None or detail.row.id != self._row.id:
             return
         if detail.row.version > self._row.version:
-            self.show_row(detail.row, source_known=self.show_pdf.isEnabled())
+            self.show_row(
+                detail.row,
+                source_known=self.show_pdf.isEnabled(),
+                batch_name=self._fact_labels["Batch"].text(),
+            )
         self.history.clear()
         for entry in detail.history:
             self.history.addTopLevelItem(_history_item(entry))
@@ -231,6 +249,14 @@ class DetailPane(QWidget):
     def _on_show_pdf_clicked(self) -> None:
         if self._row is not None:
             self.show_pdf_requested.emit(self._row.id)
+
+    def _on_copy_ids_clicked(self) -> None:
+        if self._row is not None:
+            QGuiApplication.clipboard().setText(ids_text(self._row))
+
+
+def ids_text(row: TaskRow) -> str:
+    return f"task {row.id}\nbatch {row.batch_id}"
 
 
 def _history_item(entry: HistoryEntry) -> QTreeWidgetItem:

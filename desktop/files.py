@@ -52,6 +52,30 @@ def collect_pdfs(paths: Iterable[Path]) -> tuple[list[Path], list[Rejection]]:
     return found, refused
 
 
+#: Longest batch name the backend keeps (backend.api.routes.batches.MAX_BATCH_NAME_CHARS).
+MAX_NAME_CHARS = 200
+
+
+def drop_name(paths: list[Path]) -> str:
+    """What a drop is called: the folder's or the file's name, or the first and how
+    many more ("scan 01.pdf + 41 more").
+
+    From the names alone, no file system call (the window names a drop as it happens,
+    on the GUI thread). Files that are PDFs by name, and folders, which have no
+    suffix, name it before files the upload will refuse: a ``notes.txt`` dropped first
+    should not name a batch it is not in.
+    """
+    likely = [p for p in paths if is_pdf_name(p) or not p.suffix] or paths
+    if not likely:
+        return ""
+    first = likely[0].name or str(likely[0])
+    more = f" + {len(likely) - 1} more" if len(likely) > 1 else ""
+    room = MAX_NAME_CHARS - len(more)
+    if len(first) > room:
+        first = first[: room - 1] + "…"
+    return first + more
+
+
 def chunked(paths: list[Path], size: int) -> list[list[Path]]:
     """Split an upload into requests of at most ``size`` files.
 

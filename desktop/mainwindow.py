@@ -41,10 +41,12 @@ from desktop.actions import (
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
+from desktop.files import drop_name
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
 from desktop.options import DropOptions
 from desktop.optionsdialog import OptionsDialog
+from desktop.progresssummary import ProgressSummary
 from desktop.records import (
     BatchResult,
     ConnectionState,
@@ -61,7 +63,7 @@ from desktop.removal import confirm_clear_completed, confirm_remove
 from desktop.search.tools import TextTools
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
-from desktop.tasks import TaskFilterProxy, TaskTableModel, TaskView
+from desktop.tasks import Columns, TaskFilterProxy, TaskTableModel, TaskView
 from desktop.tls import CertificatePins
 
 EMPTY_HINT = "Drop PDFs or folders here, or use Add PDFs… (Ctrl+O)"
@@ -152,9 +154,11 @@ class MainWindow(QMainWindow):
         )
 
         self.status_panel = StatusPanel(self)
+        self.progress_summary = ProgressSummary(model, self)
         bar = self.statusBar()
         bar.addWidget(self.status_panel.connection)
         bar.addWidget(self.status_panel.workers)
+        bar.addPermanentWidget(self.progress_summary)
         bar.addPermanentWidget(self.status_panel.upload)
         bar.addPermanentWidget(self.status_panel.counts)
         self.notifier = Notifier(self, icon or QIcon())
@@ -198,6 +202,7 @@ class MainWindow(QMainWindow):
         self.model.counts_changed.connect(self.on_model_counts_changed)
         # Removed rows leave the selection without a selectionChanged: refresh the actions.
         self.model.rowsRemoved.connect(lambda *_: self._refresh_timer.start())
+        self.model.ticked.connect(self.on_model_ticked)
         self.detail.open_result_requested.connect(self.export_result_requested)
         self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
         self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)
@@ -224,7 +229,11 @@ class MainWindow(QMainWindow):
         """Upload files/folders as one submission; returns its id."""
         submission_id = self._next_submission
         self._next_submission += 1
-        self.submit_requested.emit(submission_id, list(paths), dict(self.submit_options))
+        options = dict(self.submit_options)
+        if name := drop_name(paths):
+            # Named here, once: every request the upload splits the drop into shares it.
+            options["batch_name"] = self.model.batches.claim_name(name)
+        self.submit_requested.emit(submission_id, list(paths), options)
         return submission_id
 
     def _on_add_triggered(self) -> None:
@@ -434,6 +443,9 @@ class MainWindow(QMainWindow):
             self.view.select_tasks(self._reveal)
             self._reveal = []
 
+    def on_model_ticked(self) -> None:
+        self.view.repaint_column(Columns.BATCH)
+
     def on_model_counts_changed(self, counts: dict[TaskStatus, int]) -> None:
         self.status_panel.set_counts(counts)
 
@@ -471,9 +483,12 @@ class MainWindow(QMainWindow):
             self.detail.show_selection(rows)
         else:
             self.detail.show_row(
-                current, source_known=current is not None and current.id in self._sources
+                current,
+                source_known=current is not None and current.id in self._sources,
+                batch_name=None if current is None else self.model.batches.name_of(current),
             )
         self._show_detail_pane(bool(rows))
+        self.progress_summary.show_batch_of(rows[0] if rows else None)
         if current is None:
             self._detail_timer.stop()
         elif previous is None or previous.id != current.id:

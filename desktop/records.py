@@ -96,6 +96,9 @@ class TaskRow:
     finished_at: datetime | None
     #: The page count the time limits were scaled for; None: the batch's limits as given.
     limit_pages: int | None
+    #: What the analyst dropped ("reports", "a.pdf + 3 more"); None for a batch sent
+    #: without a name (another client, or one from before names existed).
+    batch_name: str | None
 
     @property
     def is_final(self) -> bool:

@@ -276,6 +276,13 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+def readable_text(raw: str) -> str:
+    """``raw`` without control, format-breaking and bidi-override characters, stripped:
+    what any label the analyst sees must be (a file's, a batch's)."""
+    text = "".join(ch for ch in raw if unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+    return text.translate(_BIDI_CONTROLS).strip()
+
+
 def clean_label(raw: str) -> str:
     """A display name from an uploaded filename; never used as a path.
 
@@ -283,9 +290,7 @@ def clean_label(raw: str) -> str:
     bidi-override characters, keeps every other character (any script), caps the length
     while keeping the extension.
     """
-    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
-    name = name.translate(_BIDI_CONTROLS).strip()
+    name = readable_text(unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1])
     if name in ("", ".", ".."):
         return UNNAMED
     if len(name) > MAX_LABEL_CHARS:

@@ -132,6 +132,7 @@ def task_row(data: Any) -> TaskRow:
         started_at=f.optional_time("started_at"),
         finished_at=f.optional_time("finished_at"),
         limit_pages=f.optional_integer("limit_pages"),
+        batch_name=f.optional_text("batch_name"),
     )
 
 

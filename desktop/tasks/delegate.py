@@ -1,4 +1,5 @@
-"""The progress column: a real progress bar, painted by the style.
+"""The progress column: a real progress bar, painted by the style; the batch column's
+text, cut in its name rather than in its figures.
 
 The delegate reads only ``index.data(role)`` and paints with the widget's style
 (``QStyleOptionProgressBar`` + ``drawControl``, as Qt's torrent client example does), so
@@ -76,3 +77,24 @@ class ProgressDelegate(QStyledItemDelegate):
     ) -> QSize:
         hint = super().sizeHint(option, index)
         return QSize(max(hint.width(), 160), hint.height() + 6)
+
+
+class BatchDelegate(QStyledItemDelegate):
+    """Cuts the batch column's text in the name ("annual re…1 more · 0/2 done · 0:36
+    left"): the figures after it are what changes, and the tooltip has the whole."""
+
+    #: Room the style leaves around a cell's text.
+    MARGINS = 12
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        name = str(index.data(Roles.BATCH_NAME) or "")
+        text = option.text
+        if not name or not text.startswith(name):
+            return
+        facts = text[len(name) :]
+        metrics = option.fontMetrics
+        room = option.rect.width() - self.MARGINS - metrics.horizontalAdvance(facts)
+        option.text = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(0, room)) + facts

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from backend.states import TaskStatus
 from desktop.records import TaskRow, status_label
+from desktop.tasks.batches import Summary
 
 #: The separator between facts in one cell.
 DOT = " · "
@@ -145,10 +146,27 @@ def elapsed_seconds(row: TaskRow, now: datetime) -> float | None:
     return max(0.0, (end - row.started_at).total_seconds())
 
 
-def time_text(row: TaskRow, now: datetime) -> str:
-    """The time column: elapsed, and for ``timed_out`` which limit was hit."""
+def left_text(seconds: float) -> str:
+    """Time remaining: ``1:10 left``."""
+    return f"{clock(seconds)} left"
+
+
+def rate_text(pages_per_second: float) -> str:
+    """A pace as it reads: ``0.85 pages/s``, ``3.2 pages/s``, ``1,250 pages/s``."""
+    if pages_per_second >= 10:
+        return f"{pages_per_second:,.0f} pages/s"
+    if pages_per_second >= 1:
+        return f"{pages_per_second:.1f} pages/s"
+    return f"{pages_per_second:.2f} pages/s"
+
+
+def time_text(row: TaskRow, now: datetime, left: float | None = None) -> str:
+    """The time column: elapsed, time ``left`` while running, for ``timed_out`` which
+    limit was hit."""
     elapsed = elapsed_seconds(row, now)
     parts = [] if elapsed is None else [duration(elapsed)]
+    if left is not None and row.status is TaskStatus.RUNNING:
+        parts.append(left_text(left))
     limit = limit_text(row)
     if limit:
         parts.append(limit)
@@ -170,6 +188,45 @@ def progress_text(row: TaskRow) -> str:
     if row.pages_total:
         text += f"{DOT}pages {row.pages_done}/{row.pages_total}"
     return text
+
+
+def pages_text(done: int, total: int) -> str:
+    """``pages 1,200/3,400``."""
+    return f"pages {done:,}/{total:,}"
+
+
+def summary_facts(summary: Summary) -> list[str]:
+    """A batch's (or the whole list's) progress: tasks done, pages, pace and time left.
+
+    Tasks that have not opened their file yet count at the average size (``≈``); a
+    pace or a time left shows only once there is enough to go on.
+    """
+    totals = summary.totals
+    facts = [f"{totals.tasks - totals.unfinished:,}/{totals.tasks:,} done"]
+    if totals.pages_total:
+        expected = totals.expected_pages
+        if expected > totals.pages_total:
+            facts.append(f"pages {totals.pages_done:,}/≈{round(expected):,}")
+        else:
+            facts.append(pages_text(totals.pages_done, totals.pages_total))
+    if summary.pages_per_second is not None:
+        facts.append(rate_text(summary.pages_per_second))
+    left = summary.seconds_left
+    if left is not None:
+        facts.append(left_text(left))
+    return facts
+
+
+def batch_facts(summary: Summary) -> str:
+    """The batch column after the name: while the batch works, how far and how long."""
+    if not summary.active:
+        return ""
+    totals = summary.totals
+    facts = [f"{totals.tasks - totals.unfinished}/{totals.tasks} done"]
+    left = summary.seconds_left
+    if left is not None:
+        facts.append(left_text(left))
+    return DOT + DOT.join(facts)
 
 
 def submitted_text(created: datetime | None, now: datetime) -> str:

@@ -10,7 +10,11 @@ in one ``beginInsertRows``, changed ones as one ``dataChanged`` per run of adjac
 rows spanning only the columns that changed.
 
 A second timer ticks once a second, and only while some task is retrying or running:
-it repaints just those rows' clock-driven cells (the retry countdown and elapsed time).
+it repaints just those rows' clock-driven cells (the retry countdown, elapsed time and
+time left), and says :attr:`ticked` so the view can repaint the batch column's visible
+cells (a batch's totals change with any of its rows; repainting what is on screen
+costs the same whatever the list holds). :attr:`batches` keeps each batch's totals and
+each running task's pace as rows are applied.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from PySide6.QtCore import (
 from backend.states import TaskStatus
 from desktop.records import TaskRow
 from desktop.tasks import format as fmt
+from desktop.tasks.batches import BatchBook
 from desktop.tasks.style import state_color, state_icon
 
 S = TaskStatus
@@ -48,6 +53,7 @@ class Columns(IntEnum):
     TIME = 4
     SUBMITTED = 5
     ERROR = 6
+    BATCH = 7
 
 
 HEADERS = {
@@ -58,6 +64,7 @@ HEADERS = {
     Columns.TIME: "Time",
     Columns.SUBMITTED: "Submitted",
     Columns.ERROR: "Error",
+    Columns.BATCH: "Batch",
 }
 
 
@@ -73,6 +80,8 @@ class Roles(IntEnum):
     PROGRESS = Qt.ItemDataRole.UserRole + 4
     #: A value of one type per column that sorts the way the column reads.
     SORT_KEY = Qt.ItemDataRole.UserRole + 5
+    #: The batch's name alone (the batch column's text is the name, then its progress).
+    BATCH_NAME = Qt.ItemDataRole.UserRole + 6
 
 
 _COLUMN_COUNT = len(Columns)
@@ -103,6 +112,7 @@ _COLUMN_FIELDS: dict[Columns, tuple[str, ...]] = {
     ),
     Columns.SUBMITTED: ("created_at",),
     Columns.ERROR: ("status", "error"),
+    Columns.BATCH: ("batch_name", "batch_id"),
 }
 
 
@@ -136,6 +146,8 @@ class TaskTableModel(QAbstractTableModel):
     rows_applied = Signal(object)
     #: After each flush that changed a count: tasks per state (dict[TaskStatus, int]).
     counts_changed = Signal(object)
+    #: Once a second while tasks run: what the clock alone changes is due a repaint.
+    ticked = Signal()
 
     def __init__(
         self,
@@ -153,6 +165,7 @@ class TaskTableModel(QAbstractTableModel):
         self._counts: Counter[TaskStatus] = Counter()
         self._live: set[str] = set()
         self._clock = clock
+        self.batches = BatchBook()
         self._max_insert = max_insert
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -188,6 +201,7 @@ class TaskTableModel(QAbstractTableModel):
             return
         pending, self._pending = self._pending, {}
         counts_before = dict(self._counts)
+        now = self._clock().timestamp()
         spans: dict[int, tuple[int, int]] = {}
         new_rows: list[TaskRow] = []
         for row in pending.values():
@@ -199,6 +213,7 @@ class TaskTableModel(QAbstractTableModel):
             self._rows[position] = row
             self._count(old, -1)
             self._count(row, +1)
+            self.batches.replace(old, row, now)
             span = _changed_columns(old, row)
             if span is not None:
                 spans[position] = span
@@ -222,6 +237,7 @@ class TaskTableModel(QAbstractTableModel):
                 self._index[row.id] = start + offset
                 self._rows.append(row)
                 self._count(row, +1)
+                self.batches.replace(None, row, now)
             self.endInsertRows()
         self._update_ticking()
         self.rows_applied.emit(list(pending.values()))
@@ -238,10 +254,12 @@ class TaskTableModel(QAbstractTableModel):
         if not positions:
             return 0
         counts_before = dict(self._counts)
+        now = self._clock().timestamp()
         for first, last in reversed(list(runs(positions))):
             self.beginRemoveRows(QModelIndex(), first, last)
             for row in self._rows[first : last + 1]:
                 self._count(row, -1)
+                self.batches.replace(row, None, now)
             del self._rows[first : last + 1]
             self.endRemoveRows()
         self._index = {row.id: position for position, row in enumerate(self._rows)}
@@ -258,6 +276,7 @@ class TaskTableModel(QAbstractTableModel):
         self._pending.clear()
         self._counts.clear()
         self._live.clear()
+        self.batches.clear()
         self.endResetModel()
         self._flush_timer.stop()
         self._tick_timer.stop()
@@ -281,6 +300,7 @@ class TaskTableModel(QAbstractTableModel):
                 self.index(last, _LAST_LIVE_COLUMN),
                 [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
             )
+        self.ticked.emit()
 
     def _update_ticking(self) -> None:
         if self._live and not self._tick_timer.isActive():
@@ -297,6 +317,10 @@ class TaskTableModel(QAbstractTableModel):
         return self._flush_timer.isActive()
 
     # -- lookups -------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The clock the model's texts are written with (a fixed one in tests)."""
+        return self._clock()
 
     def row_at(self, position: int) -> TaskRow:
         return self._rows[position]
@@ -355,6 +379,8 @@ class TaskTableModel(QAbstractTableModel):
             return row
         if role == Roles.PROGRESS:
             return fmt.progress_percent(row)
+        if role == Roles.BATCH_NAME:
+            return self.batches.name_of(row)
         if role == Qt.ItemDataRole.DecorationRole and column == Columns.STATE:
             return state_icon(row.status)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -378,8 +404,22 @@ class TaskTableModel(QAbstractTableModel):
         if column == Columns.RETRIES:
             return fmt.retries_text(row)
         if column == Columns.TIME:
-            return fmt.time_text(row, now)
+            return fmt.time_text(row, now, self.seconds_left(row, now))
+        if column == Columns.BATCH:
+            summary = self.batches.summary(row, now.timestamp())
+            if summary is None:
+                return row.batch_id
+            return summary.name + fmt.batch_facts(summary)
         return fmt.submitted_text(row.created_at, now)
+
+    def seconds_left(self, row: TaskRow, now: datetime) -> float | None:
+        """Time until a running task is done at its pace so far; None while unknown."""
+        meter = self.batches.rate(row.id)
+        return None if meter is None else meter.seconds_left(row.pages_total, now.timestamp())
+
+    def pages_per_second(self, row: TaskRow, now: datetime) -> float | None:
+        meter = self.batches.rate(row.id)
+        return None if meter is None else meter.pages_per_second(now.timestamp())
 
     def sort_key(self, row: TaskRow, column: int) -> Any:
         """A value of one type per column that sorts the way the column reads."""
@@ -387,6 +427,8 @@ class TaskTableModel(QAbstractTableModel):
             return row.created_at.timestamp() if row.created_at else 0.0
         if column == Columns.FILE:
             return row.filename.casefold()
+        if column == Columns.BATCH:
+            return self.batches.rank(row)
         if column == Columns.STATE:
             return _STATE_ORDER[row.status]
         if column == Columns.PROGRESS:
@@ -400,11 +442,20 @@ class TaskTableModel(QAbstractTableModel):
 
     def _tooltip(self, row: TaskRow, column: int) -> str | None:
         if column == Columns.FILE:
-            return f"{row.filename}\ntask {row.id}\nbatch {row.batch_id}\n{row.processor}"
+            batch = self.batches.name_of(row)
+            return f"{row.filename}\nbatch {batch}\ntask {row.id}\n{row.processor}"
+        if column == Columns.BATCH:
+            summary = self.batches.summary(row, self._clock().timestamp())
+            if summary is None:
+                return None
+            lines = [summary.name, *fmt.summary_facts(summary), f"batch {row.batch_id}"]
+            return "\n".join(lines)
         if column == Columns.ERROR:
             return fmt.message(row.error) if fmt.error_text(row) else None
         if column == Columns.TIME:
-            return fmt.limit_tooltip(row)
+            pace = self.pages_per_second(row, self._clock())
+            limits = fmt.limit_tooltip(row)
+            return limits if pace is None else f"{fmt.rate_text(pace)}\n{limits}"
         if column == Columns.STATE and row.status is S.RETRYING and row.next_retry_at:
             at = row.next_retry_at.astimezone().strftime("%H:%M:%S")
             return f"Automatic retry {row.retries} of {row.max_retries} at {at}"

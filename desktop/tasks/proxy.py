@@ -61,10 +61,15 @@ class TaskFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, TaskTableModel):
             return super().lessThan(left, right)
+        # Grouped by batch, then by the column: a batch's tasks stay together, and
+        # read in submission order (the model's) where the column's values tie.
         column = left.column()
-        a = model.sort_key(model.row_at(left.row()), column)
-        b = model.sort_key(model.row_at(right.row()), column)
-        return bool(a < b)
+        a, b = model.row_at(left.row()), model.row_at(right.row())
+        ranks = model.batches.ranks
+        rank_a, rank_b = ranks.get(a.batch_id, -1), ranks.get(b.batch_id, -1)
+        if rank_a != rank_b:
+            return rank_a < rank_b
+        return bool(model.sort_key(a, column) < model.sort_key(b, column))
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
@@ -80,5 +85,7 @@ class TaskFilterProxy(QSortFilterProxyModel):
             return False
         if not self._text:
             return True
-        haystack = f"{row.filename}\n{row.error or ''}\n{row.id}\n{row.batch_id}".casefold()
+        haystack = (
+            f"{row.filename}\n{row.error or ''}\n{row.id}\n{row.batch_id}\n{row.batch_name or ''}"
+        ).casefold()
         return self._text in haystack

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
 )
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -28,17 +28,23 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.records import TaskRow
-from desktop.tasks.delegate import ProgressDelegate
+from desktop.tasks.delegate import BatchDelegate, ProgressDelegate
 from desktop.tasks.model import Columns, Roles, runs
 
 _DEFAULT_WIDTHS = {
-    Columns.FILE: 240,
-    Columns.STATE: 190,
-    Columns.PROGRESS: 210,
-    Columns.RETRIES: 90,
-    Columns.TIME: 150,
-    Columns.SUBMITTED: 110,
+    Columns.FILE: 220,
+    Columns.BATCH: 180,
+    Columns.STATE: 170,
+    Columns.PROGRESS: 200,
+    Columns.RETRIES: 70,
+    Columns.TIME: 130,
+    Columns.SUBMITTED: 100,
 }
+#: What a wide window's first start gives the names beyond their default widths, per
+#: pixel to spare (the error takes the rest).
+_SPARE_SHARES = {Columns.FILE: 0.3, Columns.BATCH: 0.3, Columns.PROGRESS: 0.1}
+#: The error's width before a wide window gives the names more.
+_ERROR_WIDTH = 360
 
 
 class EndElidingDelegate(QStyledItemDelegate):
@@ -58,6 +64,7 @@ class TaskView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._placeholder = ""
+        self._spread_pending = False
         self.setObjectName("taskView")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -70,6 +77,7 @@ class TaskView(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setItemDelegateForColumn(Columns.PROGRESS, ProgressDelegate(self))
         self.setItemDelegateForColumn(Columns.ERROR, EndElidingDelegate(self))
+        self.setItemDelegateForColumn(Columns.BATCH, BatchDelegate(self))
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -86,15 +94,34 @@ class TaskView(QTableView):
         """Column widths for a first start; later starts restore the saved header."""
         for column, width in _DEFAULT_WIDTHS.items():
             self.setColumnWidth(column, width)
+        # The batch beside the file it groups; the error stays last, taking what is left.
+        header = self.horizontalHeader()
+        header.moveSection(header.visualIndex(Columns.BATCH), header.visualIndex(Columns.FILE) + 1)
         self.sortByColumn(Columns.SUBMITTED, Qt.SortOrder.AscendingOrder)
+        self._spread_pending = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._spread_pending:
+            self._spread_pending = False
+            self._spread_spare_width()
+
+    def _spread_spare_width(self) -> None:
+        """A first start in a wide window: names get room before the error does, which
+        would otherwise take all of it."""
+        spare = self.viewport().width() - sum(_DEFAULT_WIDTHS.values()) - _ERROR_WIDTH
+        if spare <= 0:
+            return
+        for column, share in _SPARE_SHARES.items():
+            self.setColumnWidth(column, _DEFAULT_WIDTHS[column] + int(spare * share))
 
     def column_menu(self) -> QMenu:
-        """The header's menu: which columns show (saved with the header's state). File
-        always does: it names the task."""
+        """The header's menu: which columns show (saved with the header's state), in
+        the order they are shown. File always does: it names the task."""
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         model = self.model()
-        for column in Columns:
+        for column in sorted(Columns, key=self.horizontalHeader().visualIndex):
             if column is Columns.FILE:
                 continue
             title = str(model.headerData(column, Qt.Orientation.Horizontal))
@@ -106,6 +133,15 @@ class TaskView(QTableView):
 
     def _on_header_context_menu(self, position: QPoint) -> None:
         self.column_menu().popup(self.horizontalHeader().mapToGlobal(position))
+
+    def repaint_column(self, column: int) -> None:
+        """Repaint the visible cells of ``column``: a batch's totals change with each of
+        its rows, and this costs the same for ten rows as for ten thousand."""
+        if self.isColumnHidden(column):
+            return
+        viewport = self.viewport()
+        x = self.columnViewportPosition(column)
+        viewport.update(x, 0, self.columnWidth(column), viewport.height())
 
     def set_placeholder(self, text: str) -> None:
         """Text shown centred while the table is empty ("Starting backend…")."""

@@ -78,7 +78,7 @@ def test_a_drag_shows_the_drop_target_and_a_drop_submits(
     QApplication.sendEvent(window, drop)
     assert not window.overlay.isVisible()
     # Sorting PDFs from the rest happens on the upload thread; the window sends all.
-    assert submitted == [(1, [folder, stray], {})]
+    assert submitted == [(1, [folder, stray], {"batch_name": "scans"})]
 
 
 def test_a_drag_over_the_window_leaves_its_layout_alone(
@@ -417,7 +417,7 @@ def test_the_header_menu_chooses_columns_and_the_choice_is_kept(
 ) -> None:
     menu = window.view.column_menu()
     titles = [action.text() for action in menu.actions()]
-    assert titles == ["State", "Progress", "Retries", "Time", "Submitted", "Error"]
+    assert titles == ["Batch", "State", "Progress", "Retries", "Time", "Submitted", "Error"]
     assert all(action.isChecked() for action in menu.actions())
     next(a for a in menu.actions() if a.text() == "Retries").setChecked(False)
     assert window.view.isColumnHidden(Columns.RETRIES)

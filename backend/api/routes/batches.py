@@ -8,9 +8,12 @@ Decisions (DESIGN.md leaves them open):
   refused file is listed in ``rejected`` while the good ones go through.
 - When no file at all is accepted the answer is an error with the same ``rejected``
   list beside ``detail``: 413 when every file was too large, else 415.
-- Form fields other than ``processor``, ``ocr``, ``max_retries``, ``soft_time_limit``
-  and ``time_limit`` are refused (422), so a misspelt option is not silently ignored; an
-  empty value means "the default".
+- Form fields other than ``processor``, ``ocr``, ``max_retries``, ``soft_time_limit``,
+  ``time_limit`` and ``batch_name`` are refused (422), so a misspelt option is not
+  silently ignored; an empty value means "the default".
+- ``batch_name`` is a label like a file's name: cleaned as labels are, cut to
+  :data:`MAX_BATCH_NAME_CHARS`; blank means none. A client that splits one drop into
+  several requests sends the same name with each, so the drop reads as one.
 - Per-batch time limits are per document and may lower the installation's
   (``TASKDESK_TIME_LIMIT``), never raise them. Each task's then grow with its page count
   up to ``TASKDESK_MAX_TIME_LIMIT`` (:mod:`backend.limits`), the bound the broker's
@@ -40,6 +43,7 @@ from backend.api.uploads import (
     BatchReceiver,
     ReceivedFile,
     UploadError,
+    readable_text,
 )
 from backend.config import Settings
 from backend.processors import DEFAULT_OCR, DEFAULT_PROCESSOR, OCR_MODES, processor_names
@@ -51,10 +55,19 @@ router = APIRouter(tags=["batches"])
 FEED_BYTES = 1 << 20
 #: Highest ``max_retries`` a batch may ask for.
 MAX_RETRIES_LIMIT = 100
+#: Longest batch name kept, in characters.
+MAX_BATCH_NAME_CHARS = 200
 #: Room for multipart headers and boundaries per file, for the Content-Length sanity check.
 _PART_OVERHEAD = 16 * 1024
 
-_OPTION_FIELDS = ("processor", "ocr", "max_retries", "soft_time_limit", "time_limit")
+_OPTION_FIELDS = (
+    "processor",
+    "ocr",
+    "max_retries",
+    "soft_time_limit",
+    "time_limit",
+    "batch_name",
+)
 
 UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -96,6 +109,12 @@ UPLOAD_SCHEMA: dict[str, Any] = {
             "per document (each page adds TASKDESK_TIME_LIMIT_PER_PAGE); at most the "
             "installation's TASKDESK_TIME_LIMIT.",
         },
+        "batch_name": {
+            "type": "string",
+            "maxLength": MAX_BATCH_NAME_CHARS,
+            "description": "What the batch is called (what was dropped), carried by every "
+            "task's row as batch_name; longer names are cut.",
+        },
     },
 }
 
@@ -107,6 +126,7 @@ class BatchOptions:
     soft_time_limit: float
     time_limit: float
     ocr: str = DEFAULT_OCR
+    batch_name: str | None = None
 
 
 @router.post(
@@ -200,6 +220,7 @@ def _submit(
             soft_time_limit=options.soft_time_limit,
             time_limit=options.time_limit,
             ocr=options.ocr,
+            batch_name=options.batch_name,
         )
     except Exception:
         for received in files:
@@ -285,7 +306,17 @@ def batch_options(fields: dict[str, str], settings: Settings) -> BatchOptions:
     ocr = values.get("ocr", DEFAULT_OCR)
     if ocr not in OCR_MODES:
         raise HTTPException(422, f"ocr must be one of {', '.join(OCR_MODES)}")
-    return BatchOptions(processor, max_retries, soft, hard, ocr)
+    return BatchOptions(processor, max_retries, soft, hard, ocr, clean_batch_name(values))
+
+
+def clean_batch_name(values: dict[str, str]) -> str | None:
+    """The batch's name as a label (None when blank), at most MAX_BATCH_NAME_CHARS."""
+    name = readable_text(values.get("batch_name", ""))
+    if not name:
+        return None
+    if len(name) > MAX_BATCH_NAME_CHARS:
+        name = name[: MAX_BATCH_NAME_CHARS - 1] + "…"
+    return name
 
 
 def _seconds(values: dict[str, str], name: str) -> float | None:

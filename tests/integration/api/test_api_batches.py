@@ -11,6 +11,7 @@ from backend.api.schemas import BatchCreated, BatchRefused
 from backend.filestore import FileStore
 from desktop.client import ApiClient
 from desktop.records import Endpoint
+from desktop.tasks.batches import BatchBook
 from tests.integration.api.conftest import MAX_FILE_MB, Upload
 from tests.integration.api.helpers import files_in, script
 from tests.pdfgen import make_pdf
@@ -291,3 +292,47 @@ def test_the_desktop_pairs_each_file_with_its_task_whatever_the_server_makes_of_
     assert [rejection.filename for rejection in result.rejected] == ["notes.pdf"]
     assert [result.sources[row.id] for row in result.rows] == [paths[0], paths[1], paths[3]]
     stack.wait_until([row.id for row in result.rows])
+
+
+def test_the_batch_name_is_cleaned_and_carried_by_every_row(
+    stack: Stack, upload: Upload, pdf: bytes
+) -> None:
+    name = "\u202ereports\x00 Q3 " + "x" * 300
+    body = upload([("a.pdf", pdf), ("b.pdf", pdf)], batch_name=name).json()
+    names = {row["batch_name"] for row in body["tasks"]}
+    assert len(names) == 1
+    (kept,) = names
+    assert kept.startswith("reports Q3 xxx") and kept.endswith("…") and len(kept) == 200
+    listed = stack.http.get(f"/api/tasks/{body['tasks'][0]['id']}").json()
+    assert listed["batch_name"] == kept
+    unnamed = upload([("c.pdf", pdf)], batch_name="  ").json()
+    assert unnamed["tasks"][0]["batch_name"] is None
+
+
+def test_the_requests_of_one_drop_share_its_name_and_read_as_one_batch(
+    stack: Stack, tmp_path: Path, pdf: bytes
+) -> None:
+    # A drop too big for one request is sent in several, each with the drop's name.
+    paths = [tmp_path / f"scan {i}.pdf" for i in range(3)]
+    for path in paths:
+        path.write_bytes(pdf)
+    api = ApiClient(Endpoint(url=stack.runtime["url"], token=stack.runtime["token"]))
+    try:
+        results = [
+            api.submit_batch(chunk, options={"batch_name": "scans"})
+            for chunk in (paths[:2], paths[2:])
+        ]
+        stack.wait_recorded()  # the listing reads the database
+        snapshot = api.snapshot()
+    finally:
+        api.close()
+    assert results[0].batch_id != results[1].batch_id
+    ours = {row.id for result in results for row in result.rows}
+    book = BatchBook()
+    for row in snapshot.rows:
+        book.replace(None, row, 0.0)
+    listed = [row for row in snapshot.rows if row.id in ours]
+    assert {row.batch_name for row in listed} == {"scans"}
+    assert {book.rank(row) for row in listed} == {book.rank(listed[0])}
+    summary = book.summary(listed[0], 0.0)
+    assert summary is not None and (summary.name, summary.totals.tasks) == ("scans", 3)

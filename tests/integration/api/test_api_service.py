@@ -69,6 +69,7 @@ def test_openapi_documents_every_endpoint_of_the_design(stack: Stack) -> None:
         "max_retries",
         "soft_time_limit",
         "time_limit",
+        "batch_name",
     }
     assert "demo.script" in fields["processor"]["enum"]
     events = operations[("GET", "/api/events")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.files import chunked, collect_pdfs
+from desktop.files import MAX_NAME_CHARS, chunked, collect_pdfs, drop_name
 
 
 def touch(path: Path) -> Path:
@@ -32,3 +32,27 @@ def test_chunked() -> None:
     paths = [Path(f"{i}.pdf") for i in range(5)]
     assert [len(c) for c in chunked(paths, 2)] == [2, 2, 1]
     assert chunked([], 2) == []
+
+
+def test_a_drop_is_named_after_what_was_dropped() -> None:
+    assert drop_name([Path("/data/scans")]) == "scans"
+    assert drop_name([Path("/data/a.pdf")]) == "a.pdf"
+    files = [Path(f"/data/scan {i:02d}.pdf") for i in range(42)]
+    assert drop_name(files) == "scan 00.pdf + 41 more"
+    # What the upload will refuse names nothing while a PDF or a folder is in the drop.
+    assert drop_name([Path("/d/notes.txt"), Path("/d/x.pdf")]) == "x.pdf"
+    assert drop_name([Path("/d/notes.txt")]) == "notes.txt"
+    assert drop_name([]) == ""
+
+
+def test_a_long_name_is_cut_but_keeps_how_many_more() -> None:
+    name = drop_name([Path("x" * 300 + ".pdf"), Path("b.pdf")])
+    assert len(name) == MAX_NAME_CHARS
+    assert name.endswith("… + 1 more")
+
+
+def test_the_desktop_cuts_names_where_the_backend_does() -> None:
+    # The desktop bundle has no FastAPI, so it cannot import the backend's constant.
+    from backend.api.routes.batches import MAX_BATCH_NAME_CHARS
+
+    assert MAX_NAME_CHARS == MAX_BATCH_NAME_CHARS

@@ -157,3 +157,23 @@ def test_the_limit_tooltip_explains_the_limit_that_was_hit(row: Row) -> None:
     running = fmt.limit_tooltip(row(status="running"))
     assert running.splitlines()[0].startswith("Soft limit 270 s")
     assert "pages" not in running
+
+
+@pytest.mark.parametrize(
+    ("pace", "text"),
+    [(0.85, "0.85 pages/s"), (3.24, "3.2 pages/s"), (1250.4, "1,250 pages/s")],
+)
+def test_a_pace_reads_with_the_digits_that_matter(pace: float, text: str) -> None:
+    assert fmt.rate_text(pace) == text
+
+
+def test_a_running_task_shows_its_time_left_beside_its_time(row: Row, now: datetime) -> None:
+    running = row(status="running", started_at=timedelta(seconds=-42))
+    assert fmt.time_text(running, now, 70.2) == "42 s · 1:11 left"
+    assert fmt.time_text(running, now) == "42 s"
+    done = row(
+        status="completed",
+        started_at=timedelta(seconds=-42),
+        finished_at=timedelta(seconds=-2),
+    )
+    assert fmt.time_text(done, now, 5.0) == "40 s"
