@@ -334,6 +334,7 @@ def test_the_state_filter_button_makes_room_for_its_menu_arrow(
 ) -> None:
     # The arrow beside the label, not over it: the width holds the text, the arrow and
     # the button's margins, for a short label and a long one.
+    window.resize(1600, 800)  # room in the toolbar for the longest label
     button = window.filter_bar.state_button
     metric = button.style().pixelMetric
     room = metric(QStyle.PixelMetric.PM_MenuButtonIndicator)
