@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,7 @@ class TaskRepository:
         self,
         events: Sequence[StreamEvent],
         pages: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+        tombstoned: Callable[[Collection[str]], set[str]] | None = None,
     ) -> None:
         """Apply events in one transaction, with the position of the last one.
 
@@ -84,7 +85,11 @@ class TaskRepository:
         A ``delete`` event removes the task's row, history and index entries.
         ``pages`` are the pages of tasks completing in ``events``
         (:func:`backend.store.indexing.completed_pages`), indexed when their
-        ``completed`` event is new to the store.
+        ``completed`` event is new to the store. ``tombstoned`` tells which of some task
+        ids were deleted (:func:`backend.tombstones.deleted`): it is asked only about
+        tasks the store lacks that the burst does not create, and their events are
+        dropped, so a run that raced a delete applied in an earlier burst cannot bring
+        the task back.
         """
         if not events:
             return
@@ -103,6 +108,11 @@ class TaskRepository:
                     select(TaskRecord.id, TaskRecord.version).where(TaskRecord.id.in_(list(latest)))
                 )
             }
+            created = {e.row["id"] for e in rows if e.kind == Kind.CREATE}
+            unknown = [i for i in latest if i not in stored and i not in created]
+            if unknown and tombstoned is not None and (gone := tombstoned(unknown)):
+                rows = [e for e in rows if e.row["id"] not in gone]
+                latest = {i: row for i, row in latest.items() if i not in gone}
             inserts = [_record_values(r) for i, r in latest.items() if i not in stored]
             updates = [
                 _record_values(r)
