@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TASKDESK_DATABASE_URL")
     )
+    # Retention (issue 13): finished tasks older than this many days (by finished_at)
+    # are deleted as by the API, files, result, index and rows; 0 keeps them for ever.
+    retention_days: float = Field(default=0.0, ge=0)
 
     @field_validator("home", mode="before")
     @classmethod

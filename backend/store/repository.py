@@ -16,7 +16,7 @@ from backend.rows import storable
 from backend.search.hits import SearchPage
 from backend.search.index import SearchIndex
 from backend.search.query import Term
-from backend.states import TaskStatus
+from backend.states import FINAL_STATES, TaskStatus
 from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
 from backend.stream import STREAM_START, Kind, StreamEvent
@@ -245,6 +245,24 @@ class TaskRepository:
             return self._index.search(
                 session, terms, batch_id=batch_id, statuses=statuses, limit=limit, offset=offset
             )
+
+    def finished_before(self, moment: str, *, limit: int) -> list[str]:
+        """Ids of tasks that ended (in a final state) before ``moment``, oldest first.
+
+        ``moment`` is ISO 8601 UTC, as rows carry times. A task ended after it was
+        created, so the indexed ``created_at`` narrows the scan to old tasks first.
+        """
+        finished = TaskRecord.row["finished_at"].as_string()
+        statement = (
+            select(TaskRecord.id)
+            .where(TaskRecord.created_at < moment)
+            .where(TaskRecord.status.in_([status.value for status in FINAL_STATES]))
+            .where(finished < moment)
+            .order_by(TaskRecord.created_at, TaskRecord.id)
+            .limit(limit)
+        )
+        with Session(self._engine) as session:
+            return list(session.scalars(statement))
 
     def count_by_status(self) -> dict[str, int]:
         statement = select(TaskRecord.status, func.count()).group_by(TaskRecord.status)
