@@ -61,7 +61,8 @@ _DIALECTS = {
     ),
 }
 
-_INSERT_PAGE = "INSERT INTO indexed_pages (task_id, page) VALUES (:task_id, :page) RETURNING id"
+_INSERT_PAGES = text("INSERT INTO indexed_pages (task_id, page) VALUES (:task_id, :page)")
+_PAGE_IDS = text("SELECT page, id FROM indexed_pages WHERE task_id = :task_id")
 
 
 class SearchIndex:
@@ -80,16 +81,20 @@ class SearchIndex:
         self._dialect.create(connection)
 
     def add(self, session: Session, task_id: str, pages: Sequence[tuple[int, str]]) -> None:
-        """Index a task's pages, ``[(number, text), …]``; pages without text take no room."""
-        for number, page_text in pages:
-            if not page_text.strip():
-                continue
-            page_id = session.execute(
-                text(_INSERT_PAGE), {"task_id": task_id, "page": number}
-            ).scalar_one()
-            session.execute(
-                text(self._dialect.insert_text), {"id": page_id, "text": segment(page_text)}
-            )
+        """Index a task's pages, ``[(number, text), …]``; pages without text take no room.
+
+        Three statements whatever the page count (each an ``executemany``): one per page
+        cost more in SQLAlchemy than in the database.
+        """
+        texts = {number: segment(page) for number, page in pages if page.strip()}
+        if not texts:
+            return
+        session.execute(_INSERT_PAGES, [{"task_id": task_id, "page": n} for n in texts])
+        ids = session.execute(_PAGE_IDS, {"task_id": task_id}).all()
+        session.execute(
+            text(self._dialect.insert_text),
+            [{"id": page_id, "text": texts[number]} for number, page_id in ids],
+        )
 
     def remove(self, session: Session, task_ids: Sequence[str]) -> None:
         ids = text("SELECT id FROM indexed_pages WHERE task_id IN :ids")
