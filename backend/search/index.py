@@ -32,12 +32,16 @@ class Dialect:
     expression: Callable[[Sequence[Term]], str]
     #: Stores one page's text: parameters ``id``, ``text``.
     insert_text: str
-    #: Ranked hits: parameters ``query``, ``limit``, ``offset``; ``{filters}`` for the rest.
+    #: Ranked hits among the newest ``window`` matches: parameters ``query``, ``window``,
+    #: ``limit``, ``offset``; ``{filters}`` for the rest.
     search: str
     #: Further parameters of ``search`` (how the dialect cuts snippets).
     search_params: dict[str, object]
-    #: How many hits in all: parameter ``query``; ``{filters}``.
+    #: How many hits, up to ``window``: parameters ``query``, ``window``; ``{filters}``.
     count: str
+    #: Replaces ``search`` for a query with ``window`` hits or more, where ranking them
+    #: would cost too much (same parameters but ``window``); None: ``search`` serves all.
+    search_broad: str | None = None
 
 
 _DIALECTS = {
@@ -49,6 +53,7 @@ _DIALECTS = {
         sqlite.SEARCH,
         {},
         sqlite.COUNT,
+        sqlite.SEARCH_BROAD,
     ),
     "postgresql": Dialect(
         postgres.create,
@@ -60,6 +65,14 @@ _DIALECTS = {
         postgres.COUNT,
     ),
 }
+
+#: Most matching pages a query ranks and counts: the most recently indexed ones. Ranking
+#: costs the database about ten microseconds a matching page, so a word on every page of
+#: 100,000 would take a second to rank in full; a query that specific words narrow to
+#: fewer pages (the searches that find something) is ranked in full. ``total`` is then
+#: "at least this many", and a client may show it as "1,000+". On SQLite such a query
+#: lists its newest pages unranked (:data:`backend.search.sqlite.SEARCH_BROAD`).
+WINDOW = 1000
 
 _INSERT_PAGES = text("INSERT INTO indexed_pages (task_id, page) VALUES (:task_id, :page)")
 _PAGE_IDS = text("SELECT page, id FROM indexed_pages WHERE task_id = :task_id")
@@ -118,7 +131,7 @@ class SearchIndex:
         offset: int = 0,
     ) -> SearchPage:
         """Pages matching every term, best first, with ``limit`` hits from ``offset``."""
-        params: dict[str, object] = {"query": self._dialect.expression(terms)}
+        params: dict[str, object] = {"query": self._dialect.expression(terms), "window": WINDOW}
         filters, expanding = "", list[BindParameter[Any]]()
         if batch_id is not None:
             filters += " AND t.batch_id = :batch_id"
@@ -129,7 +142,10 @@ class SearchIndex:
             expanding.append(bindparam("statuses", expanding=True))
         count = text(self._dialect.count.format(filters=filters)).bindparams(*expanding)
         total = session.execute(count, params).scalar_one()
-        listing = text(self._dialect.search.format(filters=filters)).bindparams(*expanding)
+        query = self._dialect.search
+        if total >= WINDOW and self._dialect.search_broad is not None:
+            query = self._dialect.search_broad
+        listing = text(query.format(filters=filters)).bindparams(*expanding)
         hits = []
         for task_id, filename, batch, page, marked, score in session.execute(
             listing, {**params, **self._dialect.search_params, "limit": limit, "offset": offset}
