@@ -39,6 +39,9 @@ class Upload:
 
     filename: str
     save: SaveInput
+    #: SHA-256 of its bytes, and the earliest stored task with the same (see TaskRow).
+    sha256: str | None = None
+    duplicate_of: str | None = None
 
 
 def submit(
@@ -60,9 +63,14 @@ def submit(
     of a hundred costs little more than one of a few.
     """
     rows = []
+    first_in_batch: dict[str, str] = {}
     for upload in uploads:
         task_id = new_id()
         upload.save(task_id)
+        duplicate_of = upload.duplicate_of
+        if upload.sha256 is not None:
+            duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)
+            first_in_batch.setdefault(upload.sha256, task_id)
         rows.append(
             new_task_row(
                 task_id=task_id,
@@ -73,6 +81,8 @@ def submit(
                 soft_time_limit=soft_time_limit or settings.soft_time_limit,
                 time_limit=time_limit or settings.time_limit,
                 ocr=ocr,
+                sha256=upload.sha256,
+                duplicate_of=duplicate_of,
             )
         )
     created = [change.row for change in live.create_many(rows)]

@@ -58,6 +58,12 @@ class TaskRow(BaseModel):
     finished_at: str | None = None
     updated_at: str
     result: dict[str, Any] | None = None
+    #: SHA-256 of the input's bytes (hex), hashed as it was uploaded; None when the
+    #: input came another way. Without a default: a manual retry keeps it.
+    sha256: str | None
+    #: The earliest task still there, when this one was submitted, whose input had the
+    #: same bytes (the analyst may want a second run, so it is processed all the same).
+    duplicate_of: str | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -103,6 +109,8 @@ def new_task_row(
     time_limit: float,
     ocr: str = DEFAULT_OCR,
     task_id: str | None = None,
+    sha256: str | None = None,
+    duplicate_of: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -122,4 +130,6 @@ def new_task_row(
         "created_at": now,
         "updated_at": now,
         **FRESH_ATTEMPT,
+        "sha256": sha256,
+        "duplicate_of": duplicate_of,
     }

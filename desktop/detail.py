@@ -93,6 +93,8 @@ class DetailPane(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fact_labels[name] = label
             self.facts.addRow(f"{name}:", label)
+        self._fact_labels["Same file"] = same_file = QLabel(self)  # desktop.duplicates
+        self.facts.addRow("Same file as:", same_file)
         self.open_result = QPushButton("Open result", self)
         self.show_pdf = QPushButton("Show PDF", self)
         self.open_result.clicked.connect(self._on_open_result_clicked)
@@ -136,8 +138,11 @@ class DetailPane(QWidget):
         """The task shown, as last handed over."""
         return self._row
 
-    def show_row(self, row: TaskRow | None, *, source_known: bool = False) -> None:
-        """Show what the table knows about ``row`` (None clears the pane)."""
+    def show_row(
+        self, row: TaskRow | None, *, source_known: bool = False, same_file: str = ""
+    ) -> None:
+        """Show what the table knows about ``row`` (None clears the pane); ``same_file``
+        is :func:`desktop.duplicates.same_file_note`."""
         changed_task = row is None or self._row is None or row.id != self._row.id
         self._row = row
         self.setEnabled(row is not None)
@@ -169,6 +174,8 @@ class DetailPane(QWidget):
         )
         facts["Started"].setText(_when(row.started_at))
         facts["Finished"].setText(_when(row.finished_at))
+        facts["Same file"].setText(same_file.removeprefix("Same file as "))
+        self.facts.setRowVisible(self.facts.rowCount() - 1, bool(same_file))
         # A completed task's old error is history (the History tab), not its state.
         error = "" if row.status is TaskStatus.COMPLETED else fmt.message(row.error)
         self.error.setPlainText(error)

@@ -35,6 +35,7 @@ from desktop.actions import FAILED_STATES, TaskActions, allowed_for
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
+from desktop.duplicates import batch_note, same_file_note
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
 from desktop.records import (
@@ -310,6 +311,8 @@ class MainWindow(QMainWindow):
             self._revealed.add(submission_id)
             self._reveal = [row.id for row in result.rows]
         self.refusals.add(result.rejected)
+        if note := batch_note(result.rows, self.model.row_for):
+            self.statusBar().showMessage(note, MESSAGE_MS)
 
     def _unfilter(self, rows: Iterable[TaskRow]) -> None:
         """What the analyst just added must be in view, even under a filter restored from
@@ -400,7 +403,9 @@ class MainWindow(QMainWindow):
             self.detail.show_selection(rows)
         else:
             self.detail.show_row(
-                current, source_known=current is not None and current.id in self._sources
+                current,
+                source_known=current is not None and current.id in self._sources,
+                same_file=same_file_note(current, self.model.row_for) if current else "",
             )
         self._show_detail_pane(bool(rows))
         if current is None:

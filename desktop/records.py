@@ -92,6 +92,9 @@ class TaskRow:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    #: The input's SHA-256, and the earlier task with the same bytes (:mod:`desktop.duplicates`).
+    sha256: str | None = None
+    duplicate_of: str | None = None
 
     @property
     def is_final(self) -> bool:

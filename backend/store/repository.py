@@ -17,7 +17,7 @@ from backend.search.hits import SearchPage
 from backend.search.index import SearchIndex
 from backend.search.query import Term
 from backend.states import FINAL_STATES, TaskStatus
-from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
+from backend.store.models import HistoryRecord, StreamPosition, TaskDigest, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
 from backend.stream import STREAM_START, Kind, StreamEvent
 
@@ -121,6 +121,13 @@ class TaskRepository:
             ]
             if inserts:
                 session.execute(insert(TaskRecord), inserts)
+                digests = [
+                    {"task_id": r["id"], "sha256": r["row"]["sha256"]}
+                    for r in inserts
+                    if r["row"].get("sha256")
+                ]
+                if digests:
+                    session.execute(insert(TaskDigest), digests)
             if updates:
                 session.execute(update(TaskRecord), updates)
             new = [e for e in rows if e.row["version"] > stored.get(e.row["id"], 0)]
@@ -144,6 +151,7 @@ class TaskRepository:
         if self._index is not None:
             self._index.remove(session, ids)
         session.execute(delete(HistoryRecord).where(HistoryRecord.task_id.in_(ids)))
+        session.execute(delete(TaskDigest).where(TaskDigest.task_id.in_(ids)))
         session.execute(delete(TaskRecord).where(TaskRecord.id.in_(ids)))
         return held
 
@@ -245,6 +253,17 @@ class TaskRepository:
             return self._index.search(
                 session, terms, batch_id=batch_id, statuses=statuses, limit=limit, offset=offset
             )
+
+    def earliest_with(self, digests: Collection[str]) -> dict[str, str]:
+        """For each SHA-256 of ``digests`` the store knows, its earliest task's id."""
+        statement = (
+            select(TaskDigest.sha256, TaskRecord.id)
+            .join(TaskRecord, TaskRecord.id == TaskDigest.task_id)
+            .where(TaskDigest.sha256.in_(list(digests)))
+            .order_by(TaskRecord.created_at.desc(), TaskRecord.id.desc())
+        )
+        with Session(self._engine) as session:
+            return dict(session.execute(statement).tuples().all())  # the earliest last
 
     def finished_before(self, moment: str, *, limit: int) -> list[str]:
         """Ids of tasks that ended (in a final state) before ``moment``, oldest first.

@@ -130,6 +130,8 @@ def task_row(data: Any) -> TaskRow:
         created_at=f.time("created_at"),
         started_at=f.optional_time("started_at"),
         finished_at=f.optional_time("finished_at"),
+        sha256=f.optional_text("sha256"),
+        duplicate_of=f.optional_text("duplicate_of"),
     )
 
 
