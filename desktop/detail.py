@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -93,8 +94,6 @@ class DetailPane(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fact_labels[name] = label
             self.facts.addRow(f"{name}:", label)
-        self._fact_labels["Same file"] = same_file = QLabel(self)  # desktop.duplicates
-        self.facts.addRow("Same file as:", same_file)
         self.open_result = QPushButton("Open result", self)
         self.show_pdf = QPushButton("Show PDF", self)
         self.open_result.clicked.connect(self._on_open_result_clicked)
@@ -159,7 +158,7 @@ class DetailPane(QWidget):
         now = datetime.now().astimezone()
         self.state.setText(
             f'<span style="color:{color}"><b>{fmt.state_text(row, now)}</b></span>'
-            f"{fmt.DOT}{fmt.progress_text(row)}"
+            f"{fmt.DOT}{fmt.progress_text(row)}" + (f"<br>{escape(same_file)}" if same_file else "")
         )
         facts = self._fact_labels
         facts["Task"].setText(row.id)
@@ -174,8 +173,6 @@ class DetailPane(QWidget):
         )
         facts["Started"].setText(_when(row.started_at))
         facts["Finished"].setText(_when(row.finished_at))
-        facts["Same file"].setText(same_file.removeprefix("Same file as "))
-        self.facts.setRowVisible(self.facts.rowCount() - 1, bool(same_file))
         # A completed task's old error is history (the History tab), not its state.
         error = "" if row.status is TaskStatus.COMPLETED else fmt.message(row.error)
         self.error.setPlainText(error)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from desktop.detail import DetailPane
 from desktop.duplicates import batch_note, same_file_note
 from desktop.records import TaskRow
 
@@ -28,3 +30,12 @@ def test_a_batch_note_finds_the_earlier_file_in_the_same_batch(row: Row) -> None
     note = batch_note(rows, {}.get)
     assert note == f"b.pdf: same file as a.pdf, submitted {when} (and 1 more submitted before)"
     assert batch_note([first], {}.get) == ""
+
+
+def test_the_detail_pane_says_so_under_the_state(qtbot: Any, row: Row) -> None:
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_row(row("t2"), same_file="Same file as a.pdf, submitted 2024-03-05 13:59")
+    assert pane.state.text().endswith("<br>Same file as a.pdf, submitted 2024-03-05 13:59")
+    pane.show_row(row("t3"))
+    assert "<br>" not in pane.state.text()
