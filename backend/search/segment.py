@@ -50,6 +50,8 @@ def segment(text: str) -> str:
     of them) is passed over at C speed: a loop over every character in Python was 85 %
     of what indexing a page cost.
     """
+    if text.isascii():  # nothing to cut, and no CUT either (it is not ASCII)
+        return text
     return _RUN.sub(_cut, text.replace(CUT, ""))
 
 
