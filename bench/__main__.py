@@ -24,6 +24,7 @@ BENCHMARKS = [
     "large_pdf",
     "bulk",
     "ocr",
+    "search",
 ]
 
 
