@@ -263,7 +263,8 @@ class TaskRepository:
             .order_by(TaskRecord.created_at.desc(), TaskRecord.id.desc())
         )
         with Session(self._engine) as session:
-            return dict(session.execute(statement).tuples().all())  # the earliest last
+            # Newest first, so the earliest of each digest is the one left in the dict.
+            return {digest: task_id for digest, task_id in session.execute(statement)}
 
     def finished_before(self, moment: str, *, limit: int) -> list[str]:
         """Ids of tasks that ended (in a final state) before ``moment``, oldest first.
