@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backend.rows import new_task_row
 from backend.store import TaskQuery, TaskRepository, make_engine
-from backend.stream import STREAM_START, StreamEvent
+from backend.stream import STREAM_START, Kind, StreamEvent
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def repository(tmp_path: Path) -> TaskRepository:
     return TaskRepository(make_engine(f"sqlite:///{tmp_path / 'test.db'}"))
 
 
-def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict:
+def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict[str, Any]:
     row = new_task_row(
         batch_id=batch,
         filename=name,
@@ -30,8 +31,10 @@ def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1"
     return row
 
 
-def _event(n: int, row: dict, kind: str = "transition", before: str | None = None) -> StreamEvent:
-    return StreamEvent(f"{1000 + n}-0", kind, before, row)
+def _event(
+    n: int, row: dict[str, Any], kind: str = "transition", before: str | None = None
+) -> StreamEvent:
+    return StreamEvent(f"{1000 + n}-0", Kind(kind), before, row)
 
 
 def test_empty_store_starts_from_the_beginning(repository: TaskRepository) -> None:
@@ -109,5 +112,5 @@ def test_earliest_with_finds_the_first_stored_task_with_those_bytes(
     other.update(sha256="bb")
     repository.apply([_event(i, r, "create") for i, r in enumerate([second, first, other])])
     assert repository.earliest_with({"aa", "bb", "cc"}) == {"aa": "id-first", "bb": "id-other"}
-    repository.apply([StreamEvent("2000-0", "delete", None, {"id": "id-first"})])
+    repository.apply([StreamEvent("2000-0", Kind.DELETE, None, {"id": "id-first"})])
     assert repository.earliest_with({"aa"}) == {"aa": "id-second"}
