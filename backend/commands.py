@@ -41,6 +41,9 @@ class Upload:
 
     filename: str
     save: SaveInput
+    #: SHA-256 of its bytes, and the earliest stored task with the same (see TaskRow).
+    sha256: str | None = None
+    duplicate_of: str | None = None
 
 
 def submit(
@@ -66,9 +69,14 @@ def submit(
     soft = soft_time_limit or settings.soft_time_limit
     hard = time_limit or settings.time_limit
     rows = []
+    first_in_batch: dict[str, str] = {}
     for upload in uploads:
         task_id = new_id()
         limits = scaled_limits(soft, hard, upload.save(task_id), settings)
+        duplicate_of = upload.duplicate_of
+        if upload.sha256 is not None:
+            duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)
+            first_in_batch.setdefault(upload.sha256, task_id)
         rows.append(
             new_task_row(
                 task_id=task_id,
@@ -84,6 +92,8 @@ def submit(
                 retry_max_seconds=settings.retry_max_seconds,
                 limit_pages=limits.pages,
                 batch_name=batch_name,
+                sha256=upload.sha256,
+                duplicate_of=duplicate_of,
             )
         )
     created = [change.row for change in live.create_many(rows)]

@@ -168,6 +168,15 @@ class Settings(BaseSettings):
         # pydantic would read an empty variable as the working folder.
         return path or None
 
+    # Retention (issue 13): finished tasks older than this many days (by finished_at)
+    # are deleted as by the API, files, result, index and rows; 0 keeps them for ever.
+    retention_days: float = Field(
+        default=0.0,
+        ge=0,
+        description="Delete finished tasks (files, result, index, rows) older than this "
+        "many days; 0 keeps them for ever.",
+    )
+
     @field_validator("home", mode="before")
     @classmethod
     def _absolute_home(cls, home: str | Path) -> Path:

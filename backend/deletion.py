@@ -11,11 +11,11 @@ task finds no row and stops touching it, as after any lost race.
 The input and the result are removed here, at once, after the event: the data folder
 shrinks when the call returns, and a task whose event exists has no files to serve.
 
-Known gap: whatever restores a live row from the database can race a delete during
-the few milliseconds before the recorder applies it, and bring the row back to Redis:
-a retry or cancel of the same task (they restore a finished row that expired), or the
-watchdog's sweep (it restores a waiting task that the database has and Redis lacks).
-A tombstone key checked by the restore script would close it.
+The same step leaves a tombstone (:mod:`backend.tombstones`): whatever would put the
+live row back from the database before the recorder has applied the delete (a retry or
+cancel of an expired row, the watchdog's restore of a waiting task) is refused, and an
+event that a run raced in is dropped by the recorder, so no later transition brings a
+deleted task back.
 """
 
 from __future__ import annotations
@@ -33,10 +33,14 @@ from backend.live import LiveStore, task_key
 from backend.states import CANCELLABLE_STATES
 from backend.store import TaskRepository
 from backend.stream import EVENT_STREAM, Kind
+from backend.tombstones import TTL_MS, tombstone_key
 
+#: KEYS: the task's key, its tombstone, the stream; ARGV: the event's data, the
+#: tombstone's time to live.
 _DELETE_SCRIPT = f"""
 redis.call('DEL', KEYS[1])
-return redis.call('XADD', KEYS[2], '*', 'kind', '{Kind.DELETE.value}', 'from', '', 'data', ARGV[1])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return redis.call('XADD', KEYS[3], '*', 'kind', '{Kind.DELETE.value}', 'from', '', 'data', ARGV[1])
 """
 
 
@@ -72,8 +76,8 @@ class Deleter:
             except (IllegalTransition, TaskNotFound):
                 pass  # it ended (or went) meanwhile: nothing left to stop
         self._script(
-            keys=[task_key(task_id), EVENT_STREAM],
-            args=[json.dumps({"id": task_id}, separators=(",", ":"))],
+            keys=[task_key(task_id), tombstone_key(task_id), EVENT_STREAM],
+            args=[json.dumps({"id": task_id}, separators=(",", ":")), TTL_MS],
         )
         self._files.delete(task_id)
 

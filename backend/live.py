@@ -20,6 +20,7 @@ from backend.clock import now_iso
 from backend.errors import IllegalTransition, TaskdeskError, TaskNotFound
 from backend.states import FINAL_STATES, UPDATABLE_IN_PLACE, TaskStatus, lua_transition_table
 from backend.stream import EVENT_STREAM, Kind, as_text
+from backend.tombstones import tombstone_key
 
 TASK_KEY_PREFIX = "taskdesk:task:"
 
@@ -103,8 +104,9 @@ for k = 1, #KEYS - 1 do replies[k] = apply(KEYS[k]) end
 return replies
 """
 
+#: KEYS: the task's key, its tombstone (a deleted task is never put back).
 _RESTORE_SCRIPT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 """
@@ -150,13 +152,16 @@ class LiveStore:
         """Put back, as they are and in one round trip, rows that have expired here.
 
         The durable row is the truth then; no event is written, since nothing changed.
+        A deleted task is not put back (:mod:`backend.tombstones`).
         """
         pipe = self._redis.pipeline(transaction=False)
         for row in rows:
             args: list[Any] = []
             for name, value in row.items():
                 args += [name, json.dumps(value)]
-            self._restore(keys=[task_key(str(row["id"]))], args=args, client=pipe)
+            task_id = str(row["id"])
+            keys = [task_key(task_id), tombstone_key(task_id)]
+            self._restore(keys=keys, args=args, client=pipe)
         pipe.execute()
 
     def transition(

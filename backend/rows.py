@@ -71,6 +71,12 @@ class TaskRow(BaseModel):
     #: The batch as the analyst named it (what was dropped: "reports", "a.pdf + 3 more"),
     #: shared by every task of the batch; None when the client gave no name.
     batch_name: str | None
+    #: SHA-256 of the input's bytes (hex), hashed as it was uploaded; None when the
+    #: input came another way. Without a default: a manual retry keeps it.
+    sha256: str | None
+    #: The earliest task still there, when this one was submitted, whose input had the
+    #: same bytes (the analyst may want a second run, so it is processed all the same).
+    duplicate_of: str | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -151,6 +157,8 @@ def new_task_row(
     task_id: str | None = None,
     limit_pages: int | None = None,
     batch_name: str | None = None,
+    sha256: str | None = None,
+    duplicate_of: str | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -175,4 +183,6 @@ def new_task_row(
         "updated_at": now,
         "batch_name": None if batch_name is None else storable_text(batch_name),
         **FRESH_ATTEMPT,
+        "sha256": sha256,
+        "duplicate_of": duplicate_of,
     }

@@ -25,6 +25,7 @@ BENCHMARKS = [
     "bulk",
     "ocr",
     "hosts",
+    "search",
 ]
 
 

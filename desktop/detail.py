@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -144,10 +145,16 @@ class DetailPane(QWidget):
         return self._row
 
     def show_row(
-        self, row: TaskRow | None, *, source_known: bool = False, batch_name: str | None = None
+        self,
+        row: TaskRow | None,
+        *,
+        source_known: bool = False,
+        batch_name: str | None = None,
+        same_file: str = "",
     ) -> None:
         """Show what the table knows about ``row`` (None clears the pane); ``batch_name``
-        is what the table calls its batch (the row's own name when not given)."""
+        is what the table calls its batch (the row's own name when not given), ``same_file``
+        :func:`desktop.duplicates.same_file_note`."""
         changed_task = row is None or self._row is None or row.id != self._row.id
         self._row = row
         self.setEnabled(row is not None)
@@ -165,7 +172,7 @@ class DetailPane(QWidget):
         now = datetime.now().astimezone()
         self.state.setText(
             f'<span style="color:{color}"><b>{fmt.state_text(row, now)}</b></span>'
-            f"{fmt.DOT}{fmt.progress_text(row)}"
+            f"{fmt.DOT}{fmt.progress_text(row)}" + (f"<br>{escape(same_file)}" if same_file else "")
         )
         facts = self._fact_labels
         facts["Batch"].setText(batch_name or row.batch_name or row.batch_id)

@@ -41,6 +41,7 @@ from desktop.actions import (
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
+from desktop.duplicates import batch_note, same_file_note
 from desktop.files import drop_name
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier, SubmissionTracker
@@ -383,6 +384,8 @@ class MainWindow(QMainWindow):
             self._revealed.add(submission_id)
             self._reveal = [row.id for row in result.rows]
         self.refusals.add(result.rejected)
+        if note := batch_note(result.rows, self.model.row_for):
+            self.statusBar().showMessage(note, MESSAGE_MS)
 
     def _unfilter(self, rows: Iterable[TaskRow]) -> None:
         """What the analyst just added must be in view, even under a filter restored from
@@ -486,6 +489,7 @@ class MainWindow(QMainWindow):
                 current,
                 source_known=current is not None and current.id in self._sources,
                 batch_name=None if current is None else self.model.batches.name_of(current),
+                same_file=same_file_note(current, self.model.row_for) if current else "",
             )
         self._show_detail_pane(bool(rows))
         self.progress_summary.show_batch_of(rows[0] if rows else None)

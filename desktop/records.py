@@ -99,6 +99,9 @@ class TaskRow:
     #: What the analyst dropped ("reports", "a.pdf + 3 more"); None for a batch sent
     #: without a name (another client, or one from before names existed).
     batch_name: str | None
+    #: The input's SHA-256, and the earlier task with the same bytes (:mod:`desktop.duplicates`).
+    sha256: str | None = None
+    duplicate_of: str | None = None
 
     @property
     def is_final(self) -> bool:

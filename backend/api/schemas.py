@@ -166,7 +166,7 @@ class SearchHit(BaseModel):
 
 
 class SearchResults(BaseModel):
-    """``GET /api/search``: hits best first; ``total`` counts every matching page.
+    """``GET /api/search``: hits best first; ``total`` counts matching pages up to 1,000.
 
     Pass ``next_cursor`` back as ``cursor`` for the next hits (null after the last).
     """

@@ -14,6 +14,9 @@ While a file streams in, it is checked:
 - **size**: past ``TASKDESK_MAX_FILE_MB`` it is refused and its bytes are drained, not
   stored.
 
+Each stored file is hashed (SHA-256) as its bytes go to disk, so a file submitted twice
+is noticed without reading it again (the task's ``sha256`` and ``duplicate_of``).
+
 A refused file costs its batch nothing: the other files go through. The uploaded name is
 only a label (path parts, control and bidi-override characters removed, length capped),
 never part of where the file is stored.
@@ -21,8 +24,10 @@ never part of where the file is stored.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -69,11 +74,17 @@ class ReceivedFile:
     #: Whether the reason is its size (all refused for size → 413, else 415).
     too_large: bool = False
     _head: bytearray = field(default_factory=bytearray, repr=False)
+    _digest: Any = field(default_factory=hashlib.sha256, repr=False)
     _incoming: IncomingFile | None = field(default=None, repr=False)
 
     @property
     def accepted(self) -> bool:
         return self.reason is None
+
+    @property
+    def sha256(self) -> str:
+        """The hex SHA-256 of the bytes received (all of them, once the part ended)."""
+        return str(self._digest.hexdigest())
 
     def save_as(self, task_id: str) -> int | None:
         """Make the received bytes the input of ``task_id``; returns its page count."""
@@ -231,6 +242,7 @@ class BatchReceiver:
                 return
         assert received._incoming is not None
         received._incoming.write(chunk)
+        received._digest.update(chunk)
 
     def _on_part_end(self) -> None:
         part = self._part

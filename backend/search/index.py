@@ -32,12 +32,16 @@ class Dialect:
     expression: Callable[[Sequence[Term]], str]
     #: Stores one page's text: parameters ``id``, ``text``.
     insert_text: str
-    #: Ranked hits: parameters ``query``, ``limit``, ``offset``; ``{filters}`` for the rest.
+    #: Ranked hits among the newest ``window`` matches: parameters ``query``, ``window``,
+    #: ``limit``, ``offset``; ``{filters}`` for the rest.
     search: str
     #: Further parameters of ``search`` (how the dialect cuts snippets).
     search_params: dict[str, object]
-    #: How many hits in all: parameter ``query``; ``{filters}``.
+    #: How many hits, up to ``window``: parameters ``query``, ``window``; ``{filters}``.
     count: str
+    #: Replaces ``search`` for a query with ``window`` hits or more, where ranking them
+    #: would cost too much (same parameters but ``window``); None: ``search`` serves all.
+    search_broad: str | None = None
 
 
 _DIALECTS = {
@@ -49,6 +53,7 @@ _DIALECTS = {
         sqlite.SEARCH,
         {},
         sqlite.COUNT,
+        sqlite.SEARCH_BROAD,
     ),
     "postgresql": Dialect(
         postgres.create,
@@ -61,7 +66,16 @@ _DIALECTS = {
     ),
 }
 
-_INSERT_PAGE = "INSERT INTO indexed_pages (task_id, page) VALUES (:task_id, :page) RETURNING id"
+#: Most matching pages a query ranks and counts: the most recently indexed ones. Ranking
+#: costs the database about ten microseconds a matching page, so a word on every page of
+#: 100,000 would take a second to rank in full; a query that specific words narrow to
+#: fewer pages (the searches that find something) is ranked in full. ``total`` is then
+#: "at least this many", and a client may show it as "1,000+". On SQLite such a query
+#: lists its newest pages unranked (:data:`backend.search.sqlite.SEARCH_BROAD`).
+WINDOW = 1000
+
+_INSERT_PAGES = text("INSERT INTO indexed_pages (task_id, page) VALUES (:task_id, :page)")
+_PAGE_IDS = text("SELECT page, id FROM indexed_pages WHERE task_id = :task_id")
 
 
 class SearchIndex:
@@ -80,16 +94,20 @@ class SearchIndex:
         self._dialect.create(connection)
 
     def add(self, session: Session, task_id: str, pages: Sequence[tuple[int, str]]) -> None:
-        """Index a task's pages, ``[(number, text), …]``; pages without text take no room."""
-        for number, page_text in pages:
-            if not page_text.strip():
-                continue
-            page_id = session.execute(
-                text(_INSERT_PAGE), {"task_id": task_id, "page": number}
-            ).scalar_one()
-            session.execute(
-                text(self._dialect.insert_text), {"id": page_id, "text": segment(page_text)}
-            )
+        """Index a task's pages, ``[(number, text), …]``; pages without text take no room.
+
+        Three statements whatever the page count (each an ``executemany``): one per page
+        cost more in SQLAlchemy than in the database.
+        """
+        texts = {number: segment(page) for number, page in pages if page.strip()}
+        if not texts:
+            return
+        session.execute(_INSERT_PAGES, [{"task_id": task_id, "page": n} for n in texts])
+        ids = session.execute(_PAGE_IDS, {"task_id": task_id}).all()
+        session.execute(
+            text(self._dialect.insert_text),
+            [{"id": page_id, "text": texts[number]} for number, page_id in ids],
+        )
 
     def remove(self, session: Session, task_ids: Sequence[str]) -> None:
         ids = text("SELECT id FROM indexed_pages WHERE task_id IN :ids")
@@ -113,7 +131,7 @@ class SearchIndex:
         offset: int = 0,
     ) -> SearchPage:
         """Pages matching every term, best first, with ``limit`` hits from ``offset``."""
-        params: dict[str, object] = {"query": self._dialect.expression(terms)}
+        params: dict[str, object] = {"query": self._dialect.expression(terms), "window": WINDOW}
         filters, expanding = "", list[BindParameter[Any]]()
         if batch_id is not None:
             filters += " AND t.batch_id = :batch_id"
@@ -124,7 +142,10 @@ class SearchIndex:
             expanding.append(bindparam("statuses", expanding=True))
         count = text(self._dialect.count.format(filters=filters)).bindparams(*expanding)
         total = session.execute(count, params).scalar_one()
-        listing = text(self._dialect.search.format(filters=filters)).bindparams(*expanding)
+        query = self._dialect.search
+        if total >= WINDOW and self._dialect.search_broad is not None:
+            query = self._dialect.search_broad
+        listing = text(query.format(filters=filters)).bindparams(*expanding)
         hits = []
         for task_id, filename, batch, page, marked, score in session.execute(
             listing, {**params, **self._dialect.search_params, "limit": limit, "offset": offset}

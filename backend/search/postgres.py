@@ -35,26 +35,35 @@ HEADLINE = (
 
 INSERT_TEXT = "INSERT INTO page_text (id, text) VALUES (:id, :text)"
 
-SEARCH = """
+#: The matching pages a query ranks and counts: the newest ``:window`` (ids grow as pages
+#: are indexed), as on SQLite.
+_RECENT = """
 WITH q AS (SELECT to_tsquery('taskdesk', :query) AS q),
-hits AS (
-  SELECT p.task_id, t.filename, t.batch_id, p.page, x.text, ts_rank_cd(x.tsv, q.q) AS score
+recent AS (
+  SELECT x.id, x.text, x.tsv, p.task_id, t.filename, t.batch_id, p.page
   FROM q, page_text AS x JOIN indexed_pages AS p ON p.id = x.id
   JOIN tasks AS t ON t.id = p.task_id
   WHERE x.tsv @@ q.q {filters}
-  ORDER BY score DESC, p.task_id, p.page
+  ORDER BY x.id DESC LIMIT :window
+)
+"""
+
+SEARCH = (
+    _RECENT
+    + """,
+hits AS (
+  SELECT task_id, filename, batch_id, page, text, ts_rank_cd(tsv, q.q) AS score
+  FROM recent, q
+  ORDER BY score DESC, task_id, page
   LIMIT :limit OFFSET :offset
 )
 SELECT task_id, filename, batch_id, page,
        ts_headline('taskdesk', text, q.q, :headline) AS marked, score
 FROM hits, q ORDER BY score DESC, task_id, page
 """
+)
 
-COUNT = """
-SELECT count(*) FROM page_text AS x JOIN indexed_pages AS p ON p.id = x.id
-JOIN tasks AS t ON t.id = p.task_id
-WHERE x.tsv @@ to_tsquery('taskdesk', :query) {filters}
-"""
+COUNT = _RECENT + "SELECT count(*) FROM recent"
 
 _CONFIGURATION = """
 DO $$ BEGIN

@@ -79,3 +79,16 @@ class IndexedPage(Base):
     )
     task_id: Mapped[str] = mapped_column(String(64), index=True)
     page: Mapped[int] = mapped_column(Integer)
+
+
+class TaskDigest(Base):
+    """The hash of a task's input, to find an earlier task with the same bytes.
+
+    A table of its own, not a column of ``tasks``: ``create_all`` adds a missing table
+    to an existing database, never a missing column.
+    """
+
+    __tablename__ = "task_digests"
+
+    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -25,6 +25,7 @@ from backend.store.database import make_engine
 from backend.store.indexing import completed_pages
 from backend.store.repository import TaskRepository
 from backend.stream import StreamEvent, StreamReader, parse_entry, trim
+from backend.tombstones import deleted
 
 log = logging.getLogger("taskdesk.recorder")
 
@@ -83,7 +84,7 @@ class Recorder:
         pages = completed_pages(self.files, events)  # read before the transaction opens
         while True:
             try:
-                self.repository.apply(events, pages)
+                self.repository.apply(events, pages, lambda ids: deleted(self.redis, ids))
                 return
             except OperationalError as exc:
                 log.warning("database unavailable (%s); retrying in %.1f s", exc, delay)

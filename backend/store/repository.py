@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +16,8 @@ from backend.rows import storable
 from backend.search.hits import SearchPage
 from backend.search.index import SearchIndex
 from backend.search.query import Term
-from backend.states import TaskStatus
-from backend.store.models import HistoryRecord, StreamPosition, TaskRecord
+from backend.states import FINAL_STATES, TaskStatus
+from backend.store.models import HistoryRecord, StreamPosition, TaskDigest, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
 from backend.stream import STREAM_START, Kind, StreamEvent
 
@@ -76,6 +76,7 @@ class TaskRepository:
         self,
         events: Sequence[StreamEvent],
         pages: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+        tombstoned: Callable[[Collection[str]], set[str]] | None = None,
     ) -> None:
         """Apply events in one transaction, with the position of the last one.
 
@@ -84,7 +85,11 @@ class TaskRepository:
         A ``delete`` event removes the task's row, history and index entries.
         ``pages`` are the pages of tasks completing in ``events``
         (:func:`backend.store.indexing.completed_pages`), indexed when their
-        ``completed`` event is new to the store.
+        ``completed`` event is new to the store. ``tombstoned`` tells which of some task
+        ids were deleted (:func:`backend.tombstones.deleted`): it is asked only about
+        tasks the store lacks that the burst does not create, and their events are
+        dropped, so a run that raced a delete applied in an earlier burst cannot bring
+        the task back.
         """
         if not events:
             return
@@ -103,6 +108,11 @@ class TaskRepository:
                     select(TaskRecord.id, TaskRecord.version).where(TaskRecord.id.in_(list(latest)))
                 )
             }
+            created = {e.row["id"] for e in rows if e.kind == Kind.CREATE}
+            unknown = [i for i in latest if i not in stored and i not in created]
+            if unknown and tombstoned is not None and (gone := tombstoned(unknown)):
+                rows = [e for e in rows if e.row["id"] not in gone]
+                latest = {i: row for i, row in latest.items() if i not in gone}
             inserts = [_record_values(r) for i, r in latest.items() if i not in stored]
             updates = [
                 _record_values(r)
@@ -111,6 +121,13 @@ class TaskRepository:
             ]
             if inserts:
                 session.execute(insert(TaskRecord), inserts)
+                digests = [
+                    {"task_id": r["id"], "sha256": r["row"]["sha256"]}
+                    for r in inserts
+                    if r["row"].get("sha256")
+                ]
+                if digests:
+                    session.execute(insert(TaskDigest), digests)
             if updates:
                 session.execute(update(TaskRecord), updates)
             new = [e for e in rows if e.row["version"] > stored.get(e.row["id"], 0)]
@@ -134,6 +151,7 @@ class TaskRepository:
         if self._index is not None:
             self._index.remove(session, ids)
         session.execute(delete(HistoryRecord).where(HistoryRecord.task_id.in_(ids)))
+        session.execute(delete(TaskDigest).where(TaskDigest.task_id.in_(ids)))
         session.execute(delete(TaskRecord).where(TaskRecord.id.in_(ids)))
         return held
 
@@ -235,6 +253,36 @@ class TaskRepository:
             return self._index.search(
                 session, terms, batch_id=batch_id, statuses=statuses, limit=limit, offset=offset
             )
+
+    def earliest_with(self, digests: Collection[str]) -> dict[str, str]:
+        """For each SHA-256 of ``digests`` the store knows, its earliest task's id."""
+        statement = (
+            select(TaskDigest.sha256, TaskRecord.id)
+            .join(TaskRecord, TaskRecord.id == TaskDigest.task_id)
+            .where(TaskDigest.sha256.in_(list(digests)))
+            .order_by(TaskRecord.created_at.desc(), TaskRecord.id.desc())
+        )
+        with Session(self._engine) as session:
+            # Newest first, so the earliest of each digest is the one left in the dict.
+            return {digest: task_id for digest, task_id in session.execute(statement)}
+
+    def finished_before(self, moment: str, *, limit: int) -> list[str]:
+        """Ids of tasks that ended (in a final state) before ``moment``, oldest first.
+
+        ``moment`` is ISO 8601 UTC, as rows carry times. A task ended after it was
+        created, so the indexed ``created_at`` narrows the scan to old tasks first.
+        """
+        finished = TaskRecord.row["finished_at"].as_string()
+        statement = (
+            select(TaskRecord.id)
+            .where(TaskRecord.created_at < moment)
+            .where(TaskRecord.status.in_([status.value for status in FINAL_STATES]))
+            .where(finished < moment)
+            .order_by(TaskRecord.created_at, TaskRecord.id)
+            .limit(limit)
+        )
+        with Session(self._engine) as session:
+            return list(session.scalars(statement))
 
     def count_by_status(self) -> dict[str, int]:
         statement = select(TaskRecord.status, func.count()).group_by(TaskRecord.status)

@@ -19,6 +19,7 @@ from backend import logs
 from backend.config import Settings
 from backend.live import LiveStore
 from backend.redisconn import connect
+from backend.retention import Retention
 from backend.store import TaskRepository, make_engine
 from backend.watchdog.decide import Limits
 from backend.watchdog.sweep import Watchdog
@@ -38,10 +39,12 @@ def main() -> None:
         make_app(settings),
         TaskRepository(make_engine(settings.effective_database_url)),
     )
+    retention = Retention.of(settings, watchdog.repository)
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     while signal.sigtimedwait(STOP_SIGNALS, settings.watchdog_seconds) is None:
         try:
             watchdog.sweep()
+            retention.sweep()
         except Exception as exc:  # Redis or the database away for a moment
             log.warning("watchdog sweep failed: %s", exc)
 

@@ -133,6 +133,8 @@ def task_row(data: Any) -> TaskRow:
         finished_at=f.optional_time("finished_at"),
         limit_pages=f.optional_integer("limit_pages"),
         batch_name=f.optional_text("batch_name"),
+        sha256=f.optional_text("sha256"),
+        duplicate_of=f.optional_text("duplicate_of"),
     )
 
 

@@ -24,10 +24,12 @@ Decisions (DESIGN.md leaves them open):
 from __future__ import annotations
 
 import errno
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -48,6 +50,8 @@ from backend.api.uploads import (
 from backend.config import Settings
 from backend.processors import DEFAULT_OCR, DEFAULT_PROCESSOR, OCR_MODES, processor_names
 from backend.rows import new_id
+
+log = logging.getLogger("taskdesk.api")
 
 router = APIRouter(tags=["batches"])
 
@@ -207,7 +211,8 @@ async def _receive(request: Request, receiver: BatchReceiver) -> None:
 def _submit(
     backend: Backend, batch_id: str, files: list[ReceivedFile], options: BatchOptions
 ) -> list[dict[str, Any]]:
-    uploads = [commands.Upload(f.label, f.save_as) for f in files]
+    earlier = _earlier_tasks(backend, files)
+    uploads = [commands.Upload(f.label, f.save_as, f.sha256, earlier.get(f.sha256)) for f in files]
     try:
         return commands.submit(
             backend.settings,
@@ -226,6 +231,16 @@ def _submit(
         for received in files:
             _drop_orphan(backend, received)
         raise
+
+
+def _earlier_tasks(backend: Backend, files: list[ReceivedFile]) -> dict[str, str]:
+    """The earliest stored task for each file's bytes; a batch never waits on the
+    database otherwise, so a database away costs only the duplicate notice."""
+    try:
+        return backend.repository.earliest_with({f.sha256 for f in files})
+    except sqlalchemy.exc.OperationalError as exc:
+        log.warning("no duplicate check for batch (database unavailable: %s)", exc.orig)
+        return {}
 
 
 def _drop_orphan(backend: Backend, received: ReceivedFile) -> None:

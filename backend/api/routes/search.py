@@ -53,7 +53,9 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=MAX_HITS)] = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous call.")] = None,
 ) -> Any:
-    """Best first (BM25 on SQLite, cover density on PostgreSQL)."""
+    """Best first (BM25 on SQLite, cover density on PostgreSQL), among the 1,000 newest
+    matching pages; ``total`` counts up to 1,000. On SQLite a query matching 1,000 pages
+    or more lists them newest first, unranked."""
     statuses = parse_statuses(status)
     try:
         terms = parse(q)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 
 from backend.api.schemas import BatchCreated, BatchRefused
 from backend.filestore import FileStore
+from backend.rows import new_id
 from desktop.client import ApiClient
 from desktop.records import Endpoint
 from desktop.tasks.batches import BatchBook
@@ -336,3 +338,28 @@ def test_the_requests_of_one_drop_share_its_name_and_read_as_one_batch(
     assert {book.rank(row) for row in listed} == {book.rank(listed[0])}
     summary = book.summary(listed[0], 0.0)
     assert summary is not None and (summary.name, summary.totals.tasks) == ("scans", 3)
+
+
+def test_a_file_submitted_twice_is_noticed_and_run_again(
+    stack: Stack, api: httpx.Client, upload: Upload
+) -> None:
+    data = script(pages=1, unique=new_id())  # bytes no other test sends
+    digest = hashlib.sha256(data).hexdigest()
+    (first,) = upload([("first.pdf", data)], processor="demo.script").json()["tasks"]
+    assert (first["sha256"], first["duplicate_of"]) == (digest, None)
+    stack.wait_recorded()
+    again, within = upload(
+        [("again.pdf", data), ("again too.pdf", data)], processor="demo.script"
+    ).json()["tasks"]
+    assert [again["duplicate_of"], within["duplicate_of"]] == [first["id"], first["id"]]
+    assert again["sha256"] == within["sha256"] == digest
+    done = stack.wait_until([first["id"], again["id"], within["id"]])
+    assert {row["status"] for row in done.values()} == {"completed"}  # processed again
+
+    # The earliest that still exists: once the first is deleted, one of the batch after.
+    assert api.delete(f"/api/tasks/{first['id']}").status_code == 204
+    stack.wait_recorded()
+    (third,) = upload([("third.pdf", data)], processor="demo.script").json()["tasks"]
+    assert third["duplicate_of"] in {again["id"], within["id"]}  # submitted together
+    stored = api.get(f"/api/tasks/{again['id']}").json()
+    assert (stored["sha256"], stored["duplicate_of"]) == (digest, first["id"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from backend.filestore import FileStore
+from backend.live import task_key
 from backend.rows import new_id
 from tests.integration.api.conftest import OpenFeed, Upload
 from tests.integration.api.helpers import script
@@ -106,3 +107,18 @@ def test_bad_deletes_say_why(api: httpx.Client) -> None:
         response = api.post("/api/tasks/delete", json=body)
         assert response.status_code == 422, response.text
         assert reason in response.json()["detail"]
+
+
+def test_a_retry_right_after_a_delete_does_not_bring_the_task_back(
+    stack: Stack, api: httpx.Client, upload: Upload
+) -> None:
+    (row,) = upload([("gone.pdf", script(permanent="no"))], processor="demo.script").json()["tasks"]
+    stack.wait_until([row["id"]])
+    stack.wait_recorded()
+    # A week on, Redis has let the finished row go: a retry restores it from the database.
+    stack.redis.delete(task_key(row["id"]))
+    assert api.delete(f"/api/tasks/{row['id']}").status_code == 204
+    retry = api.post(f"/api/tasks/{row['id']}/retry")  # before the recorder, or after
+    assert retry.status_code == 404, retry.text
+    _gone(stack, api, row["id"])
+    assert stack.events(row["id"])[-1] == {"id": row["id"]}  # nothing after the delete

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 from pathlib import Path
@@ -76,6 +77,7 @@ def test_files_and_fields_arrive_whatever_the_chunking(files: FileStore, chunk: 
         ("a.pdf", len(PDF), True),
         ("b.pdf", len(PDF), True),
     ]
+    assert [f.sha256 for f in receiver.files] == [hashlib.sha256(PDF).hexdigest()] * 2
     receiver.files[0].save_as("t1")
     assert files.input_path("t1").read_bytes() == PDF
     assert receiver.files[0].task_id == "t1"

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, delete, insert
 from sqlalchemy.orm import Session
 
-from backend.search.index import SearchIndex
+from backend.search.index import WINDOW, SearchIndex
 from backend.search.query import parse
 from backend.store import make_engine
 from backend.store.models import IndexedPage, TaskRecord
@@ -154,3 +154,26 @@ def test_removed_tasks_are_gone_from_the_index(
     index.remove(session, ["report"])
     assert found("compil*") == []
     assert found("中文") == [("chinese", 1)]
+
+
+def test_a_query_ranks_and_counts_only_the_newest_pages_of_a_window(
+    session: Session, index: SearchIndex
+) -> None:
+    session.execute(
+        insert(TaskRecord).values(
+            id="many",
+            batch_id="b-many",
+            filename="many.pdf",
+            status="completed",
+            version=1,
+            created_at="2026-12-02T00:00:00Z",
+            row={},
+        )
+    )
+    pages = [(n, f"ubiquitous word on page {n}") for n in range(1, WINDOW + 51)]
+    pages[10] = (11, "ubiquitous ubiquitous ubiquitous, said an old page")
+    index.add(session, "many", pages)
+    result = index.search(session, parse("ubiquitous"), limit=200)
+    assert result.total == WINDOW
+    assert min(hit.page for hit in result.hits) > 50  # the old pages are past the window
+    assert index.search(session, parse('"an old page"')).total == 1  # found when narrowed

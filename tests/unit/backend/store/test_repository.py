@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backend.rows import new_task_row
 from backend.store import TaskQuery, TaskRepository, make_engine
-from backend.stream import STREAM_START, StreamEvent
+from backend.stream import STREAM_START, Kind, StreamEvent
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def repository(tmp_path: Path) -> TaskRepository:
     return TaskRepository(make_engine(f"sqlite:///{tmp_path / 'test.db'}"))
 
 
-def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict:
+def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict[str, Any]:
     row = new_task_row(
         batch_id=batch,
         filename=name,
@@ -30,8 +31,10 @@ def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1"
     return row
 
 
-def _event(n: int, row: dict, kind: str = "transition", before: str | None = None) -> StreamEvent:
-    return StreamEvent(f"{1000 + n}-0", kind, before, row)
+def _event(
+    n: int, row: dict[str, Any], kind: str = "transition", before: str | None = None
+) -> StreamEvent:
+    return StreamEvent(f"{1000 + n}-0", Kind(kind), before, row)
 
 
 def test_empty_store_starts_from_the_beginning(repository: TaskRepository) -> None:
@@ -86,3 +89,28 @@ def test_text_filter_treats_wildcards_literally(repository: TaskRepository) -> N
 def test_bad_cursor_is_a_value_error(repository: TaskRepository) -> None:
     with pytest.raises(ValueError):
         repository.list_tasks(TaskQuery(), cursor="not-a-cursor")
+
+
+def test_finished_before_lists_only_tasks_that_ended_before_the_moment(
+    repository: TaskRepository,
+) -> None:
+    old, recent, running = _row("old", status="failed"), _row("recent", status="failed"), _row("r")
+    old.update(created_at="2026-01-01T00:00:00.000Z", finished_at="2026-01-02T00:00:00.000Z")
+    recent.update(created_at="2026-01-01T00:00:00.000Z", finished_at="2026-03-01T00:00:00.000Z")
+    running.update(created_at="2026-01-01T00:00:00.000Z", status="running")
+    repository.apply([_event(i, r, "create") for i, r in enumerate([old, recent, running])])
+    assert repository.finished_before("2026-02-01T00:00:00.000Z", limit=10) == ["id-old"]
+    assert repository.finished_before("2026-04-01T00:00:00.000Z", limit=1) == ["id-old"]
+
+
+def test_earliest_with_finds_the_first_stored_task_with_those_bytes(
+    repository: TaskRepository,
+) -> None:
+    first, second, other = _row("first"), _row("second"), _row("other")
+    first.update(sha256="aa", created_at="2026-01-01T00:00:00.000Z")
+    second.update(sha256="aa", created_at="2026-01-02T00:00:00.000Z")
+    other.update(sha256="bb")
+    repository.apply([_event(i, r, "create") for i, r in enumerate([second, first, other])])
+    assert repository.earliest_with({"aa", "bb", "cc"}) == {"aa": "id-first", "bb": "id-other"}
+    repository.apply([StreamEvent("2000-0", Kind.DELETE, None, {"id": "id-first"})])
+    assert repository.earliest_with({"aa"}) == {"aa": "id-second"}

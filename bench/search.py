@@ -1,0 +1,277 @@
+"""Search speed: what indexing adds to processing, and how fast a query over 100,000 pages is.
+
+**Indexing.** 100 tasks of 100 text pages each (10 generated PDFs, each submitted ten
+times) run through the whole path: upload, worker (``pdf.extract``), recorder, index.
+There is no switch that turns indexing off, so the recorder's indexing is measured in the
+same run, on what that run produced: the result files of those 100 tasks go through the
+code the recorder runs for a completed task (:func:`~backend.store.indexing.completed_pages`,
+then :meth:`~backend.search.index.SearchIndex.add` in one transaction, into a database of
+its own). The figure is that time against the run's wall time less it, an upper bound on
+what indexing adds (it runs in the recorder, beside the workers, not after them).
+
+**Queries.** Pages of prose-like text (words drawn from a vocabulary with a Zipf
+distribution, a few rare words planted on known pages) go into a SQLite index through
+its own write path (:meth:`SearchIndex.add`), 10,000 pages first and then up to 100,000.
+A mix of queries (a common word, a rare word, a phrase, a prefix, two words) runs through
+what ``GET /api/search`` calls (:func:`backend.search.query.parse`, then
+:meth:`TaskRepository.search` for the first page of 20 hits), each several times; the
+median and 95th percentile are printed at 10,000 pages (the baseline) and at 100,000,
+beside a plain ``LIKE`` scan of the same 100,000 pages.
+
+Run: ``python -m bench.search [pages]`` (default 100000).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import psutil
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from backend.filestore import FileStore
+from backend.rows import new_task_row
+from backend.search.index import SearchIndex
+from backend.search.query import parse
+from backend.states import TaskStatus
+from backend.store import TaskRepository, make_engine
+from backend.store.indexing import completed_pages
+from backend.stream import Kind, StreamEvent
+from bench.cpu import cpu_by_role, spent_since
+from tests.pdfgen import make_pdf
+from tests.stack import Stack, stack_env
+
+#: Words of the generated vocabulary, and of a generated page.
+VOCABULARY = 30_000
+WORDS_PER_LINE = 12
+#: About 250 words a page.
+LINES_PER_PAGE = 21
+#: Lines drawn for the pool pages are made of.
+POOL_LINES = 50_000
+#: Planted words: each on this many pages of every 10,000.
+RARE = {"zephyrquartz": 3, "glimmerwick": 10}
+PAGES_PER_TASK = 100
+#: How often each query runs at each size.
+REPEATS = 15
+
+QUERIES = {
+    "common word": "the",
+    "rare word": "zephyrquartz",
+    "phrase": '"of the"',
+    "prefix": "glim*",
+    "two words": "government glimmerwick",
+}
+
+#: Real words at the head of the distribution, so the commonest read like prose.
+_HEAD = (
+    "the of and to a in is that for it as was with be by on not he this are or his from at "
+    "which but have an they you were their one all we can her has there been if more when "
+    "will would who so no she other its may these about than into some could them only "
+    "time new people after two also our year government"
+).split()
+
+
+class Prose:
+    """Pages of words drawn with Zipf frequencies (rank r has weight 1/r).
+
+    Drawing every word of 100,000 pages would take longer than indexing them, so lines
+    are drawn once, into a pool, and a page is :data:`LINES_PER_PAGE` lines picked from
+    it at random: each page still reads as its own mix of common and rare words.
+    """
+
+    def __init__(self, seed: int = 13) -> None:
+        self._random = random.Random(seed)
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        invented = (
+            {
+                "".join(self._random.choices(letters, k=self._random.randint(3, 10)))
+                for _ in range(VOCABULARY * 2)
+            }
+            - set(_HEAD)
+            - set(RARE)
+        )
+        words = [*_HEAD, *sorted(invented)[: VOCABULARY - len(_HEAD)]]
+        weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
+        self._lines = [
+            " ".join(self._random.choices(words, cum_weights=weights, k=WORDS_PER_LINE))
+            for _ in range(POOL_LINES)
+        ]
+
+    def page(self, number: int) -> str:
+        lines = self._random.choices(self._lines, k=LINES_PER_PAGE)
+        for word, per_10k in RARE.items():
+            if number % (10_000 // per_10k) == 0:
+                lines[0] = f"{lines[0]} {word}"
+        return "\n".join(line.capitalize() + "." for line in lines)
+
+
+# -- indexing against processing -------------------------------------------------------
+
+
+@dataclass
+class IndexingCost:
+    pages: int
+    #: Submit to recorded, and the CPU the stack's processes spent meanwhile.
+    wall: float
+    cpu: float
+    #: The recorder's indexing of the same pages, done again: wall and CPU seconds.
+    indexing: float
+    indexing_cpu: float
+
+
+def indexing_cost(folder: Path, prose: Prose) -> IndexingCost:
+    """What 100 tasks of 100 pages cost, and what indexing them costs of it."""
+    pdfs = [make_pdf(folder / f"doc{n}.pdf", PAGES_PER_TASK, prose.page) for n in range(10)]
+    home = folder / "home"
+    stack = Stack(home, stack_env(home)).start()
+    try:
+        stack.wait_until([r["id"] for r in stack.submit(pdfs[:1])], timeout=120)  # warm up
+        assert stack.process is not None
+        root = psutil.Process(stack.process.pid)
+        before = cpu_by_role(root)
+        started = time.perf_counter()
+        rows = stack.submit(pdfs * 10)
+        done = stack.wait_until([r["id"] for r in rows], timeout=900)
+        stack.wait_recorded(timeout=300)
+        wall = time.perf_counter() - started
+        cpu = sum(spent_since(before, cpu_by_role(root)).values())
+        if {row["status"] for row in done.values()} != {TaskStatus.COMPLETED.value}:
+            raise RuntimeError("not every task completed")
+        events = [
+            StreamEvent(f"{n + 1}-0", Kind.TRANSITION, "running", row)
+            for n, row in enumerate(done.values())
+        ]
+        engine = make_engine(f"sqlite:///{folder / 'reindex.db'}")
+        index = SearchIndex.for_dialect(engine.dialect.name)
+        assert index is not None
+        started, started_cpu = time.perf_counter(), time.process_time()
+        pages = completed_pages(FileStore(stack.settings), events)
+        with Session(engine) as session, session.begin():
+            for task_id, task_pages in pages.items():
+                index.add(session, task_id, task_pages)
+        indexing = time.perf_counter() - started
+        indexing_cpu = time.process_time() - started_cpu
+    finally:
+        stack.stop()
+    count = sum(len(p) for p in pages.values())
+    return IndexingCost(count, wall, cpu, indexing, indexing_cpu)
+
+
+# -- queries over many pages -----------------------------------------------------------
+
+
+def build(
+    engine: Engine,
+    repository: TaskRepository,
+    index: SearchIndex,
+    prose: Prose,
+    first: int,
+    last: int,
+) -> None:
+    """Tasks of :data:`PAGES_PER_TASK` pages holding pages ``first`` to ``last - 1``."""
+    for start in range(first, last, PAGES_PER_TASK * 10):
+        tasks = []
+        for task_start in range(start, min(start + PAGES_PER_TASK * 10, last), PAGES_PER_TASK):
+            row = new_task_row(
+                batch_id="bench",
+                filename=f"task {task_start // PAGES_PER_TASK}.pdf",
+                processor="pdf.extract",
+                max_retries=0,
+                soft_time_limit=270.0,
+                time_limit=300.0,
+            )
+            row.update(version=1, status=TaskStatus.COMPLETED.value)
+            tasks.append(row)
+        repository.apply(
+            [StreamEvent(f"{start + n + 1}-0", Kind.CREATE, None, r) for n, r in enumerate(tasks)]
+        )
+        with Session(engine) as session, session.begin():
+            for n, row in enumerate(tasks):
+                base = start + n * PAGES_PER_TASK
+                pages = [(i + 1, prose.page(base + i)) for i in range(PAGES_PER_TASK)]
+                index.add(session, row["id"], pages)
+
+
+def timings(run: Callable[[], object]) -> list[float]:
+    run()  # the first call warms the page cache and the statement cache
+    seconds = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def query_times(repository: TaskRepository) -> Iterator[tuple[str, list[float], int]]:
+    for name, query in QUERIES.items():
+        terms = parse(query)
+        total = repository.search(terms, limit=20).total
+        yield name, timings(partial(repository.search, terms, limit=20)), total
+
+
+def like_times(engine: Engine, word: str) -> list[float]:
+    statement = text("SELECT count(*) FROM page_index WHERE text LIKE :pattern")
+    with Session(engine) as session:
+        return timings(lambda: session.execute(statement, {"pattern": f"%{word}%"}).scalar_one())
+
+
+def ms(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+
+
+def main(pages: int = 100_000) -> None:
+    prose = Prose()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        cost = indexing_cost(folder, prose)
+        # The run already indexed once: without it, it would have taken at least this.
+        bare, bare_cpu = cost.wall - cost.indexing, cost.cpu - cost.indexing_cpu
+        print(
+            f"search indexing: +{cost.indexing_cpu / bare_cpu:.1%} CPU on processing "
+            f"{cost.pages} pages ({cost.indexing_cpu:.2f} s of {bare_cpu:.2f} s), "
+            f"+{cost.indexing / bare:.1%} wall at most ({cost.indexing:.2f} s of {bare:.2f} s)"
+        )
+        engine = make_engine(f"sqlite:///{folder / 'search.db'}")
+        repository = TaskRepository(engine)
+        index = SearchIndex.for_dialect(engine.dialect.name)
+        assert index is not None
+        baseline_pages = min(10_000, pages)
+        started = time.perf_counter()
+        build(engine, repository, index, prose, 0, baseline_pages)
+        baseline = {name: (t, total) for name, t, total in query_times(repository)}
+        build(engine, repository, index, prose, baseline_pages, pages)
+        built = time.perf_counter() - started
+        full = list(query_times(repository))
+        mix = [s for _, t, _ in full for s in t]
+        base_mix = [s for t, _ in baseline.values() for s in t]
+        print(
+            f"search query over {pages} pages: {ms(mix)} (mix of {len(QUERIES)}); "
+            f"over {baseline_pages}: {ms(base_mix)}"
+        )
+        for name, seconds, total in full:
+            base, base_total = baseline[name]
+            print(
+                f"  {name} {QUERIES[name]!r}: {ms(seconds)}, {total} hits; at "
+                f"{baseline_pages} pages {ms(base)}, {base_total} hits"
+            )
+        like = ms(like_times(engine, "zephyrquartz"))
+        print(f"  LIKE scan for 'zephyrquartz' over {pages} pages: {like}")
+        size = (folder / "search.db").stat().st_size / (1 << 20)
+        print(
+            f"  index built in {built:.1f} s ({pages / built:.0f} pages/s), database {size:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
