@@ -24,21 +24,13 @@ from backend.filestore import FileStore
 from backend.live import LiveStore, StaleAttempt
 from backend.processors import DEFAULT_OCR, Job, get_processor
 from backend.states import ErrorKind, TaskStatus
+from backend.worker.lost import LOST_RUN_REASON, record_lost_run
 from backend.worker.progress import CoalescingReporter
 
 log = logging.getLogger("taskdesk.worker")
 
 #: Schedules the next run of an attempt after ``countdown`` seconds.
 Requeue = Callable[[dict[str, Any], float], None]
-
-LOST_RUN_MESSAGE = "the worker running this task stopped or was killed; running it again"
-#: The same once no automatic retry is left. A file that does this on every run most
-#: often needs more memory than a worker process may use (TASKDESK_WORKER_MEMORY_MB).
-LOST_LAST_RUN_MESSAGE = (
-    "the worker running this task stopped or was killed, and no automatic retry is left "
-    "({retries} used); if it happens on every run, the file may need more memory than a "
-    "worker may use"
-)
 
 
 class Abandoned(TaskdeskError):
@@ -120,7 +112,8 @@ class TaskRunner:
             log.info("task %s attempt %s is gone or superseded: %s", task_id, attempt, exc)
             return None
         # Only a run that never settled leaves a task running: its process was killed.
-        if self._count_lost_run(task_id, attempt) is None:
+        lost = record_lost_run(self.live, task_id, attempt, LOST_RUN_REASON)
+        if lost is None or lost["status"] != TaskStatus.RETRYING:
             return None
         try:
             return self._start(task_id, attempt)
@@ -135,25 +128,6 @@ class TaskRunner:
             attempt=attempt,
             fields={"started_at": now_iso(), "next_retry_at": None, "stage": "starting"},
         ).row
-
-    def _count_lost_run(self, task_id: str, attempt: int) -> dict[str, Any] | None:
-        row = self.live.get(task_id)
-        if row is None or row["attempt"] != attempt:
-            return None
-        if row["retries"] >= row["max_retries"]:
-            message = LOST_LAST_RUN_MESSAGE.format(retries=row["retries"])
-            self._end(row, None, Outcome(TaskStatus.FAILED, message, ErrorKind.RETRIES_EXHAUSTED))
-            return None
-        try:
-            return self.live.transition(
-                row["id"],
-                TaskStatus.RETRYING,
-                attempt=row["attempt"],
-                fields={"error": LOST_RUN_MESSAGE, "next_retry_at": now_iso()},
-                increments={"retries": 1},
-            ).row
-        except (IllegalTransition, StaleAttempt, TaskNotFound):
-            return None
 
     def _job(self, row: dict[str, Any], reporter: CoalescingReporter) -> Job:
         files = FileStore(self.settings)
@@ -184,13 +158,8 @@ class TaskRunner:
             fields["pages_done"] = fields["pages_total"]
         self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
 
-    def _end(
-        self, row: dict[str, Any], reporter: CoalescingReporter | None, outcome: Outcome
-    ) -> None:
-        fields: dict[str, Any] = {
-            **(reporter.pending() if reporter else {}),
-            "error": outcome.message,
-        }
+    def _end(self, row: dict[str, Any], reporter: CoalescingReporter, outcome: Outcome) -> None:
+        fields: dict[str, Any] = {**reporter.pending(), "error": outcome.message}
         if outcome.retry_in is not None:
             fields["next_retry_at"] = iso_in(outcome.retry_in)
             changed = self._record(row, outcome.status, fields, increments={"retries": 1})

@@ -16,7 +16,7 @@ from backend.config import Settings
 from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect
-from backend.worker.celeryapp import RUN_TASK, enqueue
+from backend.worker.celeryapp import RUN_TASK, app_settings, enqueue
 from backend.worker.runner import TaskRunner, record_hard_time_limit
 
 log = logging.getLogger("taskdesk.worker")
@@ -37,11 +37,14 @@ def live_store(settings: Settings) -> LiveStore:
 class TaskdeskTask(Task[[str, int], None]):
     """Handles what the task body cannot: a child killed at the hard time limit."""
 
+    #: Loaded by name when the worker starts: that module reaches into the broker.
+    Request = "backend.worker.request:TaskdeskRequest"
+
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
         if isinstance(exc, TimeLimitExceeded):
-            settings: Settings = self.app.conf.taskdesk_settings
+            settings = app_settings(self.app)
             record_hard_time_limit(live_store(settings), args[0], args[1], exc.args[0])
 
 
@@ -88,7 +91,7 @@ def _exit_stuck(seconds: float) -> None:
 
 
 def register_tasks(app: Celery) -> None:
-    settings: Settings = app.conf.taskdesk_settings
+    settings = app_settings(app)
     load_plugins(settings.plugin_modules)
 
     # Each pool process, not the worker's main process (which never opens a document).
