@@ -235,7 +235,6 @@ class Supervisor:
                     f"taskdesk-{os.getpid()}@%h",
                     "--without-gossip",
                     "--without-mingle",
-                    "--without-heartbeat",
                     "--loglevel",
                     "INFO",
                 ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from celery import Celery
@@ -33,8 +33,9 @@ def make_app(settings: Settings) -> Celery:
     visibility timeout is set from the settings (DESIGN.md: above the hard limit plus the
     longest backoff, far below the default hour).
 
-    A process that dies is reported by the pool after ``worker_lost_wait``, which is
-    short because the row, not Celery's result, says whether the run had finished
+    Task events are on, so ``celery events``, Flower and exporters see every run; a
+    process that dies is reported by the pool after ``worker_lost_wait``, which is short
+    because the row, not Celery's result, says whether the run had finished
     (:mod:`backend.worker.lost`).
     """
     app = Celery("taskdesk", broker=redis_url(settings), set_as_current=False)
@@ -52,7 +53,7 @@ def make_app(settings: Settings) -> Celery:
         worker_concurrency=settings.workers,
         worker_pool="prefork",
         worker_hijack_root_logger=False,
-        worker_send_task_events=False,
+        worker_send_task_events=True,
         worker_lost_wait=LOST_WAIT_SECONDS,
         worker_soft_shutdown_timeout=settings.shutdown_grace_seconds,
         worker_enable_soft_shutdown_on_idle=True,
@@ -92,7 +93,17 @@ def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0, producer: 
         soft_time_limit=row["soft_time_limit"],
         time_limit=row["time_limit"],
         producer=producer,
+        kwargsrepr=shown_kwargs(row),
     )
+
+
+def shown_kwargs(row: Mapping[str, Any]) -> str:
+    """What Celery's events and monitors show as a run's kwargs: its processor and file.
+
+    The message itself carries only ``(task_id, attempt)``; without this, Flower's task
+    list would be a column of ids. (Celery's ``kwargsrepr`` exists for such display.)
+    """
+    return repr({"processor": row.get("processor"), "file": row.get("filename")})
 
 
 def enqueue_many(app: Celery, rows: Iterable[dict[str, Any]]) -> None:
@@ -125,7 +136,7 @@ def enqueue_many(app: Celery, rows: Iterable[dict[str, Any]]) -> None:
                     time_limit=row["time_limit"],
                     ignore_result=True,
                     argsrepr=repr(args),
-                    kwargsrepr="{}",
+                    kwargsrepr=shown_kwargs(row),
                 )
                 producer.publish(
                     body,

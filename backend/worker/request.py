@@ -18,6 +18,7 @@ from backend.states import TaskStatus
 from backend.watchdog.broker import run_next
 from backend.worker.celeryapp import app_settings
 from backend.worker.lost import lost_process_reason, record_lost_run
+from backend.worker.outcome import recorded
 from backend.worker.tasks import live_store
 
 log = logging.getLogger("taskdesk.worker")
@@ -60,4 +61,8 @@ class TaskdeskRequest(Request):
             return False
         log.warning("task %s: %s", task_id, reason)
         self.acknowledge()
+        if row is not None:
+            retried = row["status"] == TaskStatus.RETRYING
+            event = "task-retried" if retried else "task-failed"
+            self.send_event(event, exception=repr(recorded(row)), traceback="")
         return True

@@ -75,21 +75,22 @@ class TaskRunner:
     live: LiveStore
     requeue: Requeue
 
-    def run(self, task_id: str, attempt: int) -> None:
+    def run(self, task_id: str, attempt: int) -> dict[str, Any] | None:
+        """Run it; the row as this run left it, or None when the task moved on without it."""
         row = self._begin(task_id, attempt)
         if row is None:
-            return
+            return None
         reporter = CoalescingReporter(lambda fields: self._report(task_id, attempt, fields))
         try:
             summary = self._process(row, reporter)
         except Abandoned:
             log.info("task %s moved on without this run", task_id)
+            return None
         except Exception as exc:
             if not isinstance(exc, PermanentError | SoftTimeLimitExceeded):
                 log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
-            self._end(row, reporter, outcome_of(exc, row, self.settings.backoff_seconds))
-        else:
-            self._complete(row, reporter, summary)
+            return self._end(row, reporter, outcome_of(exc, row, self.settings.backoff_seconds))
+        return self._complete(row, reporter, summary)
 
     def _process(self, row: dict[str, Any], reporter: CoalescingReporter) -> dict[str, Any]:
         try:
@@ -152,26 +153,28 @@ class TaskRunner:
 
     def _complete(
         self, row: dict[str, Any], reporter: CoalescingReporter, summary: dict[str, Any]
-    ) -> None:
+    ) -> dict[str, Any] | None:
         fields = {**reporter.pending(), "progress": 100.0, "stage": "done", "result": summary}
         if fields.get("pages_total"):
             fields["pages_done"] = fields["pages_total"]
-        self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
+        return self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
 
-    def _end(self, row: dict[str, Any], reporter: CoalescingReporter, outcome: Outcome) -> None:
+    def _end(
+        self, row: dict[str, Any], reporter: CoalescingReporter, outcome: Outcome
+    ) -> dict[str, Any] | None:
         fields: dict[str, Any] = {**reporter.pending(), "error": outcome.message}
         if outcome.retry_in is not None:
             fields["next_retry_at"] = iso_in(outcome.retry_in)
             changed = self._record(row, outcome.status, fields, increments={"retries": 1})
             if changed is not None:
                 self.requeue(changed, outcome.retry_in)
-            return
+            return changed
         fields.update(
             error_kind=outcome.error_kind.value if outcome.error_kind else None,
             next_retry_at=None,
             finished_at=now_iso(),
         )
-        self._record(row, outcome.status, fields)
+        return self._record(row, outcome.status, fields)
 
     def _record(
         self,

@@ -17,6 +17,7 @@ from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect
 from backend.worker.celeryapp import RUN_TASK, app_settings, enqueue
+from backend.worker.outcome import RunFailed, celery_result
 from backend.worker.runner import TaskRunner, record_hard_time_limit
 
 log = logging.getLogger("taskdesk.worker")
@@ -34,11 +35,13 @@ def live_store(settings: Settings) -> LiveStore:
     return store
 
 
-class TaskdeskTask(Task[[str, int], None]):
+class TaskdeskTask(Task[[str, int], str]):
     """Handles what the task body cannot: a child killed at the hard time limit."""
 
     #: Loaded by name when the worker starts: that module reaches into the broker.
     Request = "backend.worker.request:TaskdeskRequest"
+    #: Raised after the row recorded a failure: expected, so logged without a traceback.
+    throws = (RunFailed,)
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
@@ -110,7 +113,8 @@ def register_tasks(app: Celery) -> None:
         enqueue(app, row, countdown)
 
     @app.task(name=RUN_TASK, bind=True, base=TaskdeskTask)
-    def run(self: TaskdeskTask, task_id: str, attempt: int) -> None:
-        TaskRunner(settings, live_store(settings), requeue).run(task_id, attempt)
+    def run(self: TaskdeskTask, task_id: str, attempt: int) -> str:
+        row = TaskRunner(settings, live_store(settings), requeue).run(task_id, attempt)
+        return celery_result(row)
 
     del run  # registered on the app; nothing calls it by this name
