@@ -54,9 +54,9 @@ class TaskdeskTask(Task[[str, int], str]):
 def cap_memory(megabytes: int) -> None:
     """Limit this process's address space, so a runaway document kills only its process.
 
-    PDFium meeting the cap aborts the process; Celery reports the worker lost and the
-    message is redelivered, so the run counts as a retry like any killed process, and
-    the task fails once its retries are used up. Python code meeting it gets MemoryError,
+    PDFium meeting the cap aborts the process; the pool reports the worker lost, and the
+    run counts as a retry like any killed process (:mod:`backend.worker.lost`): the task
+    runs again at once, and fails once its retries are used up. Python code meeting it gets MemoryError,
     a transient error, with the same end.
     """
     if megabytes > 0:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.plugins import script_file
@@ -55,14 +56,16 @@ def test_ping_status_and_stats_with_only_the_data_folder(stack: Stack) -> None:
     assert _replies(_celery(stack, "inspect", "active", "--json")) == {node: []}
 
 
-def test_no_secret_in_the_workers_conf_or_stats(stack: Stack) -> None:
+def test_no_secret_in_the_workers_conf_or_stats_the_logs_or_health(stack: Stack) -> None:
     password = stack.runtime["redis_url"].split("@")[0].rsplit(":", 1)[1]
     assert len(password) >= 16
-    for command in ("conf", "stats"):
-        output = _celery(stack, "inspect", command, "--json")
-        assert password not in output
-        assert stack.runtime["token"] not in output
-    assert "taskdesk_settings" not in output
+    conf = _celery(stack, "inspect", "conf", "--json")
+    assert "taskdesk_settings" not in conf
+    shown = [conf, _celery(stack, "inspect", "stats", "--json"), stack.log()]
+    shown.append(httpx.get(f"{stack.runtime['url']}/api/health").text)
+    for text in shown:
+        assert password not in text
+        assert stack.runtime["token"] not in text
 
 
 @pytest.fixture
