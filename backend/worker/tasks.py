@@ -56,8 +56,8 @@ def cap_memory(megabytes: int) -> None:
 
     PDFium meeting the cap aborts the process; the pool reports the worker lost, and the
     run counts as a retry like any killed process (:mod:`backend.worker.lost`): the task
-    runs again at once, and fails once its retries are used up. Python code meeting it gets MemoryError,
-    a transient error, with the same end.
+    runs again at once, and fails once its retries are used up. Python code meeting it
+    gets MemoryError, a transient error, with the same end.
     """
     if megabytes > 0:
         limit = megabytes << 20
