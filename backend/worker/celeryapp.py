@@ -14,11 +14,6 @@ from backend.redisconn import redis_url
 #: The one Celery task name; its arguments are ``(task_id, attempt)``.
 RUN_TASK = "taskdesk.run"
 
-#: Seconds the pool waits, after one of its processes died, for a result the process may
-#: have sent first, before it calls the run lost (Celery's default is 10). The task's row
-#: says whether the run had finished, so a longer wait only delays the retry.
-LOST_WAIT_SECONDS = 1.0
-
 #: Each app's settings, kept off ``app.conf``: ``celery inspect conf`` prints the conf,
 #: and hides only keys whose names look secret, not the URLs (with their passwords)
 #: inside a settings object's repr.
@@ -33,10 +28,7 @@ def make_app(settings: Settings) -> Celery:
     visibility timeout is set from the settings (DESIGN.md: above the hard limit plus the
     longest backoff, far below the default hour).
 
-    Task events are on, so ``celery events``, Flower and exporters see every run; a
-    process that dies is reported by the pool after ``worker_lost_wait``, which is short
-    because the row, not Celery's result, says whether the run had finished
-    (:mod:`backend.worker.lost`).
+    Task events are on, so ``celery events``, Flower and exporters see every run.
     """
     app = Celery("taskdesk", broker=redis_url(settings), set_as_current=False)
     app.conf.update(
@@ -54,7 +46,6 @@ def make_app(settings: Settings) -> Celery:
         worker_pool="prefork",
         worker_hijack_root_logger=False,
         worker_send_task_events=True,
-        worker_lost_wait=LOST_WAIT_SECONDS,
         worker_soft_shutdown_timeout=settings.shutdown_grace_seconds,
         worker_enable_soft_shutdown_on_idle=True,
         worker_cancel_long_running_tasks_on_connection_loss=True,

@@ -6,7 +6,7 @@ back at the tail of the queue, so the row stayed ``running`` until every task qu
 after it had run, and only that late start counted the lost run (issue 11, bug 3).
 
 The worker's main process learns of the death from the pool within
-:data:`~backend.worker.celeryapp.LOST_WAIT_SECONDS`, and records it there
+:data:`~backend.worker.tasks.POOL_CHECK_SECONDS`, and records it there
 (:class:`~backend.worker.tasks.TaskdeskRequest`): the row moves ``running`` →
 ``retrying`` with the reason and one retry counted (or to ``failed``,
 ``retries_exhausted``, when none is left), through the state machine like any move;

@@ -54,15 +54,16 @@ class TaskdeskRequest(Request):
         reason = lost_process_reason(detail)
         try:
             row = record_lost_run(live_store(app_settings(app)), task_id, attempt, reason)
-            if row is not None and row["status"] == TaskStatus.RETRYING:
+            retried = row is not None and row["status"] == TaskStatus.RETRYING
+            if row is not None:
+                # Before the next run can start elsewhere, so monitors see them in order.
+                event = "task-retried" if retried else "task-failed"
+                self.send_event(event, exception=repr(recorded(row)), traceback="")
+            if retried:
                 run_next(app, self.message.delivery_tag)
         except (redis.RedisError, OperationalError) as exc:
             log.warning("task %s: could not record its lost run now: %s", task_id, exc)
             return False
         log.warning("task %s: %s", task_id, reason)
         self.acknowledge()
-        if row is not None:
-            retried = row["status"] == TaskStatus.RETRYING
-            event = "task-retried" if retried else "task-failed"
-            self.send_event(event, exception=repr(recorded(row)), traceback="")
         return True
