@@ -28,7 +28,8 @@ def make_app(settings: Settings) -> Celery:
     visibility timeout is set from the settings (DESIGN.md: above the hard limit plus the
     longest backoff, far below the default hour).
 
-    Task events are on, so ``celery events``, Flower and exporters see every run.
+    Task events are on unless ``TASKDESK_TASK_EVENTS`` says not, so ``celery events``,
+    Flower and exporters see every run.
     """
     app = Celery("taskdesk", broker=redis_url(settings), set_as_current=False)
     app.conf.update(
@@ -45,7 +46,7 @@ def make_app(settings: Settings) -> Celery:
         worker_concurrency=settings.workers,
         worker_pool="prefork",
         worker_hijack_root_logger=False,
-        worker_send_task_events=True,
+        worker_send_task_events=settings.task_events,
         worker_soft_shutdown_timeout=settings.shutdown_grace_seconds,
         worker_enable_soft_shutdown_on_idle=True,
         worker_cancel_long_running_tasks_on_connection_loss=True,
