@@ -6,6 +6,7 @@ real event receiver (what ``celery events`` and Flower run) on the stack's broke
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ import httpx
 import pytest
 
 from tests.plugins import script_file
-from tests.stack import REPO_ROOT, Stack
+from tests.stack import REPO_ROOT, Stack, stack_env
 
 Event = dict[str, Any]
 
@@ -68,10 +69,10 @@ def test_no_secret_in_the_workers_conf_or_stats_the_logs_or_health(stack: Stack)
         assert stack.runtime["token"] not in text
 
 
-@pytest.fixture
-def events(stack: Stack) -> Iterator[list[Event]]:
-    """Every event the stack's worker sends while the test runs, as ``celery events`` gets
-    them; yielded once the first heartbeat shows that the receiver listens."""
+@contextlib.contextmanager
+def _listening(stack: Stack) -> Iterator[list[Event]]:
+    """Every event the stack's worker sends meanwhile, as ``celery events`` gets them;
+    entered once the first heartbeat shows that the receiver listens."""
     app = stack.celery
     seen: list[Event] = []
     with app.connection_for_read() as connection:
@@ -86,6 +87,12 @@ def events(stack: Stack) -> Iterator[list[Event]]:
         finally:
             receiver.should_stop = True
             listening.join(10)
+
+
+@pytest.fixture
+def events(stack: Stack) -> Iterator[list[Event]]:
+    with _listening(stack) as seen:
+        yield seen
 
 
 def _until(holds: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
@@ -131,3 +138,20 @@ def test_each_run_shows_its_processor_its_file_and_taskdesks_outcome(
     (retried,) = of("flaky", "task-retried")
     assert "retry 1 of 3: TransientError: simulated outage" in retried["exception"]
     assert len(of("flaky", "task-received")) == 2
+
+
+def test_task_events_switched_off_can_be_switched_on_by_the_operator(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stack = Stack(home, stack_env(home, TASKDESK_TASK_EVENTS="false")).start()
+    try:
+        with _listening(stack) as seen:
+            (quiet,) = stack.submit([script_file(tmp_path / "quiet.pdf")], processor="demo.script")
+            stack.wait_until([quiet["id"]])
+            _celery(stack, "control", "enable_events")
+            (heard,) = stack.submit([script_file(tmp_path / "heard.pdf")], processor="demo.script")
+            stack.wait_until([heard["id"]])
+            ended = f"{heard['id']}.1"
+            _until(lambda: any(e.get("uuid") == ended for e in seen), "event of the second run")
+        assert not [e for e in seen if e.get("uuid", "").startswith(quiet["id"])]
+    finally:
+        stack.stop()
