@@ -9,6 +9,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from backend.config import Settings
+from backend.runtime import read_runtime
 from backend.stream import BLOCKING_CLIENT_OPTIONS
 
 
@@ -26,11 +27,19 @@ def redis_url(settings: Settings) -> str:
     """The Redis every process of this installation talks to.
 
     ``REDIS_URL`` names an external server; otherwise the supervisor has started the
-    embedded one and passed its URL to its children in the same variable.
+    embedded one and passed its URL to its children in the same variable. A program
+    the supervisor did not start (an operator's ``celery -A backend.worker inspect``)
+    finds the embedded one in the data folder's ``runtime.json``.
     """
-    if not settings.redis_url:
-        raise RuntimeError("REDIS_URL is not set: start the stack with taskdesk-backend")
-    return settings.redis_url
+    if settings.redis_url:
+        return settings.redis_url
+    runtime = read_runtime(settings.runtime_file)
+    if runtime is None or runtime.redis_url is None:
+        raise RuntimeError(
+            f"REDIS_URL is not set and no Taskdesk backend is running on {settings.home}: "
+            "start one with taskdesk-backend, or set REDIS_URL"
+        )
+    return runtime.redis_url
 
 
 def connect(settings: Settings, *, blocking: bool = False) -> redis.Redis:

@@ -262,7 +262,6 @@ class Supervisor:
                     f"taskdesk-{os.getpid()}@%h",
                     "--without-gossip",
                     "--without-mingle",
-                    "--without-heartbeat",
                     "--loglevel",
                     self.settings.log_level,
                 ),

@@ -18,12 +18,15 @@ from typing import Any, Protocol, cast
 
 import redis
 from celery import Celery
+from kombu.utils.uuid import uuid
 
 from backend.watchdog.decide import Messages, Parked
 
 
 class _RedisQoS(Protocol):
     def restore_by_tag(self, tag: str, client: redis.Redis | None = None) -> None: ...
+
+    def _remove_from_indices(self, tag: str, pipe: Any = None) -> Any: ...
 
 
 class _RedisChannel(Protocol):
@@ -34,6 +37,10 @@ class _RedisChannel(Protocol):
     priority_steps: list[int]
 
     def _q_for_pri(self, queue: str, pri: int) -> str: ...
+
+    def _do_restore_message(
+        self, payload: Any, exchange: str, routing_key: str, pipe: Any, leftmost: bool = False
+    ) -> None: ...
 
 
 @contextmanager
@@ -65,6 +72,32 @@ def give_back(app: Celery, tag: str) -> None:
     """Move one unacked message back to the queue."""
     with _channel(app) as channel:
         channel.qos.restore_by_tag(tag, channel.client)
+
+
+def run_next(app: Celery, tag: str) -> bool:
+    """Move one unacked message to the head of its queue, as a new delivery.
+
+    kombu's own reject-and-requeue puts a message at the tail, behind everything
+    queued since. The moved copy gets a delivery tag of its own: the worker that held
+    the old delivery still acknowledges it, and that must not remove the new one from
+    ``unacked`` should another worker hold it by then. Returns whether it was there.
+    """
+    moved = False
+
+    def move(pipe: Any) -> None:
+        nonlocal moved
+        raw = pipe.hget(channel.unacked_key, tag)
+        pipe.multi()
+        channel.qos._remove_from_indices(tag, pipe)
+        moved = raw is not None
+        if raw is not None:
+            payload, exchange, routing_key = json.loads(raw)
+            payload["properties"]["delivery_tag"] = uuid()
+            channel._do_restore_message(payload, exchange, routing_key, pipe, leftmost=False)
+
+    with _channel(app) as channel:
+        channel.client.transaction(move, channel.unacked_key)
+    return moved
 
 
 def restore_unacked(app: Celery, delivered_before: float | None = None) -> int:

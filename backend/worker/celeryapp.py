@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from celery import Celery
@@ -13,6 +14,11 @@ from backend.redisconn import redis_url
 #: The one Celery task name; its arguments are ``(task_id, attempt)``.
 RUN_TASK = "taskdesk.run"
 
+#: Each app's settings, kept off ``app.conf``: ``celery inspect conf`` prints the conf,
+#: and hides only keys whose names look secret, not the URLs (with their passwords)
+#: inside a settings object's repr.
+_settings: weakref.WeakKeyDictionary[Celery, Settings] = weakref.WeakKeyDictionary()
+
 
 def make_app(settings: Settings) -> Celery:
     """A Celery app for this installation.
@@ -21,6 +27,9 @@ def make_app(settings: Settings) -> Celery:
     Redis only once its task is settled: a killed worker process gives it back. The
     visibility timeout is set from the settings (DESIGN.md: above the hard limit plus the
     longest backoff, far below the default hour).
+
+    Task events are on unless ``TASKDESK_TASK_EVENTS`` says not, so ``celery events``,
+    Flower and exporters see every run.
     """
     app = Celery("taskdesk", broker=redis_url(settings), set_as_current=False)
     app.conf.update(
@@ -37,7 +46,7 @@ def make_app(settings: Settings) -> Celery:
         worker_concurrency=settings.workers,
         worker_pool="prefork",
         worker_hijack_root_logger=False,
-        worker_send_task_events=False,
+        worker_send_task_events=settings.task_events,
         worker_soft_shutdown_timeout=settings.shutdown_grace_seconds,
         # The grace period is for running tasks: an idle worker stops at once.
         worker_enable_soft_shutdown_on_idle=False,
@@ -45,8 +54,13 @@ def make_app(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),
     )
-    app.conf.taskdesk_settings = settings
+    _settings[app] = settings
     return app
+
+
+def app_settings(app: Celery) -> Settings:
+    """The settings :func:`make_app` made ``app`` from."""
+    return _settings[app]
 
 
 def _transport_options(settings: Settings) -> dict[str, Any]:
@@ -72,7 +86,17 @@ def enqueue(app: Celery, row: dict[str, Any], countdown: float = 0.0, producer: 
         soft_time_limit=row["soft_time_limit"],
         time_limit=row["time_limit"],
         producer=producer,
+        kwargsrepr=shown_kwargs(row),
     )
+
+
+def shown_kwargs(row: Mapping[str, Any]) -> str:
+    """What Celery's events and monitors show as a run's kwargs: its processor and file.
+
+    The message itself carries only ``(task_id, attempt)``; without this, Flower's task
+    list would be a column of ids. (Celery's ``kwargsrepr`` exists for such display.)
+    """
+    return repr({"processor": row.get("processor"), "file": row.get("filename")})
 
 
 def enqueue_many(app: Celery, rows: Iterable[dict[str, Any]]) -> None:
@@ -105,7 +129,7 @@ def enqueue_many(app: Celery, rows: Iterable[dict[str, Any]]) -> None:
                     time_limit=row["time_limit"],
                     ignore_result=True,
                     argsrepr=repr(args),
-                    kwargsrepr="{}",
+                    kwargsrepr=shown_kwargs(row),
                 )
                 producer.publish(
                     body,

@@ -26,21 +26,13 @@ from backend.live import LiveStore, StaleAttempt
 from backend.processors import DEFAULT_OCR, Job, get_processor
 from backend.rows import SETTINGS_FIELDS, backoff_seconds
 from backend.states import ErrorKind, TaskStatus
+from backend.worker.lost import LOST_RUN_REASON, record_lost_run
 from backend.worker.progress import CoalescingReporter
 
 log = logging.getLogger("taskdesk.worker")
 
 #: Schedules the next run of an attempt after ``countdown`` seconds.
 Requeue = Callable[[dict[str, Any], float], None]
-
-LOST_RUN_MESSAGE = "the worker running this task stopped or was killed; running it again"
-#: The same once no automatic retry is left. A file that does this on every run most
-#: often needs more memory than a worker process may use (TASKDESK_WORKER_MEMORY_MB).
-LOST_LAST_RUN_MESSAGE = (
-    "the worker running this task stopped or was killed, and no automatic retry is left "
-    "({retries} used); if it happens on every run, the file may need more memory than a "
-    "worker may use"
-)
 
 
 class Abandoned(TaskdeskError):
@@ -85,10 +77,11 @@ class TaskRunner:
     live: LiveStore
     requeue: Requeue
 
-    def run(self, task_id: str, attempt: int) -> None:
+    def run(self, task_id: str, attempt: int) -> dict[str, Any] | None:
+        """Run it; the row as this run left it, or None when the task moved on without it."""
         begun = self._begin(task_id, attempt)
         if begun is None:
-            return
+            return None
         # A row submitted before the settings travelled with the task takes this host's.
         row = {name: getattr(self.settings, name) for name in SETTINGS_FIELDS} | begun
         reporter = CoalescingReporter(lambda fields: self._report(task_id, attempt, fields))
@@ -96,13 +89,13 @@ class TaskRunner:
             summary = self._process(row, reporter)
         except Abandoned:
             log.info("task %s moved on without this run", task_id)
+            return None
         except Exception as exc:
             if not isinstance(exc, PermanentError | SoftTimeLimitExceeded):
                 log.warning("task %s: transient error: %s", task_id, exc, exc_info=True)
             backoff = functools.partial(backoff_seconds, row)
-            self._end(row, reporter, outcome_of(exc, row, backoff))
-        else:
-            self._complete(row, reporter, summary)
+            return self._end(row, reporter, outcome_of(exc, row, backoff))
+        return self._complete(row, reporter, summary)
 
     def _process(self, row: dict[str, Any], reporter: CoalescingReporter) -> dict[str, Any]:
         try:
@@ -129,7 +122,8 @@ class TaskRunner:
             log.info("task %s attempt %s is gone or superseded: %s", task_id, attempt, exc)
             return None
         # Only a run that never settled leaves a task running: its process was killed.
-        if self._count_lost_run(task_id, attempt) is None:
+        lost = record_lost_run(self.live, task_id, attempt, LOST_RUN_REASON)
+        if lost is None or lost["status"] != TaskStatus.RETRYING:
             return None
         try:
             return self._start(task_id, attempt)
@@ -144,25 +138,6 @@ class TaskRunner:
             attempt=attempt,
             fields={"started_at": now_iso(), "next_retry_at": None, "stage": "starting"},
         ).row
-
-    def _count_lost_run(self, task_id: str, attempt: int) -> dict[str, Any] | None:
-        row = self.live.get(task_id)
-        if row is None or row["attempt"] != attempt:
-            return None
-        if row["retries"] >= row["max_retries"]:
-            message = LOST_LAST_RUN_MESSAGE.format(retries=row["retries"])
-            self._end(row, None, Outcome(TaskStatus.FAILED, message, ErrorKind.RETRIES_EXHAUSTED))
-            return None
-        try:
-            return self.live.transition(
-                row["id"],
-                TaskStatus.RETRYING,
-                attempt=row["attempt"],
-                fields={"error": LOST_RUN_MESSAGE, "next_retry_at": now_iso()},
-                increments={"retries": 1},
-            ).row
-        except (IllegalTransition, StaleAttempt, TaskNotFound):
-            return None
 
     def _job(self, row: dict[str, Any], workspace: Workspace, reporter: CoalescingReporter) -> Job:
         return Job(
@@ -186,31 +161,28 @@ class TaskRunner:
 
     def _complete(
         self, row: dict[str, Any], reporter: CoalescingReporter, summary: dict[str, Any]
-    ) -> None:
+    ) -> dict[str, Any] | None:
         fields = {**reporter.pending(), "progress": 100.0, "stage": "done", "result": summary}
         if fields.get("pages_total"):
             fields["pages_done"] = fields["pages_total"]
-        self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
+        return self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
 
     def _end(
-        self, row: dict[str, Any], reporter: CoalescingReporter | None, outcome: Outcome
-    ) -> None:
-        fields: dict[str, Any] = {
-            **(reporter.pending() if reporter else {}),
-            "error": outcome.message,
-        }
+        self, row: dict[str, Any], reporter: CoalescingReporter, outcome: Outcome
+    ) -> dict[str, Any] | None:
+        fields: dict[str, Any] = {**reporter.pending(), "error": outcome.message}
         if outcome.retry_in is not None:
             fields["next_retry_at"] = iso_in(outcome.retry_in)
             changed = self._record(row, outcome.status, fields, increments={"retries": 1})
             if changed is not None:
                 self.requeue(changed, outcome.retry_in)
-            return
+            return changed
         fields.update(
             error_kind=outcome.error_kind.value if outcome.error_kind else None,
             next_retry_at=None,
             finished_at=now_iso(),
         )
-        self._record(row, outcome.status, fields)
+        return self._record(row, outcome.status, fields)
 
     def _record(
         self,

@@ -8,7 +8,7 @@ import resource
 import threading
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, bootsteps
 from celery.exceptions import TimeLimitExceeded
 from celery.signals import celeryd_after_setup, worker_process_init
 
@@ -16,7 +16,8 @@ from backend.config import Settings
 from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect
-from backend.worker.celeryapp import RUN_TASK, enqueue
+from backend.worker.celeryapp import RUN_TASK, app_settings, enqueue
+from backend.worker.outcome import RunFailed, celery_result
 from backend.worker.runner import TaskRunner, record_hard_time_limit
 
 log = logging.getLogger("taskdesk.worker")
@@ -34,24 +35,29 @@ def live_store(settings: Settings) -> LiveStore:
     return store
 
 
-class TaskdeskTask(Task[[str, int], None]):
+class TaskdeskTask(Task[[str, int], str]):
     """Handles what the task body cannot: a child killed at the hard time limit."""
+
+    #: Loaded by name when the worker starts: that module reaches into the broker.
+    Request = "backend.worker.request:TaskdeskRequest"
+    #: Raised after the row recorded a failure: expected, so logged without a traceback.
+    throws = (RunFailed,)
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
         if isinstance(exc, TimeLimitExceeded):
-            settings: Settings = self.app.conf.taskdesk_settings
+            settings = app_settings(self.app)
             record_hard_time_limit(live_store(settings), args[0], args[1], exc.args[0])
 
 
 def cap_memory(megabytes: int) -> None:
     """Limit this process's address space, so a runaway document kills only its process.
 
-    PDFium meeting the cap aborts the process; Celery reports the worker lost and the
-    message is redelivered, so the run counts as a retry like any killed process, and
-    the task fails once its retries are used up. Python code meeting it gets MemoryError,
-    a transient error, with the same end.
+    PDFium meeting the cap aborts the process; the pool reports the worker lost, and the
+    run counts as a retry like any killed process (:mod:`backend.worker.lost`): the task
+    runs again at once, and fails once its retries are used up. Python code meeting it
+    gets MemoryError, a transient error, with the same end.
     """
     if megabytes > 0:
         limit = megabytes << 20
@@ -87,8 +93,23 @@ def _exit_stuck(seconds: float) -> None:
     os._exit(1)
 
 
+#: How often the worker's main process looks for pool processes that died. Celery looks
+#: every 5 s, and the exit of a process did not reliably wake it sooner (kills were
+#: noticed 0.02–3.8 s later): a run lost in between waited that long to be recorded.
+POOL_CHECK_SECONDS = 1.0
+
+
+class PoolWatch(bootsteps.StartStopStep):
+    """Looks for dead pool processes every :data:`POOL_CHECK_SECONDS` (backend.worker.lost)."""
+
+    requires = ("celery.worker.components:Pool",)
+
+    def register_with_event_loop(self, worker: Any, hub: Any) -> None:
+        hub.call_repeatedly(POOL_CHECK_SECONDS, worker.pool.maintain_pool)
+
+
 def register_tasks(app: Celery) -> None:
-    settings: Settings = app.conf.taskdesk_settings
+    settings = app_settings(app)
     load_plugins(settings.plugin_modules)
 
     # Each pool process, not the worker's main process (which never opens a document).
@@ -102,12 +123,14 @@ def register_tasks(app: Celery) -> None:
         bound_stop(instance, settings.shutdown_grace_seconds + 10)
 
     celeryd_after_setup.connect(on_worker_setup, weak=False, dispatch_uid="taskdesk-stop")
+    app.steps["worker"].add(PoolWatch)
 
     def requeue(row: dict[str, Any], countdown: float) -> None:
         enqueue(app, row, countdown)
 
     @app.task(name=RUN_TASK, bind=True, base=TaskdeskTask)
-    def run(self: TaskdeskTask, task_id: str, attempt: int) -> None:
-        TaskRunner(settings, live_store(settings), requeue).run(task_id, attempt)
+    def run(self: TaskdeskTask, task_id: str, attempt: int) -> str:
+        row = TaskRunner(settings, live_store(settings), requeue).run(task_id, attempt)
+        return celery_result(row)
 
     del run  # registered on the app; nothing calls it by this name

@@ -27,8 +27,9 @@ from tests.pdfgen import assemble, flate_bomb, one_page, stream
 from tests.plugins import script_file
 from tests.stack import Row, Stack, copy_input
 
-#: The message a run lost with its process leaves on the task (backend.worker.runner).
-LOST = "stopped or was killed"
+#: What a run lost with its process leaves in the task's error (backend.worker.lost),
+#: whether the worker's main process noticed (it names the signal) or a later start did.
+LOST = "killed"
 
 
 # -- the stack's processes -------------------------------------------------------------

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from celery import Celery
 
 from backend.config import Settings
-from backend.watchdog.broker import give_back, read_messages, restore_unacked
+from backend.watchdog.broker import give_back, read_messages, restore_unacked, run_next
 from backend.worker.celeryapp import celery_task_id, enqueue, make_app
 
 
@@ -34,15 +35,18 @@ def _queue(app: Celery, task_id: str) -> str:
 
 
 @pytest.fixture
-def take(settings: Settings) -> Iterator[Callable[[], None]]:
+def take(settings: Settings) -> Iterator[Callable[[], str]]:
     """Takes the next message as a worker does, and never settles it (as if it hung or
     died): until the test ends, the message stays parked in unacked."""
     worker = make_app(settings)
     with worker.connection_for_write() as connection:
-        channel = connection.default_channel
+        # kombu's stubs type it as the generic StdChannel, which has no basic_get.
+        channel: Any = connection.default_channel
 
-        def take_one() -> None:
-            assert channel.basic_get(worker.conf.task_default_queue) is not None
+        def take_one() -> str:
+            message = channel.basic_get(worker.conf.task_default_queue)
+            assert message is not None
+            return str(message.headers["id"])
 
         yield take_one
     worker.close()
@@ -58,7 +62,7 @@ def test_queued_messages_are_seen_by_celery_id(app: Celery) -> None:
 
 
 def test_a_taken_message_is_seen_parked_with_its_delivery_time(
-    app: Celery, take: Callable[[], None]
+    app: Celery, take: Callable[[], str]
 ) -> None:
     celery_id = _queue(app, "a")
     before = time.time()
@@ -71,7 +75,7 @@ def test_a_taken_message_is_seen_parked_with_its_delivery_time(
 
 
 def test_a_message_given_back_is_queued_again_and_parked_no_more(
-    app: Celery, take: Callable[[], None]
+    app: Celery, take: Callable[[], str]
 ) -> None:
     celery_id = _queue(app, "a")
     take()
@@ -82,7 +86,7 @@ def test_a_message_given_back_is_queued_again_and_parked_no_more(
 
 
 def test_restore_unacked_gives_back_only_what_was_delivered_before_the_given_time(
-    app: Celery, take: Callable[[], None]
+    app: Celery, take: Callable[[], str]
 ) -> None:
     old, new = _queue(app, "old"), _queue(app, "new")
     take()  # the queue is a list: the first in is the first taken
@@ -94,3 +98,19 @@ def test_restore_unacked_gives_back_only_what_was_delivered_before_the_given_tim
     assert messages.queued == {old} and set(messages.unacked) == {new}
     assert restore_unacked(app) == 1
     assert read_messages(app).queued == {old, new}
+
+
+def test_run_next_puts_a_taken_message_first_in_line_as_a_new_delivery(
+    app: Celery, take: Callable[[], str]
+) -> None:
+    lost = _queue(app, "lost")
+    assert take() == lost
+    behind = [_queue(app, f"behind-{i}") for i in range(3)]
+    old_tag = read_messages(app).unacked[lost].tag
+    assert run_next(app, old_tag)
+    messages = read_messages(app)
+    assert messages.queued == {lost, *behind} and dict(messages.unacked) == {}
+    assert take() == lost  # ahead of everything queued after it
+    assert read_messages(app).unacked[lost].tag != old_tag
+    assert not run_next(app, old_tag)  # the old delivery is gone: nothing moves
+    assert set(read_messages(app).unacked) == {lost}
