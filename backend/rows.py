@@ -132,6 +132,28 @@ def _default(name: str) -> Any:
     return Settings.model_fields[name].default
 
 
+#: The fields a row gained after tasks were already being stored, and what a row stored
+#: before reads as: a data folder outlives the Taskdesk that wrote it, and the client
+#: parses every field strictly.
+ADDED_LATER: Mapping[str, Any] = MappingProxyType(
+    {
+        "ocr": DEFAULT_OCR,
+        **{name: _default(name) for name in SETTINGS_FIELDS},
+        "limit_pages": None,
+        "batch_name": None,
+        "sha256": None,
+        "duplicate_of": None,
+    }
+)
+
+
+def upgraded(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as this Taskdesk writes it, though an older one stored it."""
+    if ADDED_LATER.keys() <= row.keys():
+        return row
+    return {**ADDED_LATER, **row}
+
+
 def backoff_seconds(row: Mapping[str, Any], retry_number: int) -> float:
     """Wait before automatic retry ``retry_number`` (1-based): base × 2^(n-1), capped."""
     base, cap = row["retry_base_seconds"], row["retry_max_seconds"]

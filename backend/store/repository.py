@@ -12,7 +12,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import TaskdeskError
-from backend.rows import storable
+from backend.rows import storable, upgraded
 from backend.search.hits import SearchPage
 from backend.search.index import SearchIndex
 from backend.search.query import Term
@@ -200,12 +200,12 @@ class TaskRepository:
         next_cursor = (
             _encode_cursor(records[-1].created_at, records[-1].id) if more and records else None
         )
-        return TaskPage([r.row for r in records], position, next_cursor)
+        return TaskPage([upgraded(r.row) for r in records], position, next_cursor)
 
     def get(self, task_id: str) -> dict[str, Any] | None:
         with Session(self._engine) as session:
             record = session.get(TaskRecord, task_id)
-            return record.row if record else None
+            return upgraded(record.row) if record else None
 
     def history(self, task_id: str) -> list[dict[str, Any]]:
         statement = (

@@ -6,12 +6,14 @@ from typing import Any
 
 from backend.live import LiveStore
 from backend.rows import (
+    ADDED_LATER,
     FRESH_ATTEMPT,
     TaskRow,
     backoff_seconds,
     new_task_row,
     storable,
     storable_text,
+    upgraded,
 )
 from backend.states import TaskStatus
 
@@ -98,3 +100,11 @@ def test_a_row_is_cleaned_wherever_a_string_no_store_can_keep_hides() -> None:
 def test_a_clean_row_comes_back_as_it_was() -> None:
     clean = {"filename": "café.pdf", "text": "a literal \\u0000 is text", "pages": [1, None]}
     assert storable(clean) == clean
+
+
+def test_a_row_stored_before_a_field_existed_reads_as_a_whole_row() -> None:
+    current = _new()
+    current.update(status="pending", version=1)
+    old = {name: value for name, value in current.items() if name not in ADDED_LATER}
+    assert set(TaskRow.model_validate(upgraded(old)).model_dump()) == FIELDS
+    assert upgraded(current) is current
