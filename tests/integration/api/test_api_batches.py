@@ -363,3 +363,15 @@ def test_a_file_submitted_twice_is_noticed_and_run_again(
     assert third["duplicate_of"] in {again["id"], within["id"]}  # submitted together
     stored = api.get(f"/api/tasks/{again['id']}").json()
     assert (stored["sha256"], stored["duplicate_of"]) == (digest, first["id"])
+
+
+def test_a_batch_lists_in_submission_order(
+    stack: Stack, api: httpx.Client, upload: Upload, pdf: bytes
+) -> None:
+    # Created in the same millisecond, they tie on created_at: the ids keep the order.
+    names = [f"part {n}.pdf" for n in (3, 1, 4, 0, 2)]
+    body = upload([(name, pdf) for name in names]).json()
+    assert [row["filename"] for row in body["tasks"]] == names
+    stack.wait_recorded()
+    listed = api.get("/api/tasks", params={"batch_id": body["batch_id"]}).json()["tasks"]
+    assert [row["filename"] for row in listed] == names

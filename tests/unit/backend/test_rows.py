@@ -10,6 +10,7 @@ from backend.rows import (
     FRESH_ATTEMPT,
     TaskRow,
     backoff_seconds,
+    new_id,
     new_task_row,
     storable,
     storable_text,
@@ -108,3 +109,9 @@ def test_a_row_stored_before_a_field_existed_reads_as_a_whole_row() -> None:
     old = {name: value for name, value in current.items() if name not in ADDED_LATER}
     assert set(TaskRow.model_validate(upgraded(old)).model_dump()) == FIELDS
     assert upgraded(current) is current
+
+
+def test_ids_sort_in_the_order_they_were_made() -> None:
+    ids = [new_id() for _ in range(1000)]
+    assert sorted(ids) == ids and len(set(ids)) == 1000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
