@@ -373,5 +373,5 @@ def test_a_batch_lists_in_submission_order(
     body = upload([(name, pdf) for name in names]).json()
     assert [row["filename"] for row in body["tasks"]] == names
     stack.wait_recorded()
-    listed = api.get("/api/tasks", params={"batch_id": body["batch_id"]}).json()["tasks"]
+    listed = api.get("/api/tasks", params={"batch": body["batch_id"]}).json()["tasks"]
     assert [row["filename"] for row in listed] == names
