@@ -18,6 +18,7 @@ from desktop.client._exceptions import (
     NotFound,
     Unauthorized,
     UploadCancelled,
+    failure_text,
 )
 from desktop.client._feed import Backoff, FeedListener, FeedLoop, FeedThread
 from desktop.client._local import (
@@ -54,6 +55,7 @@ __all__ = [
     "NotFound",
     "Unauthorized",
     "UploadCancelled",
+    "failure_text",
     "UploadWorker",
     "WorkerThread",
     "answers",

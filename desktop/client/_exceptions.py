@@ -74,3 +74,17 @@ class UploadCancelled(ClientError):
 
 class BackendStartFailed(ClientError):
     """``taskdesk-backend`` exited or never answered; the message says what it logged."""
+
+
+def failure_text(what: str, exc: ClientError) -> str:
+    """Why ``what`` ("Retry", "Upload", …) did not happen, worded for the analyst.
+
+    The backend's reason when it gave one (an answer of 4xx refused the request, 5xx
+    failed it); otherwise what kept the request from an answer.
+    """
+    if isinstance(exc, ApiError):
+        verb = "refused" if exc.status_code < 500 else "failed"
+        return f"{what} {verb}: {exc.detail}"
+    if isinstance(exc, BackendUnavailable):
+        return f"{what} failed: backend unavailable ({exc})"
+    return f"{what} failed: {exc}"

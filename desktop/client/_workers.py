@@ -17,13 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from desktop.client._api import ApiClient
-from desktop.client._exceptions import (
-    ApiError,
-    BackendUnavailable,
-    ClientError,
-    Conflict,
-    UploadCancelled,
-)
+from desktop.client._exceptions import ClientError, UploadCancelled, failure_text
 from desktop.files import chunked, collect_pdfs
 from desktop.records import BulkOutcome, Endpoint, TaskFilter, TaskRow, UploadProgress
 from desktop.resultfile import write_result
@@ -122,14 +116,8 @@ class CommandWorker(QObject):
                 self.failed.emit(f"{done}; {len(outcome.refused)} refused: {outcome.refused[0][1]}")
             else:
                 self.message.emit(done)
-        except Conflict as exc:
-            self.failed.emit(f"{verb} refused: {exc.detail}")
-        except ApiError as exc:
-            self.failed.emit(f"{verb} failed: {exc.detail}")
-        except BackendUnavailable as exc:
-            self.failed.emit(f"{verb} failed: backend unavailable ({exc})")
         except ClientError as exc:
-            self.failed.emit(f"{verb} failed: {exc}")
+            self.failed.emit(failure_text(verb, exc))
 
     @Slot(object)
     def remove(self, tasks: list[str] | TaskFilter) -> None:
@@ -142,12 +130,8 @@ class CommandWorker(QObject):
             return
         try:
             count = self.api.delete_many(tasks)
-        except ApiError as exc:
-            self.failed.emit(f"Remove failed: {exc.detail}")
-        except BackendUnavailable as exc:
-            self.failed.emit(f"Remove failed: backend unavailable ({exc})")
         except ClientError as exc:
-            self.failed.emit(f"Remove failed: {exc}")
+            self.failed.emit(failure_text("Remove", exc))
         else:
             self.message.emit(f"Removed {count} task{'' if count == 1 else 's'}")
 
@@ -222,12 +206,8 @@ class UploadWorker(QObject):
             self._upload(submission_id, pdfs, batch_ids, options or {})
         except UploadCancelled:
             self.failed.emit("Upload cancelled; files already sent keep going")
-        except ApiError as exc:
-            self.failed.emit(f"Upload refused: {exc.detail}")
-        except BackendUnavailable as exc:
-            self.failed.emit(f"Upload failed: backend unavailable ({exc})")
         except ClientError as exc:
-            self.failed.emit(f"Upload failed: {exc}")
+            self.failed.emit(failure_text("Upload", exc))
         except OSError as exc:
             self.failed.emit(f"Upload failed: {exc}")
         finally:

@@ -16,13 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.client import (
-    ApiClient,
-    ApiError,
-    BackendUnavailable,
-    ClientError,
-    WorkerThread,
-)
+from desktop.client import ApiClient, ApiError, ClientError, WorkerThread, failure_text
 from desktop.records import Endpoint
 from desktop.resultfile import owner_only
 from desktop.search.records import ONE_TASK, ExportProgress, ExportRequest
@@ -33,11 +27,7 @@ PROGRESS_INTERVAL = 0.1
 
 def _say(what: str, exc: ClientError) -> str:
     """A failure, worded for the analyst: the backend's reason when it gave one."""
-    if isinstance(exc, ApiError):
-        return exc.detail
-    if isinstance(exc, BackendUnavailable):
-        return f"{what} failed: backend unavailable ({exc})"
-    return f"{what} failed: {exc}"
+    return exc.detail if isinstance(exc, ApiError) else failure_text(what, exc)
 
 
 class SearchWorker(QObject):
