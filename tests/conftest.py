@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.memory_keyring import MemoryKeyring, installed
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, running_stack, stack_env
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +22,8 @@ def _no_real_keyring() -> Iterator[None]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One running stack for a test module (starting one takes a few seconds)."""
     home = tmp_path_factory.mktemp("stack") / "home"
-    running = Stack(home, stack_env(home)).start()
-    try:
+    with running_stack(home) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ blocking read, not a sleep loop).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,16 @@ class Stack:
         """Every row the stream carried (for one task, or all), in order."""
         rows = [json.loads(fields["data"]) for _, fields in self.redis.xrange(EVENT_STREAM)]
         return [r for r in rows if task_id is None or r["id"] == task_id]
+
+
+@contextlib.contextmanager
+def running_stack(home: Path, **overrides: str) -> Iterator[Stack]:
+    """A stack started on ``home`` with these settings, stopped however the block ends."""
+    stack = Stack(home, stack_env(home, **overrides)).start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 def stack_env(home: Path, **overrides: str) -> dict[str, str]:

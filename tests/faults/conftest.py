@@ -13,7 +13,7 @@ import pytest
 
 from tests.faults.helpers import wait_child, wait_pool
 from tests.pdfgen import HOSTILE_MAX_PAGES
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, running_stack
 
 #: Settings of the fault stack (on top of tests.stack.TEST_ENV).
 FAULT_ENV = {
@@ -32,11 +32,8 @@ FAULT_ENV = {
 @pytest.fixture(scope="package")
 def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("faults") / "home"
-    running = Stack(home, stack_env(home, **FAULT_ENV)).start()
-    try:
+    with running_stack(home, **FAULT_ENV) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

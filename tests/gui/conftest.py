@@ -17,7 +17,7 @@ from desktop.client import Backoff
 from desktop.records import Endpoint
 from desktop.settings import Preferences
 from tests.qtgc import gui_thread_gc  # noqa: F401  (autouse)
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, running_stack
 
 #: The backend plugins GUI tests load: the shared test processors and the GUI's own.
 GUI_PLUGINS = "tests.plugins,tests.gui.gui_plugins"
@@ -94,12 +94,10 @@ def gui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     retry counter counting down, short enough for a test.
     """
     home = tmp_path_factory.mktemp("gui-stack") / "home"
-    env = stack_env(home, TASKDESK_PLUGINS=GUI_PLUGINS, TASKDESK_RETRY_BASE_SECONDS="1")
-    running = Stack(home, env).start()
-    try:
+    with running_stack(
+        home, TASKDESK_PLUGINS=GUI_PLUGINS, TASKDESK_RETRY_BASE_SECONDS="1"
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def endpoint_of(stack: Stack) -> Endpoint:

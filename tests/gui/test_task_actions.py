@@ -24,7 +24,7 @@ from desktop.records import TaskStatus
 from tests.gui.conftest import GUI_PLUGINS, endpoint_of
 from tests.gui.test_end_to_end import click_action, named
 from tests.plugins import script_file
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, running_stack
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -34,17 +34,13 @@ RETRY_WAIT = 4.0
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("actions-stack") / "home"
-    env = stack_env(
+    with running_stack(
         home,
         TASKDESK_PLUGINS=GUI_PLUGINS,
         TASKDESK_RETRY_BASE_SECONDS=str(RETRY_WAIT),
         TASKDESK_RETRY_MAX_SECONDS="10",
-    )
-    running = Stack(home, env).start()
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.integration.api.helpers import FeedReader
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, running_stack
 
 #: The stack of these tests refuses files over this size, so a test can cross it cheaply.
 MAX_FILE_MB = 1
@@ -20,11 +20,8 @@ MAX_FILE_MB = 1
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The shared test stack, with a 1 MB upload limit."""
     home = tmp_path_factory.mktemp("api") / "home"
-    running = Stack(home, stack_env(home, TASKDESK_MAX_FILE_MB=str(MAX_FILE_MB))).start()
-    try:
+    with running_stack(home, TASKDESK_MAX_FILE_MB=str(MAX_FILE_MB)) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

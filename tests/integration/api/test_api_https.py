@@ -11,7 +11,7 @@ from desktop.client import ApiClient, answers, read_runtime
 from desktop.records import Endpoint
 from desktop.tls import probe, ssl_context
 from tests.certs import SelfSigned, self_signed
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, running_stack
 
 pytestmark = pytest.mark.slow
 
@@ -26,14 +26,10 @@ def https_stack(
     tmp_path_factory: pytest.TempPathFactory, certificate: SelfSigned
 ) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("https") / "home"
-    env = stack_env(
+    with running_stack(
         home, TASKDESK_TLS_CERT=str(certificate.cert), TASKDESK_TLS_KEY=str(certificate.key)
-    )
-    running = Stack(home, env).start()
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_the_runtime_file_names_an_https_url(https_stack: Stack) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from backend.filestore import FileStore
 from tests.integration.api.helpers import script
-from tests.stack import Row, Stack, stack_env
+from tests.stack import Row, Stack, running_stack
 
 RETRY_WAIT = 4.0
 
@@ -24,14 +24,10 @@ RETRY_WAIT = 4.0
 @pytest.fixture(scope="module")
 def slow_retry_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("retry-now") / "home"
-    env = stack_env(
+    with running_stack(
         home, TASKDESK_RETRY_BASE_SECONDS=str(RETRY_WAIT), TASKDESK_RETRY_MAX_SECONDS="10"
-    )
-    running = Stack(home, env).start()
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _retrying(row: Row) -> bool:

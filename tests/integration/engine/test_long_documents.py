@@ -13,7 +13,7 @@ import pytest
 from backend import commands
 from tests.pdfgen import make_pdf, make_scan
 from tests.plugins import paced_file
-from tests.stack import Row, Stack, stack_env
+from tests.stack import Row, Stack, running_stack
 
 #: Seconds each page adds to both limits: small, so the tests take seconds.
 PER_PAGE = 1.0
@@ -22,11 +22,8 @@ PER_PAGE = 1.0
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("stack") / "home"
-    running = Stack(home, stack_env(home, TASKDESK_TIME_LIMIT_PER_PAGE=str(PER_PAGE))).start()
-    try:
+    with running_stack(home, TASKDESK_TIME_LIMIT_PER_PAGE=str(PER_PAGE)) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _ran_seconds(row: Row) -> float:

@@ -12,7 +12,7 @@ from backend.filestore import FileStore
 from backend.rows import new_id, new_task_row
 from backend.states import ErrorKind, TaskStatus
 from tests.seed import UNRUNNABLE
-from tests.stack import Row, Stack, stack_env
+from tests.stack import Row, Stack, running_stack
 
 RETENTION_DAYS = 30
 
@@ -20,14 +20,10 @@ RETENTION_DAYS = 30
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("retention") / "home"
-    env = stack_env(
+    with running_stack(
         home, TASKDESK_RETENTION_DAYS=str(RETENTION_DAYS), TASKDESK_WATCHDOG_SECONDS="0.3"
-    )
-    running = Stack(home, env).start()
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _finished_days_ago(stack: Stack, days: float, status: TaskStatus) -> str:
