@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from backend.states import TaskStatus
+from desktop.tasks import format as fmt
 from desktop.tasks.model import Roles
 from desktop.tasks.style import state_color
 
@@ -81,10 +82,14 @@ class ProgressDelegate(QStyledItemDelegate):
 
 class BatchDelegate(QStyledItemDelegate):
     """Cuts the batch column's text in the name ("annual re…1 more · 0/2 done · 0:36
-    left"): the figures after it are what changes, and the tooltip has the whole."""
+    left"): the figures after it are what changes, and the tooltip has the whole. Where
+    that would leave less of the name than a few words ("Q…e"), the last figures go
+    first, then all of them: a name no one can read says nothing."""
 
     #: Room the style leaves around a cell's text.
     MARGINS = 12
+    #: The least of a name worth showing, in average characters.
+    NAME_CHARS = 14
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -94,7 +99,17 @@ class BatchDelegate(QStyledItemDelegate):
         text = option.text
         if not name or not text.startswith(name):
             return
-        facts = text[len(name) :]
         metrics = option.fontMetrics
-        room = option.rect.width() - self.MARGINS - metrics.horizontalAdvance(facts)
+        width = option.rect.width() - self.MARGINS
+        wanted = min(metrics.horizontalAdvance(name), metrics.averageCharWidth() * self.NAME_CHARS)
+        for facts in _fewer(text[len(name) :]):
+            room = width - metrics.horizontalAdvance(facts)
+            if room >= wanted:
+                break
         option.text = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(0, room)) + facts
+
+
+def _fewer(facts: str) -> list[str]:
+    """``" · 4/10 done · 4:32 left"``, then with one figure less each time, then none."""
+    parts = facts.split(fmt.DOT)
+    return [fmt.DOT.join(parts[:count]) for count in range(len(parts), 0, -1)]

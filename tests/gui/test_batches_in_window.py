@@ -193,3 +193,17 @@ def test_a_wide_window_gives_the_names_room_first(
     assert view.columnWidth(Columns.BATCH) > 300 and view.columnWidth(Columns.FILE) > 300
     assert view.columnWidth(Columns.ERROR) >= 300
     assert not view.horizontalScrollBar().isVisible()
+
+
+def test_a_narrow_batch_column_drops_figures_before_the_name_is_unreadable(
+    window: MainWindow,
+) -> None:
+    name = "quarterly supplier invoices from the northern region"
+    load(window, [task("t1", "B1", name), task("t2", "B1", name)])
+    window.view.setColumnWidth(Columns.BATCH, 120)
+    cell = window.view.model().index(0, Columns.BATCH)
+    option = QStyleOptionViewItem()
+    option.rect = window.view.visualRect(cell)
+    delegate = window.view.itemDelegateForColumn(Columns.BATCH)
+    delegate.initStyleOption(option, cell)
+    assert "done" not in option.text and option.text.startswith("quar")
