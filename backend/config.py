@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.filestore import open_store
 from backend.paths import data_folder, data_home
+from backend.runtime import RUNTIME_FILE
 
 
 class Settings(BaseSettings):
@@ -200,7 +201,7 @@ class Settings(BaseSettings):
 
     @property
     def runtime_file(self) -> Path:
-        return self.home / "runtime.json"
+        return self.home / RUNTIME_FILE
 
     @property
     def token_file(self) -> Path:

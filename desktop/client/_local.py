@@ -10,7 +10,6 @@ window or its terminal never signals it) and wait for the file and a health answ
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import threading
@@ -22,11 +21,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import QThread, Signal
 
 from backend import launch
+from backend.runtime import RUNTIME_FILE, load_runtime
 from desktop.client._api import ApiClient
 from desktop.client._exceptions import BackendStartFailed, ClientError
 from desktop.records import Endpoint
 
-RUNTIME_FILE = "runtime.json"
 LOG_FILE = "backend.log"
 
 
@@ -40,17 +39,12 @@ class _Process(Protocol):
 
 def read_runtime(home: Path) -> Endpoint | None:
     """The endpoint ``runtime.json`` names, or None when absent or half-written."""
-    try:
-        data = json.loads((home / RUNTIME_FILE).read_text(encoding="utf-8"))
-        certificate = data.get("certificate")
-        return Endpoint(
-            url=str(data["url"]),
-            token=str(data["token"]),
-            pid=int(data["pid"]),
-            certificate=str(certificate) if certificate else None,
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+    runtime = load_runtime(home / RUNTIME_FILE)
+    if runtime is None:
         return None
+    return Endpoint(
+        url=runtime.url, token=runtime.token, pid=runtime.pid, certificate=runtime.certificate
+    )
 
 
 def answers(endpoint: Endpoint, timeout: float = 2.0) -> bool:
