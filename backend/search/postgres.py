@@ -33,7 +33,7 @@ HEADLINE = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 
-INSERT_TEXT = "INSERT INTO page_text (id, text) VALUES (:id, :text)"
+INSERT_TEXT = "INSERT INTO page_text (id, text) VALUES ({mark}, {mark})"
 
 #: The matching pages a query ranks and counts: the newest ``:window`` (ids grow as pages
 #: are indexed), as on SQLite.

@@ -21,7 +21,7 @@ from backend.search.segment import characters_of
 #: Tokens of context around the matches in a snippet.
 SNIPPET_TOKENS = 24
 
-INSERT_TEXT = "INSERT INTO page_index (rowid, text) VALUES (:id, :text)"
+INSERT_TEXT = "INSERT INTO page_index (rowid, text) VALUES ({mark}, {mark})"
 
 #: The matching pages a query ranks and counts: the newest :data:`~backend.search.index.WINDOW`
 #: (rowids grow as pages are indexed). FTS5 walks its doclist newest first without
