@@ -15,7 +15,8 @@ them). A transaction a task is the dearer shape: each makes FTS5 a segment to me
 
 **Queries.** Pages of prose-like text (words drawn from a vocabulary with a Zipf
 distribution, a few rare words planted on known pages) go into a SQLite index through
-its own write path (:meth:`SearchIndex.add`), 10,000 pages first and then up to 100,000.
+its own write path (:meth:`SearchIndex.add`, a transaction a task, so FTS5 holds as many
+segments as the recorder's index would), 10,000 pages first and then up to 100,000.
 A mix of queries (a common word, a rare word, a phrase, a prefix, two words) runs through
 what ``GET /api/search`` calls (:func:`backend.search.query.parse`, then
 :meth:`TaskRepository.search` for the first page of 20 hits), each several times; the
@@ -239,10 +240,10 @@ def build(
         repository.apply(
             [StreamEvent(f"{start + n + 1}-0", Kind.CREATE, None, r) for n, r in enumerate(tasks)]
         )
-        with Session(engine) as session, session.begin():
-            for n, row in enumerate(tasks):
-                base = start + n * PAGES_PER_TASK
-                pages = [(i + 1, prose.page(base + i)) for i in range(PAGES_PER_TASK)]
+        for n, row in enumerate(tasks):  # a transaction a task, as the recorder's
+            base = start + n * PAGES_PER_TASK
+            pages = [(i + 1, prose.page(base + i)) for i in range(PAGES_PER_TASK)]
+            with Session(engine) as session, session.begin():
                 index.add(session, row["id"], pages)
 
 
