@@ -49,7 +49,6 @@ class S3Store(FileStore):
         super().__init__(settings)
         assert settings.storage_url is not None
         bucket, _, prefix = settings.storage_url.removeprefix("s3://").partition("/")
-        self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
         self.scratch_dir = settings.home / "scratch"
         endpoint = settings.s3_endpoint_url
