@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,11 @@ log = logging.getLogger("taskdesk.commands")
 #: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from),
 #: and returns its page count (:meth:`~backend.filestore.IncomingFile.save_as`).
 SaveInput = Callable[[str], int | None]
+
+#: Inputs a submit stores at once. To an object store each is a request that mostly
+#: waits on the network (3,000 one after another took 26 s); the data folder's rename
+#: gains nothing and loses little. (Counting pages is one at a time anyway: PDFium is.)
+SAVE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -70,9 +76,13 @@ def submit(
     hard = time_limit or settings.time_limit
     rows = []
     first_in_batch: dict[str, str] = {}
-    for upload in uploads:
-        task_id = new_id()
-        limits = scaled_limits(soft, hard, upload.save(task_id), settings)
+    task_ids = [new_id() for _ in uploads]
+    with ThreadPoolExecutor(min(SAVE_THREADS, len(uploads) or 1)) as pool:
+        page_counts = list(
+            pool.map(lambda upload, task_id: upload.save(task_id), uploads, task_ids)
+        )
+    for upload, task_id, pages in zip(uploads, task_ids, page_counts, strict=True):
+        limits = scaled_limits(soft, hard, pages, settings)
         duplicate_of = upload.duplicate_of
         if upload.sha256 is not None:
             duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)

@@ -169,7 +169,7 @@ def open_store(settings: Settings) -> FileStore:
     store = _stores.get(key)
     if store is None:
         if settings.storage_url:
-            from backend.storage.s3 import S3Store  # boto3 only where it is used
+            from backend.storage.s3 import S3Store  # obstore only where it is used
 
             store = S3Store(settings)
         else:

@@ -56,6 +56,9 @@ MAX_RESTART_DELAY = 10.0
 #: How often a wait for a starting child to become ready looks again, and for a stop.
 READY_POLL_SECONDS = 0.05
 
+#: Longest sleep between two looks at the children being stopped (a SIGCHLD ends it sooner).
+STOP_POLL_SECONDS = 0.1
+
 #: Signals that stop the supervisor.
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 #: Signals the supervisor handles synchronously; its children must not inherit the block.
@@ -119,6 +122,8 @@ class Child:
     stop_phase: int = 0
     before_start: Callable[[], None] | None = None
     after_start: Callable[[subprocess.Popen[bytes]], None] | None = None
+    #: Asks it to stop in a way of its own instead of SIGTERM (which stays the fallback).
+    stop: Callable[[], None] | None = None
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restart_delay: float = 0.0
@@ -147,22 +152,33 @@ class Child:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
     def terminate(self) -> None:
-        """Ask it to stop (SIGTERM); :meth:`wait_stopped` then waits for it."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-
-    def wait_stopped(self, asked_at: float) -> None:
-        """Wait for it to exit, up to :attr:`stop_timeout` after ``asked_at``, then kill."""
-        if self.process is None:
+        """Ask it to stop (its :attr:`stop` hook, else SIGTERM); :meth:`reap` then
+        tells when it has."""
+        if self.process is None or self.process.poll() is not None:
             return
-        try:
-            self.process.wait(max(0.0, asked_at + self.stop_timeout - time.monotonic()))
-            log.info("stopped %s in %.1f s", self.name, time.monotonic() - asked_at)
-        except subprocess.TimeoutExpired:
+        if self.stop is not None:
+            try:
+                self.stop()
+                return
+            except Exception as exc:
+                log.warning("could not ask %s to stop (%s); sending SIGTERM", self.name, exc)
+        self.process.send_signal(signal.SIGTERM)
+
+    def reap(self, asked_at: float) -> bool:
+        """Whether it has exited since :meth:`terminate` at ``asked_at``; one that
+        outstays :attr:`stop_timeout` is killed (and then has)."""
+        if self.process is None:
+            return True
+        if self.process.poll() is not None:
+            log.info("stopped %s in %.2f s", self.name, time.monotonic() - asked_at)
+        elif time.monotonic() < asked_at + self.stop_timeout:
+            return False
+        else:
             log.warning("%s did not stop in %.0f s; killing it", self.name, self.stop_timeout)
             self.process.kill()
             self.process.wait()
         self.kill_leftovers()
+        return True
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -221,6 +237,7 @@ class Supervisor:
                     self.env,
                     stop_timeout=30,
                     stop_phase=2,  # last: everyone else uses it
+                    stop=redis.shutdown,
                     before_start=self._note_redis_start,
                     after_start=self._redis_ready,
                 )
@@ -418,14 +435,21 @@ class Supervisor:
     def _stop_all(self) -> None:
         """Stop in the order that loses nothing, and no slower than it needs: the API,
         the watchdog and the worker together (the worker's grace period, if tasks run,
-        is the longest wait), then the recorder, once every event is written, then Redis."""
+        is the longest wait), then the recorder, once every event is written, then Redis.
+
+        Each phase ends the moment its last child exits: the wait wakes on SIGCHLD
+        (blocked, like every signal the supervisor takes), not child after child.
+        """
         for phase in sorted({child.stop_phase for child in self.children}):
-            group = [child for child in self.children if child.stop_phase == phase]
+            waiting = [child for child in self.children if child.stop_phase == phase]
             asked_at = time.monotonic()
-            for child in group:
+            for child in waiting:
                 child.terminate()
-            for child in group:
-                child.wait_stopped(asked_at)
+            while waiting := [child for child in waiting if not child.reap(asked_at)]:
+                overdue = min(asked_at + child.stop_timeout for child in waiting)
+                # Capped: a SIGCHLD the caller did not block would never wake the wait.
+                wait = min(overdue - time.monotonic(), STOP_POLL_SECONDS)
+                signal.sigtimedwait({signal.SIGCHLD}, max(0.0, wait))
 
     def _write_runtime_file(self) -> None:
         # redis_url lets tools on this machine (and the tests) watch the live stream;

@@ -21,10 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import httpx
+import obstore
 import pytest
-from botocore.exceptions import ClientError
+from obstore.exceptions import BaseError
+from obstore.store import S3Store
 
 from backend.supervisor import free_port
 
@@ -144,15 +145,16 @@ def _wait_ready(server: S3Server, log: Path, timeout: float = 60.0) -> None:
 
 
 def _bucket_exists(server: S3Server) -> bool:
-    client = boto3.session.Session().client(
-        "s3",
-        endpoint_url=server.endpoint_url,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        region_name="us-east-1",
+    store = S3Store(
+        BUCKET,
+        endpoint=server.endpoint_url,
+        access_key_id=ACCESS_KEY,
+        secret_access_key=SECRET_KEY,
+        region="us-east-1",
+        client_options={"allow_http": True},
     )
     try:
-        client.head_bucket(Bucket=BUCKET)
-    except ClientError:
+        next(iter(obstore.list(store, chunk_size=1)), None)
+    except BaseError:
         return False
     return True

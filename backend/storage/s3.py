@@ -7,42 +7,39 @@ Nothing crosses the network whole in memory: an upload arrives in a local spool 
 large; a run downloads its input to a scratch folder in this host's ``TASKDESK_HOME``
 and uploads its result, and the folder goes when the run ends; the API reads a result
 as a stream.
+
+The client is obstore (Rust's ``object_store``), not boto3: a worker and the recorder
+make a request or two for every task, and boto3 spent more CPU on each than bare Celery
+spends on a whole task. Measured against SeaweedFS on a loaded machine, CPU in the
+calling process per call: storing an input 0.67 ms (boto3 2.47), a run's download to
+its scratch folder 0.88 ms (3.67), looking for a result 0.27 ms (1.92). Credentials and
+region come from the standard ``AWS_*`` variables, as for any S3 client.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
-import boto3
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
-from botocore.exceptions import ClientError
+import obstore
+from obstore.store import S3Store as ObjectStore
 
 from backend.errors import PermanentError
 from backend.filestore import CHUNK_BYTES, FileStore, StoredResult, Workspace
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
+    from _typeshed import WriteableBuffer
+    from obstore import ReadableFile
 
     from backend.config import Settings
 
 #: Parts of 8 MB, two at a time, above 8 MB: what an upload holds in memory is bounded.
-#: (A download is one streamed response, copied to its file a chunk at a time.)
-TRANSFER = TransferConfig(
-    multipart_threshold=8 << 20, multipart_chunksize=8 << 20, max_concurrency=2
-)
-#: Checksums only where S3 requires them: S3-compatible servers refuse some of the
-#: newer default ones (CRC trailers on streamed uploads).
-CLIENT_CONFIG = Config(
-    request_checksum_calculation="when_required",
-    response_checksum_validation="when_required",
-    retries={"mode": "standard", "max_attempts": 3},
-)
-_MISSING = {"404", "NoSuchKey", "NotFound"}
+PART_BYTES = 8 << 20
+PARTS_AT_ONCE = 2
 
 
 class S3Store(FileStore):
@@ -52,11 +49,15 @@ class S3Store(FileStore):
         super().__init__(settings)
         assert settings.storage_url is not None
         bucket, _, prefix = settings.storage_url.removeprefix("s3://").partition("/")
-        self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
         self.scratch_dir = settings.home / "scratch"
-        self.client: S3Client = boto3.session.Session().client(
-            "s3", endpoint_url=settings.s3_endpoint_url, config=CLIENT_CONFIG
+        endpoint = settings.s3_endpoint_url
+        self.store = ObjectStore(
+            bucket,
+            endpoint=endpoint,
+            # A server of one's own (SeaweedFS, MinIO) on a LAN may speak plain HTTP.
+            client_options={"allow_http": bool(endpoint and endpoint.startswith("http:"))},
+            retry_config={"max_retries": 2},
         )
 
     @property
@@ -83,13 +84,12 @@ class S3Store(FileStore):
         try:
             workspace = Workspace(folder / "input.pdf", folder / "result.json")
             try:
-                response = self.client.get_object(Bucket=self.bucket, Key=self.input_key(task_id))
-            except ClientError as exc:
-                if _missing(exc):
-                    raise PermanentError("the task's input is not in the storage") from None
-                raise
-            with contextlib.closing(response["Body"]), workspace.input.open("wb") as out:
-                shutil.copyfileobj(response["Body"], out, CHUNK_BYTES)
+                response = obstore.get(self.store, self.input_key(task_id))
+            except FileNotFoundError:  # obstore's for a missing object
+                raise PermanentError("the task's input is not in the storage") from None
+            with workspace.input.open("wb") as out:
+                for chunk in response.stream(min_chunk_size=CHUNK_BYTES):
+                    out.write(chunk)
             yield workspace
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -101,34 +101,50 @@ class S3Store(FileStore):
     def result(self, task_id: str) -> StoredResult | None:
         key = self.result_key(task_id)
         try:
-            head = self.client.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _missing(exc):
-                return None
-            raise
+            head = obstore.head(self.store, key)
+        except FileNotFoundError:  # obstore's for a missing object
+            return None
+        size = head["size"]
+        version = head["e_tag"] or head["last_modified"].isoformat()
 
         def body() -> BinaryIO:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
-            return cast(BinaryIO, response["Body"])
+            reader = obstore.open_reader(self.store, key, buffer_size=CHUNK_BYTES, size=size)
+            return cast(BinaryIO, _Reader(reader))
 
-        return StoredResult(head["ETag"], head["ContentLength"], body)
+        return StoredResult(version, size, body)
 
     def _put(self, path: Path, key: str) -> None:
-        """One request for a file under a part's size (most are), read as it is sent;
-        parts, two at a time, above it."""
-        if path.stat().st_size <= TRANSFER.multipart_threshold:
-            with path.open("rb") as body:
-                self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
-        else:
-            self.client.upload_file(str(path), self.bucket, key, Config=TRANSFER)
-
-    def delete(self, task_id: str) -> None:
-        keys = (self.input_key(task_id), self.result_key(task_id))
-        self.client.delete_objects(
-            Bucket=self.bucket,
-            Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
+        """One request for a file under a part's size (most are), parts above it."""
+        obstore.put(
+            self.store,
+            key,
+            path,
+            use_multipart=path.stat().st_size > PART_BYTES,
+            chunk_size=PART_BYTES,
+            max_concurrency=PARTS_AT_ONCE,
         )
 
+    def delete(self, task_id: str) -> None:
+        obstore.delete(self.store, [self.input_key(task_id), self.result_key(task_id)])
 
-def _missing(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") in _MISSING
+
+class _Reader(io.RawIOBase):
+    """A stored object as the binary file the readers of a result expect (bytes, not
+    obstore's buffers)."""
+
+    def __init__(self, file: ReadableFile) -> None:
+        self._file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
+        data = memoryview(self._file.read(len(target)))
+        target[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()

@@ -14,6 +14,7 @@ from celery import Celery
 
 from backend.config import Settings
 from backend.logs import use_for_celery_worker
+from backend.worker import quickexit
 from backend.worker.celeryapp import RUN_TASK, celery_task_id, enqueue, make_app, terminate
 from backend.worker.tasks import register_tasks
 
@@ -24,6 +25,7 @@ def create_worker_app(settings: Settings) -> Celery:
     """An app that can also run tasks (the API only needs :func:`make_app`)."""
     app = make_app(settings)
     register_tasks(app)
+    quickexit.install()
     return app
 
 

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import obstore
 import pytest
 
 from backend.filestore import open_store
@@ -22,15 +23,15 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
     with s3_server() as server:
-        # The test's own client of the store reads the credentials where boto3 looks.
+        # The test's own client of the store reads the credentials from the environment.
         for name, value in server.environment(prefix="e2e").items():
             monkeypatch.setenv(name, value)
         yield server
 
 
 def _keys(store: S3Store) -> set[str]:
-    listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix)
-    return {item["Key"] for item in listed.get("Contents", [])}
+    listed = obstore.list(store.store, prefix=store.prefix).collect()
+    return {item["path"] for item in listed}
 
 
 def test_uploads_runs_results_and_deletes_go_through_the_object_store(

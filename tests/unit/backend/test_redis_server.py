@@ -1,0 +1,45 @@
+"""The embedded Redis stops at once when asked, and keeps what it had (its AOF)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+from backend.config import Settings
+from backend.redis_server import EmbeddedRedis
+from backend.supervisor import free_port
+
+
+def test_shutdown_is_served_at_once_and_loses_nothing(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    settings.ensure_home()
+    server = EmbeddedRedis(settings, free_port())
+    process = subprocess.Popen(server.command(), stdout=subprocess.DEVNULL)
+    try:
+        server.wait_ready(process)
+        client = redis.Redis.from_url(server.url)
+        client.set("queued", "yes")
+        client.close()
+        # Past the start, so a stop on SIGTERM would wait for the next once-a-second tick.
+        time.sleep(0.2)
+        asked = time.monotonic()
+        server.shutdown()
+        process.wait(5)
+        assert time.monotonic() - asked < 0.5
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    again = subprocess.Popen(server.command(), stdout=subprocess.DEVNULL)
+    try:
+        server.wait_ready(again)
+        client = redis.Redis.from_url(server.url)
+        assert client.get("queued") == b"yes"
+        client.close()
+    finally:
+        again.terminate()
+        again.wait()
