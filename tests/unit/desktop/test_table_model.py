@@ -261,3 +261,22 @@ def test_the_time_column_tooltip_explains_the_limit_that_ended_the_task(
     tip = model.index(0, Columns.TIME).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("Stopped at the soft limit (270 s)")
     assert "300 pages" in tip
+
+
+def test_the_size_column_shows_bytes_and_pages_and_sorts_by_bytes(
+    model: TaskTableModel, row: Row
+) -> None:
+    model.apply_rows(
+        [
+            row("big", size=3 * 2**20, pages_total=40),
+            row("small", size=900 * 1024, pages_total=300),
+            row("old", size=None),
+        ]
+    )
+    model.flush()
+    cells = [model.index(p, Columns.SIZE) for p in range(3)]
+    assert [cell.data() for cell in cells] == ["3.0 MB · 40 p", "900 KB · 300 p", ""]
+    assert [cell.data(Roles.SORT_KEY) for cell in cells] == [3 * 2**20, 900 * 1024, -1]
+    assert cells[0].data(Qt.ItemDataRole.ToolTipRole) == "3,145,728 bytes"
+    assert cells[2].data(Qt.ItemDataRole.ToolTipRole) is None
+    assert model.headerData(Columns.SIZE, Qt.Orientation.Horizontal) == "Size"
