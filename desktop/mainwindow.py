@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         if (splitter := prefs.splitter_state()) is not None:
             self.splitter.restoreState(splitter)
         header = prefs.header_state()
-        if header is None or not self.view.horizontalHeader().restoreState(header):
+        if header is None or not self.view.restore_header(header, prefs.header_columns()):
             self.view.apply_default_widths()
         self.filter_bar.set_states(prefs.filter_states())
         self.filter_bar.text.setText(prefs.filter_text())
@@ -535,6 +535,7 @@ class MainWindow(QMainWindow):
             window_state=self.saveState(),
             splitter=self.splitter.saveState(),
             header=self.view.horizontalHeader().saveState(),
+            columns=self.model.columnCount(),
         )
         self._prefs.save_filter(self.proxy.states, self.filter_bar.text.text())
         self._prefs.sync()

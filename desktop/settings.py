@@ -20,6 +20,8 @@ from desktop.options import DropOptions
 
 ORGANIZATION = "Taskdesk"
 APPLICATION = "Taskdesk"
+#: The task table's column count in every version that saved its header without one.
+HEADER_COLUMNS_BEFORE_COUNTED = 8
 
 
 class Preferences:
@@ -47,6 +49,12 @@ class Preferences:
     def header_state(self) -> QByteArray | None:
         return self._bytes("table/header")
 
+    def header_columns(self) -> int:
+        """How many columns the table had when its header was saved."""
+        count = _optional(self.settings.value("table/columns"), int)
+        # Saved without a count: by a version from before Size, which had eight.
+        return HEADER_COLUMNS_BEFORE_COUNTED if count is None else count
+
     def save_layout(
         self,
         *,
@@ -54,11 +62,13 @@ class Preferences:
         window_state: QByteArray,
         splitter: QByteArray,
         header: QByteArray,
+        columns: int,
     ) -> None:
         self.settings.setValue("window/geometry", geometry)
         self.settings.setValue("window/state", window_state)
         self.settings.setValue("window/splitter", splitter)
         self.settings.setValue("table/header", header)
+        self.settings.setValue("table/columns", columns)
 
     # filter
     def filter_states(self) -> set[TaskStatus]:
