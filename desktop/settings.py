@@ -15,7 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from backend.processors import OCR_MODES
 from backend.states import TaskStatus
-from desktop.credentials import TokenStore
+from desktop.credentials import TokenStore, read_token
 from desktop.options import DropOptions
 
 ORGANIZATION = "Taskdesk"
@@ -96,17 +96,27 @@ class Preferences:
         self.settings.setValue("notices/close_shown", True)
 
     # remote backend (the "Connect to server…" dialog)
-    def remote_server(self) -> tuple[str, str] | None:
-        """The remembered remote backend and its token ("" when no keyring kept it)."""
+    def remembered_server(self) -> tuple[str, str] | None:
+        """The remembered remote backend, from the settings alone (its token is in the
+        keyring, which may block: :class:`desktop.remembered.TokenThread` reads it), and
+        a token an older version wrote here in clear text ("" mostly), taken out of the
+        settings to move to the keyring (:func:`desktop.credentials.read_token`)."""
         url = str(self.settings.value("connection/server", "") or "")
         if not url:
             return None
-        # An older version wrote the token here in clear text: move it to the keyring.
         legacy = str(self.settings.value("connection/token", "") or "")
         if legacy:
-            self.tokens.save(url, legacy)
             self.settings.remove("connection/token")
-        return url, self.tokens.load(url) or ""
+        return url, legacy
+
+    def remote_server(self) -> tuple[str, str] | None:
+        """The remembered remote backend and its token ("" when no keyring kept it).
+
+        Reads the keyring unless :meth:`remembered_server`'s token was read already
+        (:class:`~desktop.credentials.TokenStore` keeps it): at start, off the GUI thread.
+        """
+        remembered = self.remembered_server()
+        return None if remembered is None else (remembered[0], read_token(self.tokens, *remembered))
 
     def set_remote_server(self, url: str | None, token: str = "") -> None:
         """Remember a remote backend (its token in :attr:`tokens`); None goes back to
