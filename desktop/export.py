@@ -32,9 +32,9 @@ FILTERS = {
 }
 #: Milliseconds a finished or failed export stays said in the status bar.
 MESSAGE_MS = 12_000
-#: Most tasks exported by selection: ``GET /api/export`` takes their ids in its URL,
-#: which httpx caps at 64 KB (about 1,700 ids). A batch goes by its id, whatever its size.
-MAX_SELECTED = 1500
+#: Most tasks exported by selection: ``POST /api/export`` takes at most this many ids
+#: (the API's ``MAX_BULK_IDS``). A batch goes by its id, whatever its size.
+MAX_SELECTED = 10_000
 
 
 def chosen_format(
