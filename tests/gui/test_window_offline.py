@@ -243,7 +243,7 @@ def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> 
     assert pane.tabs.currentWidget() is pane.result, "a completed one on its result"
     select(window, "Q3 board report.pdf", "holiday photo.pdf", "site survey (scanned).pdf")
     assert pane.title.text() == "3 tasks selected"
-    assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98"
+    assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98 · 43 MB"
     assert not any(pane.facts.isRowVisible(r) for r in range(pane.facts.rowCount())), (
         "no one task's facts, so no empty Task:, Batch:, … labels"
     )
