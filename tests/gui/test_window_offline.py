@@ -55,7 +55,7 @@ def select(window: MainWindow, *filenames: str) -> None:
                 index,
                 selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
             )
-    window._refresh_selection()
+    window.selection.refresh()
 
 
 def test_a_drag_shows_the_drop_target_and_a_drop_submits(
