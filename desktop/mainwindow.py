@@ -31,12 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.states import CANCELLABLE_STATES, FINAL_STATES, TaskStatus
+from backend.states import TaskStatus
 from desktop.about import show_about
 from desktop.actions import (
-    ENDED_RETRYABLE_STATES,
-    FAILED_STATES,
-    WAITING_STATES,
     TaskActions,
 )
 from desktop.connectdialog import ConnectDialog
@@ -55,17 +52,16 @@ from desktop.records import (
     Health,
     Rejection,
     TaskDetail,
-    TaskFilter,
     TaskRow,
     UploadProgress,
 )
 from desktop.refusals import RefusalBar
-from desktop.removal import confirm_clear_completed, confirm_remove
 from desktop.search.tools import TextTools
 from desktop.selectionsync import SelectionSync
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
 from desktop.submissions import Submissions
+from desktop.taskcommands import TaskCommands
 from desktop.tasks import Columns, TaskFilterProxy, TaskTableModel, TaskView
 from desktop.tls import CertificatePins
 
@@ -144,6 +140,7 @@ class MainWindow(QMainWindow):
         self.actions_ = TaskActions(self)
         self.filter_bar = FilterBar(self)
         self.actions_.install(self, self.filter_bar)
+        self.commands = TaskCommands(self.actions_, self.view, model, self)
         self.texts = TextTools(
             self,
             selected_rows=self.view.selected_rows,
@@ -178,14 +175,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         a = self.actions_
         a.add.triggered.connect(self._on_add_triggered)
-        a.retry.triggered.connect(self._on_retry_triggered)
-        a.retry_all_failed.triggered.connect(self._on_retry_all_failed_triggered)
-        a.cancel.triggered.connect(self._on_cancel_triggered)
-        a.retry_now.triggered.connect(self._on_retry_now_triggered)
-        a.remove.triggered.connect(self._on_remove_triggered)
-        a.clear_completed.triggered.connect(self._on_clear_completed_triggered)
         a.options.triggered.connect(self._on_options_triggered)
-        a.open_result.triggered.connect(self._on_open_result_triggered)
         a.show_pdf.triggered.connect(self._on_show_pdf_triggered)
         a.find.triggered.connect(self.filter_bar.text.setFocus)
         a.connect.triggered.connect(self._on_connect_triggered)
@@ -205,6 +195,13 @@ class MainWindow(QMainWindow):
         self.submissions.submit_requested.connect(self.submit_requested)
         self.submissions.said.connect(lambda text: self.statusBar().showMessage(text, MESSAGE_MS))
         self.selection.result_requested.connect(self.result_requested)
+        for request, own in (
+            (self.commands.retry_requested, self.retry_requested),
+            (self.commands.cancel_requested, self.cancel_requested),
+            (self.commands.remove_requested, self.remove_requested),
+            (self.commands.export_result_requested, self.export_result_requested),
+        ):
+            request.connect(own)
 
     def _restore(self) -> None:
         prefs = self._prefs
@@ -233,28 +230,6 @@ class MainWindow(QMainWindow):
         if names:
             self.submit_paths([Path(name) for name in names])
 
-    def _on_retry_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in ENDED_RETRYABLE_STATES]
-        if ids:
-            self.retry_requested.emit(ids)
-
-    def _on_retry_now_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in WAITING_STATES]
-        if ids:
-            self.retry_requested.emit(ids)
-
-    def _on_remove_triggered(self) -> None:
-        rows = self.view.selected_rows()
-        unfinished = sum(row.status not in FINAL_STATES for row in rows)
-        if rows and confirm_remove(self, len(rows), unfinished=unfinished):
-            self.remove_requested.emit([row.id for row in rows])
-
-    def _on_clear_completed_triggered(self) -> None:
-        # The filter, not the ids: the backend's completed tasks, however many.
-        count = self.model.counts().get(TaskStatus.COMPLETED, 0)
-        if count and confirm_clear_completed(self, count):
-            self.remove_requested.emit(TaskFilter(frozenset({TaskStatus.COMPLETED})))
-
     def _on_options_triggered(self) -> None:
         dialog = OptionsDialog(self._prefs.drop_options(), self)
         if dialog.exec() == OptionsDialog.DialogCode.Accepted:
@@ -265,21 +240,6 @@ class MainWindow(QMainWindow):
     def _use_drop_options(self, options: DropOptions) -> None:
         self.submit_options = options.form_fields()
         self.actions_.options.setToolTip(f"Options for the files you add: {options.summary()}")
-
-    def _on_retry_all_failed_triggered(self) -> None:
-        # The filter, not the ids: one request however many failed, and the server's
-        # view of which ones did, not this window's.
-        self.retry_requested.emit(TaskFilter(FAILED_STATES))
-
-    def _on_cancel_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in CANCELLABLE_STATES]
-        if ids:
-            self.cancel_requested.emit(ids)
-
-    def _on_open_result_triggered(self) -> None:
-        row = self.view.current_row()
-        if row is not None and row.status is TaskStatus.COMPLETED:
-            self.export_result_requested.emit(row.id, row.filename)
 
     def _on_show_pdf_triggered(self) -> None:
         row = self.view.current_row()
