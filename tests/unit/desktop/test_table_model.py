@@ -96,10 +96,10 @@ def test_older_versions_are_ignored_before_and_after_a_flush(
     # Out of order within one batch: the older version loses.
     assert model.apply_rows([row("t1", status="running", version=2, progress=20)]) == 0
     model.flush()
-    assert model.row_for("t1").progress == 30
+    assert (held := model.row_for("t1")) is not None and held.progress == 30
     # And after the flush, against what the model holds.
     assert model.apply_rows([row("t1", status="pending", version=1)]) == 0
-    assert model.row_for("t1").status is TaskStatus.RUNNING
+    assert (held := model.row_for("t1")) is not None and held.status is TaskStatus.RUNNING
 
 
 def test_events_for_one_task_coalesce_into_one_change(model: TaskTableModel, row: Row) -> None:
@@ -110,7 +110,7 @@ def test_events_for_one_task_coalesce_into_one_change(model: TaskTableModel, row
         model.apply_rows([row("t1", status="running", version=version, progress=version)])
     model.flush()
     assert spans(changed) == [(1, Columns.PROGRESS, 1, Columns.PROGRESS)]
-    assert model.row_for("t1").version == 51
+    assert (held := model.row_for("t1")) is not None and held.version == 51
     assert [r.version for r in applied.at(0)[0]] == [51]
 
 
