@@ -50,6 +50,8 @@ class Upload:
     #: SHA-256 of its bytes, and the earliest stored task with the same (see TaskRow).
     sha256: str | None = None
     duplicate_of: str | None = None
+    #: Its size in bytes, as received (see TaskRow).
+    size: int | None = None
 
 
 def submit(
@@ -104,6 +106,7 @@ def submit(
                 batch_name=batch_name,
                 sha256=upload.sha256,
                 duplicate_of=duplicate_of,
+                size=upload.size,
             )
         )
     created = [change.row for change in live.create_many(rows)]

@@ -79,6 +79,9 @@ class TaskRow(BaseModel):
     #: The earliest task still there, when this one was submitted, whose input had the
     #: same bytes (the analyst may want a second run, so it is processed all the same).
     duplicate_of: str | None
+    #: The stored input's size in bytes, counted as it was uploaded; None when the
+    #: input came another way, or the row was stored before sizes were kept.
+    size: int | None
 
 
 #: What a run of a task writes, as a new task has it: a manual retry resets these, so
@@ -145,6 +148,7 @@ ADDED_LATER: Mapping[str, Any] = MappingProxyType(
         "batch_name": None,
         "sha256": None,
         "duplicate_of": None,
+        "size": None,
     }
 )
 
@@ -196,6 +200,7 @@ def new_task_row(
     batch_name: str | None = None,
     sha256: str | None = None,
     duplicate_of: str | None = None,
+    size: int | None = None,
 ) -> dict[str, Any]:
     """The fields of a task that was just submitted (``version`` comes from the store)."""
     now = now_iso()
@@ -222,4 +227,5 @@ def new_task_row(
         **FRESH_ATTEMPT,
         "sha256": sha256,
         "duplicate_of": duplicate_of,
+        "size": size,
     }

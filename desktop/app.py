@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
@@ -27,6 +27,7 @@ from desktop.gcguard import GuiThreadCollector
 from desktop.mainwindow import MainWindow
 from desktop.platformcheck import require_window_libraries
 from desktop.records import Endpoint
+from desktop.remembered import TokenThread
 from desktop.resources import app_icon
 from desktop.session import Session
 from desktop.settings import APPLICATION, ORGANIZATION, Preferences
@@ -82,6 +83,7 @@ class Desktop(QObject):
         self.window = MainWindow(self.model, prefs, icon=app_icon())
         self.session: Session | None = None
         self._locator: LocatorThread | None = None
+        self._token_thread: TokenThread | None = None
         self._home = home
         self._backoff = backoff
         self._initial_paths = list(initial_paths)
@@ -94,13 +96,12 @@ class Desktop(QObject):
         return Endpoint(url=url, token=token, local=False, certificate=pinned)
 
     def start(self, endpoint: Endpoint | None = None) -> None:
-        """Use ``endpoint``, else the remembered remote backend, else the local one."""
-        remembered = self.prefs.remote_server()
+        """Use ``endpoint``, else the remembered remote backend (once the keyring gave
+        its token: :meth:`on_token_loaded`), else the local one."""
+        remembered = self.prefs.remembered_server()
         if endpoint is None and remembered is not None:
-            if not remembered[1]:  # no keyring kept it: ask again, once the window shows
-                QTimer.singleShot(0, self.window.actions_.connect.trigger)
-                return
-            endpoint = self.remote(*remembered)
+            self._read_token(*remembered)
+            return
         if endpoint is not None:
             self.open_session(endpoint)
             return
@@ -109,6 +110,25 @@ class Desktop(QObject):
         self._locator.failed.connect(self.window.on_locator_failed)
         self._locator.found.connect(self.on_locator_found)
         self._locator.start()
+
+    def _read_token(self, url: str, legacy: str) -> None:
+        self.window.on_locator_status(f"Reading the token for {url} from the keyring…")
+        self._token_thread = TokenThread(self.prefs.tokens, url, legacy)
+        self._token_thread.loaded.connect(self.on_token_loaded)
+        self._token_thread.start()
+
+    @Slot(str, str)
+    def on_token_loaded(self, url: str, token: str) -> None:
+        """The remembered backend's token is in hand: open its session, unless the user
+        chose another backend meanwhile."""
+        self._stop_token_read()
+        remembered = self.prefs.remembered_server()
+        if self.session is not None or remembered is None or remembered[0] != url:
+            return
+        if not token:  # no keyring kept it: ask again
+            self.window.actions_.connect.trigger()
+            return
+        self.open_session(self.remote(url, token))
 
     @Slot(object)
     def on_locator_found(self, endpoint: Endpoint) -> None:
@@ -183,6 +203,7 @@ class Desktop(QObject):
     def shutdown(self) -> None:
         """Stop the desktop's threads (never the backend); safe to call twice."""
         self._stop_locator()
+        self._stop_token_read()
         if self.session is not None:
             self.session.stop()
 
@@ -199,6 +220,14 @@ class Desktop(QObject):
             self.session.stop()
             self.session.deleteLater()
             self.session = None
+
+    def _stop_token_read(self) -> None:
+        """Forget the token being read; waits for the keyring to answer (a thread left
+        running when its object goes aborts the process)."""
+        if self._token_thread is not None:
+            self._token_thread.loaded.disconnect(self.on_token_loaded)
+            self._token_thread.wait()
+            self._token_thread = None
 
     def _stop_locator(self) -> None:
         if self._locator is not None:

@@ -56,16 +56,21 @@ class TokenStore:
         return True
 
     def load(self, url: str) -> str | None:
+        """The token kept for ``url``; read from the keyring once, then from memory (the
+        keyring may block, see :mod:`desktop.remembered`)."""
         key = origin(url)
         if key in self._session:
             return self._session[key]
         if not keyring_usable():
             return None
         try:
-            return keyring.get_password(SERVICE, key)
+            token = keyring.get_password(SERVICE, key)
         except KeyringError as exc:
             log.warning("could not read the token from the keyring: %s", exc)
             return None
+        if token is not None:
+            self._session[key] = token
+        return token
 
     def forget(self, url: str) -> None:
         key = origin(url)
@@ -75,3 +80,11 @@ class TokenStore:
                 keyring.delete_password(SERVICE, key)
             except KeyringError:
                 pass  # nothing stored, or the keyring is away: nothing to leave behind
+
+
+def read_token(tokens: TokenStore, url: str, legacy: str = "") -> str:
+    """``url``'s token ("" when none is kept); ``legacy``, one an older version wrote in
+    the settings file in clear text, is moved to the keyring first. May block."""
+    if legacy:
+        tokens.save(url, legacy)
+    return tokens.load(url) or ""

@@ -92,7 +92,7 @@ class DetailPane(QWidget):
         self.state = QLabel(self)
         self.facts = QFormLayout()
         self._fact_labels: dict[str, QLabel] = {}
-        for name in ("Batch", "Processor", "Attempt", "Limits", "Started", "Finished"):
+        for name in ("Batch", "Size", "Processor", "Attempt", "Limits", "Started", "Finished"):
             label = QLabel(self)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fact_labels[name] = label
@@ -177,6 +177,8 @@ class DetailPane(QWidget):
         facts = self._fact_labels
         facts["Batch"].setText(batch_name or row.batch_name or row.batch_id)
         facts["Batch"].setToolTip(f"batch {row.batch_id}")
+        facts["Size"].setText(fmt.size_text(row) or "—")
+        facts["Size"].setToolTip("" if row.size is None else f"{row.size:,} bytes")
         facts["Processor"].setText(row.processor)
         facts["Attempt"].setText(
             f"{row.attempt} · automatic retries {row.retries}/{row.max_retries}"
@@ -196,7 +198,7 @@ class DetailPane(QWidget):
         self.copy_ids.setEnabled(True)
 
     def show_selection(self, rows: list[TaskRow]) -> None:
-        """Several tasks selected: how many, in which states, and their pages."""
+        """Several tasks selected: how many, in which states, their pages and size."""
         self._row = None
         self.setEnabled(True)
         counts = Counter(row.status for row in rows)
@@ -208,7 +210,7 @@ class DetailPane(QWidget):
         done = sum(row.pages_done for row in rows)
         total = sum(row.pages_total for row in rows)
         pages = f"{fmt.DOT}pages {done:,}/{total:,}" if total else ""
-        self._clear(f"{len(rows)} tasks selected", f"{states}{pages}")
+        self._clear(f"{len(rows)} tasks selected", f"{states}{pages}{selection_size(rows)}")
 
     def _show_facts(self, visible: bool) -> None:
         for row in range(self.facts.rowCount()):
@@ -260,6 +262,16 @@ class DetailPane(QWidget):
     def _on_copy_ids_clicked(self) -> None:
         if self._row is not None:
             QGuiApplication.clipboard().setText(ids_text(self._row))
+
+
+def selection_size(rows: list[TaskRow]) -> str:
+    """`` · 4.5 MB`` for the rows' inputs together; which of them it counts when some
+    were stored before sizes were kept (a sum that leaves them out says so)."""
+    sizes = [row.size for row in rows if row.size is not None]
+    if not sizes:
+        return ""
+    text = f"{fmt.DOT}{fmt.byte_size(sum(sizes))}"
+    return text if len(sizes) == len(rows) else f"{text} in {len(sizes)} of {len(rows)}"
 
 
 def ids_text(row: TaskRow) -> str:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop.records import TaskRow
 from desktop.search.records import ExportFormat, ExportProgress, ExportRequest
+from desktop.tasks.format import byte_size
 
 F = ExportFormat
 #: What each format is, as the save dialog's filter says it.
@@ -31,9 +32,9 @@ FILTERS = {
 }
 #: Milliseconds a finished or failed export stays said in the status bar.
 MESSAGE_MS = 12_000
-#: Most tasks exported by selection: ``GET /api/export`` takes their ids in its URL,
-#: which httpx caps at 64 KB (about 1,700 ids). A batch goes by its id, whatever its size.
-MAX_SELECTED = 1500
+#: Most tasks exported by selection: ``POST /api/export`` takes at most this many ids
+#: (the API's ``MAX_BULK_IDS``). A batch goes by its id, whatever its size.
+MAX_SELECTED = 10_000
 
 
 def chosen_format(
@@ -51,14 +52,6 @@ def chosen_format(
             return fmt, path
     fmt = next((f for f in formats if FILTERS[f] == selected_filter), formats[0])
     return fmt, path.with_name(f"{path.name}.{fmt.value}")
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} bytes"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KB"
-    return f"{count / (1024 * 1024):.1f} MB"
 
 
 class Exporter(QObject):
@@ -133,9 +126,9 @@ class Exporter(QObject):
     # -- told by the export thread -------------------------------------------------------
 
     def on_export_progress(self, progress: ExportProgress) -> None:
-        written = _size(progress.written)
+        written = byte_size(progress.written)
         if progress.total:
-            done = f"{written} of {_size(progress.total)}"
+            done = f"{written} of {byte_size(progress.total)}"
         else:
             done = written
         self._say(f"Exporting {progress.request.label}… {done}", 0)

@@ -3,6 +3,8 @@
 It never talks to the backend. It asks through its signals (submit, retry, cancel,
 load a task's detail or result) and is told through its ``on_*`` slots, all wired in
 :mod:`desktop.session`; what it receives are records from :mod:`desktop.records`.
+It builds the widgets, restores and saves their layout, and routes: what follows the
+selection is :mod:`desktop.selectionsync`'s, a drop's life :mod:`desktop.submissions`'.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -29,22 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.states import CANCELLABLE_STATES, FINAL_STATES, TaskStatus
+from backend.states import TaskStatus
 from desktop.about import show_about
 from desktop.actions import (
-    ENDED_RETRYABLE_STATES,
-    FAILED_STATES,
-    WAITING_STATES,
     TaskActions,
-    allowed_for,
 )
 from desktop.connectdialog import ConnectDialog
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
-from desktop.duplicates import batch_note, same_file_note
-from desktop.files import drop_name
+from desktop.duplicates import batch_note
 from desktop.filterbar import FilterBar
-from desktop.notify import Notifier, SubmissionTracker
+from desktop.notify import Notifier
 from desktop.options import DropOptions
 from desktop.optionsdialog import OptionsDialog
 from desktop.progresssummary import ProgressSummary
@@ -55,15 +52,16 @@ from desktop.records import (
     Health,
     Rejection,
     TaskDetail,
-    TaskFilter,
     TaskRow,
     UploadProgress,
 )
 from desktop.refusals import RefusalBar
-from desktop.removal import confirm_clear_completed, confirm_remove
 from desktop.search.tools import TextTools
+from desktop.selectionsync import SelectionSync
 from desktop.settings import Preferences
 from desktop.statusbar import StatusPanel
+from desktop.submissions import Submissions
+from desktop.taskcommands import TaskCommands
 from desktop.tasks import Columns, TaskFilterProxy, TaskTableModel, TaskView
 from desktop.tls import CertificatePins
 
@@ -78,8 +76,7 @@ MESSAGE_MS = 8000
 class MainWindow(QMainWindow):
     """The window analysts live in."""
 
-    #: Upload these paths (files and folders) as one submission: id, list[Path], and the
-    #: batch form options (``processor``, ``max_retries``, …) as a dict.
+    #: Upload these paths as one submission (:attr:`Submissions.submit_requested`).
     submit_requested = Signal(int, object, object)
     #: Manual retry / cancel of these task ids (list[str]), or of the tasks a TaskFilter
     #: matches.
@@ -113,12 +110,6 @@ class MainWindow(QMainWindow):
         self._prefs = prefs
         #: The backend this window shows, for the About box (set by the app).
         self.backend_url: str | None = None
-        self._sources: dict[str, Path] = {}
-        self._tracker = SubmissionTracker()
-        self._next_submission = 1
-        #: Submissions whose new rows were brought into view, and the rows waiting to be.
-        self._revealed: set[int] = set()
-        self._reveal: list[str] = []
         #: Form fields sent with every batch: the remembered "Options…" (``--processor``
         #: overrides ``processor`` for one run).
         self.submit_options: dict[str, str] = {}
@@ -129,6 +120,8 @@ class MainWindow(QMainWindow):
         self.view.setModel(self.proxy)
         self.view.set_placeholder("Starting backend…")
         self.detail = DetailPane(self)
+        self.notifier = Notifier(self, icon or QIcon())
+        self.submissions = Submissions(model, self.view, self.notifier, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.detail)
@@ -147,11 +140,12 @@ class MainWindow(QMainWindow):
         self.actions_ = TaskActions(self)
         self.filter_bar = FilterBar(self)
         self.actions_.install(self, self.filter_bar)
+        self.commands = TaskCommands(self.actions_, self.view, model, self)
         self.texts = TextTools(
             self,
             selected_rows=self.view.selected_rows,
             row_for=self.model.row_for,
-            source_of=self._sources.get,
+            source_of=self.submissions.sources.get,
         )
 
         self.status_panel = StatusPanel(self)
@@ -162,16 +156,16 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress_summary)
         bar.addPermanentWidget(self.status_panel.upload)
         bar.addPermanentWidget(self.status_panel.counts)
-        self.notifier = Notifier(self, icon or QIcon())
-
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(100)
-        self._refresh_timer.timeout.connect(self._refresh_selection)
-        self._detail_timer = QTimer(self)
-        self._detail_timer.setSingleShot(True)
-        self._detail_timer.setInterval(300)
-        self._detail_timer.timeout.connect(self._request_detail)
+        self.selection = SelectionSync(
+            model=model,
+            view=self.view,
+            detail=self.detail,
+            actions=self.actions_,
+            texts=self.texts,
+            summary=self.progress_summary,
+            sources=self.submissions.sources.keys,
+            parent=self,
+        )
         self._connect_signals()
         self._restore()
         self.detail.hide()  # until a task is selected
@@ -181,14 +175,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         a = self.actions_
         a.add.triggered.connect(self._on_add_triggered)
-        a.retry.triggered.connect(self._on_retry_triggered)
-        a.retry_all_failed.triggered.connect(self._on_retry_all_failed_triggered)
-        a.cancel.triggered.connect(self._on_cancel_triggered)
-        a.retry_now.triggered.connect(self._on_retry_now_triggered)
-        a.remove.triggered.connect(self._on_remove_triggered)
-        a.clear_completed.triggered.connect(self._on_clear_completed_triggered)
         a.options.triggered.connect(self._on_options_triggered)
-        a.open_result.triggered.connect(self._on_open_result_triggered)
         a.show_pdf.triggered.connect(self._on_show_pdf_triggered)
         a.find.triggered.connect(self.filter_bar.text.setFocus)
         a.connect.triggered.connect(self._on_connect_triggered)
@@ -196,17 +183,25 @@ class MainWindow(QMainWindow):
         a.about.triggered.connect(lambda: show_about(self, self.backend_url))
         self.filter_bar.text_changed.connect(self.proxy.set_text)
         self.filter_bar.states_changed.connect(self.proxy.set_states)
-        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
         self.view.doubleClicked.connect(lambda _index: self.texts.read.trigger())
         self.model.rows_applied.connect(self.on_model_rows_applied)
         self.model.counts_changed.connect(self.on_model_counts_changed)
-        # Removed rows leave the selection without a selectionChanged: refresh the actions.
-        self.model.rowsRemoved.connect(lambda *_: self._refresh_timer.start())
         self.model.ticked.connect(self.on_model_ticked)
         self.detail.open_result_requested.connect(self.export_result_requested)
         self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
         self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)
+        self.selection.detail_requested.connect(self.detail_requested)
+        self.submissions.submit_requested.connect(self.submit_requested)
+        self.submissions.said.connect(lambda text: self.statusBar().showMessage(text, MESSAGE_MS))
+        self.selection.result_requested.connect(self.result_requested)
+        for request, own in (
+            (self.commands.retry_requested, self.retry_requested),
+            (self.commands.cancel_requested, self.cancel_requested),
+            (self.commands.remove_requested, self.remove_requested),
+            (self.commands.export_result_requested, self.export_result_requested),
+        ):
+            request.connect(own)
 
     def _restore(self) -> None:
         prefs = self._prefs
@@ -218,7 +213,7 @@ class MainWindow(QMainWindow):
         if (splitter := prefs.splitter_state()) is not None:
             self.splitter.restoreState(splitter)
         header = prefs.header_state()
-        if header is None or not self.view.horizontalHeader().restoreState(header):
+        if header is None or not self.view.restore_header(header, prefs.header_columns()):
             self.view.apply_default_widths()
         self.filter_bar.set_states(prefs.filter_states())
         self.filter_bar.text.setText(prefs.filter_text())
@@ -228,41 +223,12 @@ class MainWindow(QMainWindow):
 
     def submit_paths(self, paths: list[Path]) -> int:
         """Upload files/folders as one submission; returns its id."""
-        submission_id = self._next_submission
-        self._next_submission += 1
-        options = dict(self.submit_options)
-        if name := drop_name(paths):
-            # Named here, once: every request the upload splits the drop into shares it.
-            options["batch_name"] = self.model.batches.claim_name(name)
-        self.submit_requested.emit(submission_id, list(paths), options)
-        return submission_id
+        return self.submissions.submit(paths, self.submit_options)
 
     def _on_add_triggered(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Add PDFs", "", "PDF files (*.pdf *.PDF)")
         if names:
             self.submit_paths([Path(name) for name in names])
-
-    def _on_retry_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in ENDED_RETRYABLE_STATES]
-        if ids:
-            self.retry_requested.emit(ids)
-
-    def _on_retry_now_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in WAITING_STATES]
-        if ids:
-            self.retry_requested.emit(ids)
-
-    def _on_remove_triggered(self) -> None:
-        rows = self.view.selected_rows()
-        unfinished = sum(row.status not in FINAL_STATES for row in rows)
-        if rows and confirm_remove(self, len(rows), unfinished=unfinished):
-            self.remove_requested.emit([row.id for row in rows])
-
-    def _on_clear_completed_triggered(self) -> None:
-        # The filter, not the ids: the backend's completed tasks, however many.
-        count = self.model.counts().get(TaskStatus.COMPLETED, 0)
-        if count and confirm_clear_completed(self, count):
-            self.remove_requested.emit(TaskFilter(frozenset({TaskStatus.COMPLETED})))
 
     def _on_options_triggered(self) -> None:
         dialog = OptionsDialog(self._prefs.drop_options(), self)
@@ -275,28 +241,13 @@ class MainWindow(QMainWindow):
         self.submit_options = options.form_fields()
         self.actions_.options.setToolTip(f"Options for the files you add: {options.summary()}")
 
-    def _on_retry_all_failed_triggered(self) -> None:
-        # The filter, not the ids: one request however many failed, and the server's
-        # view of which ones did, not this window's.
-        self.retry_requested.emit(TaskFilter(FAILED_STATES))
-
-    def _on_cancel_triggered(self) -> None:
-        ids = [r.id for r in self.view.selected_rows() if r.status in CANCELLABLE_STATES]
-        if ids:
-            self.cancel_requested.emit(ids)
-
-    def _on_open_result_triggered(self) -> None:
-        row = self.view.current_row()
-        if row is not None and row.status is TaskStatus.COMPLETED:
-            self.export_result_requested.emit(row.id, row.filename)
-
     def _on_show_pdf_triggered(self) -> None:
         row = self.view.current_row()
         if row is not None:
             self._on_show_pdf_requested(row.id)
 
     def _on_show_pdf_requested(self, task_id: str) -> None:
-        path = self._sources.get(task_id)
+        path = self.submissions.sources.get(task_id)
         if path is not None:
             self._open_file(path, "PDF")
 
@@ -374,15 +325,8 @@ class MainWindow(QMainWindow):
         self.status_panel.upload.set_progress(progress)
 
     def on_upload_batch_submitted(self, submission_id: int, result: BatchResult) -> None:
-        self._sources.update(result.sources)
-        self._tracker.add_rows(submission_id, result.rows)
-        self.model.apply_rows(result.rows)
+        self.submissions.batch_submitted(submission_id, result)
         self._unfilter(result.rows)
-        if submission_id not in self._revealed and result.rows:
-            # The first answer of a drop is selected once it is in the table (its next
-            # flush); later answers of the same drop leave the selection to the analyst.
-            self._revealed.add(submission_id)
-            self._reveal = [row.id for row in result.rows]
         self.refusals.add(result.rejected)
         if note := batch_note(result.rows, self.model.row_for):
             self.statusBar().showMessage(note, MESSAGE_MS)
@@ -400,9 +344,8 @@ class MainWindow(QMainWindow):
 
     def on_upload_finished(self, submission_id: int, _batch_ids: list[str]) -> None:
         self.status_panel.upload.hide()
-        self._tracker.close(submission_id)
         self.refusals.end_submission()
-        self._check_finished_submissions()
+        self.submissions.upload_finished(submission_id)
 
     def on_upload_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, MESSAGE_MS)
@@ -431,20 +374,8 @@ class MainWindow(QMainWindow):
             )
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
-        if self._reveal and all(self.model.position_of(i) is not None for i in self._reveal):
-            # On the next turn of the event loop, not in the one that inserted them: a
-            # big drop's insert and the selection's repaint are each a long step.
-            QTimer.singleShot(0, self, self._select_revealed)
-        # Selection-dependent state is refreshed at most ten times a second.
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
-        if len(self._tracker):
-            self._check_finished_submissions()
-
-    def _select_revealed(self) -> None:
-        if self._reveal:
-            self.view.select_tasks(self._reveal)
-            self._reveal = []
+        self.submissions.rows_applied()
+        self.selection.schedule()
 
     def on_model_ticked(self) -> None:
         self.view.repaint_column(Columns.BATCH)
@@ -454,75 +385,8 @@ class MainWindow(QMainWindow):
 
     def forget_sources(self) -> None:
         """A different backend: task ids from the old one mean nothing now."""
-        self._sources.clear()
-        self._tracker = SubmissionTracker()
-        self._reveal = []
+        self.submissions.forget()
         self.texts.forget()
-
-    # -- selection, detail, notifications ----------------------------------------------------
-
-    def _on_view_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
-        self._refresh_selection()
-
-    def _refresh_selection(self) -> None:
-        """Enable the actions for the selection and keep the detail pane current.
-
-        The pane's row follows every update at once (it is already here); its history
-        is fetched when another task is selected, and again, a little later, when the
-        shown task changes state (progress alone adds no history).
-        """
-        rows = self.view.selected_rows()
-        counts = self.model.counts()
-        failed = sum(counts.get(s, 0) for s in FAILED_STATES)
-        self.actions_.update(
-            allowed_for(rows, set(self._sources)),
-            failed_count=failed,
-            completed_count=counts.get(TaskStatus.COMPLETED, 0),
-        )
-        self.texts.update_actions(rows)
-        current = self.model.row_for(rows[0].id) if len(rows) == 1 else None
-        previous = self.detail.row
-        if len(rows) > 1:
-            self.detail.show_selection(rows)
-        else:
-            self.detail.show_row(
-                current,
-                source_known=current is not None and current.id in self._sources,
-                batch_name=None if current is None else self.model.batches.name_of(current),
-                same_file=same_file_note(current, self.model.row_for) if current else "",
-            )
-        self._show_detail_pane(bool(rows))
-        self.progress_summary.show_batch_of(rows[0] if rows else None)
-        if current is None:
-            self._detail_timer.stop()
-        elif previous is None or previous.id != current.id:
-            self._detail_timer.stop()
-            self._request_detail()
-        elif previous.status is not current.status:
-            self._detail_timer.start()
-
-    def _show_detail_pane(self, shown: bool) -> None:
-        """The pane takes room only while something is selected; the splitter keeps its
-        size meanwhile. The selected row stays in view as the table gives up that room."""
-        if shown == self.detail.isVisibleTo(self):
-            return
-        self.detail.setVisible(shown)
-        if shown:
-            self.view.scrollTo(self.view.currentIndex())
-
-    def _request_detail(self) -> None:
-        row = self.detail.row
-        if row is None:
-            return
-        self.detail_requested.emit(row.id)
-        if row.status is TaskStatus.COMPLETED and not self.detail.result.toPlainText():
-            self.result_requested.emit(row.id)
-
-    def _check_finished_submissions(self) -> None:
-        for finished in self._tracker.finished(self.model.row_for):
-            text = finished.summary()
-            if not self.notifier.notify("Taskdesk: batch finished", text):
-                self.statusBar().showMessage(text, MESSAGE_MS)
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -535,6 +399,7 @@ class MainWindow(QMainWindow):
             window_state=self.saveState(),
             splitter=self.splitter.saveState(),
             header=self.view.horizontalHeader().saveState(),
+            columns=self.model.columnCount(),
         )
         self._prefs.save_filter(self.proxy.states, self.filter_bar.text.text())
         self._prefs.sync()

@@ -102,6 +102,8 @@ class TaskRow:
     #: The input's SHA-256, and the earlier task with the same bytes (:mod:`desktop.duplicates`).
     sha256: str | None = None
     duplicate_of: str | None = None
+    #: The input's size in bytes; None for a task stored before sizes were kept.
+    size: int | None = None
 
     @property
     def is_final(self) -> bool:

@@ -15,11 +15,13 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from backend.processors import OCR_MODES
 from backend.states import TaskStatus
-from desktop.credentials import TokenStore
+from desktop.credentials import TokenStore, read_token
 from desktop.options import DropOptions
 
 ORGANIZATION = "Taskdesk"
 APPLICATION = "Taskdesk"
+#: The task table's column count in every version that saved its header without one.
+HEADER_COLUMNS_BEFORE_COUNTED = 8
 
 
 class Preferences:
@@ -47,6 +49,12 @@ class Preferences:
     def header_state(self) -> QByteArray | None:
         return self._bytes("table/header")
 
+    def header_columns(self) -> int:
+        """How many columns the table had when its header was saved."""
+        count = _optional(self.settings.value("table/columns"), int)
+        # Saved without a count: by a version from before Size, which had eight.
+        return HEADER_COLUMNS_BEFORE_COUNTED if count is None else count
+
     def save_layout(
         self,
         *,
@@ -54,11 +62,13 @@ class Preferences:
         window_state: QByteArray,
         splitter: QByteArray,
         header: QByteArray,
+        columns: int,
     ) -> None:
         self.settings.setValue("window/geometry", geometry)
         self.settings.setValue("window/state", window_state)
         self.settings.setValue("window/splitter", splitter)
         self.settings.setValue("table/header", header)
+        self.settings.setValue("table/columns", columns)
 
     # filter
     def filter_states(self) -> set[TaskStatus]:
@@ -86,17 +96,27 @@ class Preferences:
         self.settings.setValue("notices/close_shown", True)
 
     # remote backend (the "Connect to server…" dialog)
-    def remote_server(self) -> tuple[str, str] | None:
-        """The remembered remote backend and its token ("" when no keyring kept it)."""
+    def remembered_server(self) -> tuple[str, str] | None:
+        """The remembered remote backend, from the settings alone (its token is in the
+        keyring, which may block: :class:`desktop.remembered.TokenThread` reads it), and
+        a token an older version wrote here in clear text ("" mostly), taken out of the
+        settings to move to the keyring (:func:`desktop.credentials.read_token`)."""
         url = str(self.settings.value("connection/server", "") or "")
         if not url:
             return None
-        # An older version wrote the token here in clear text: move it to the keyring.
         legacy = str(self.settings.value("connection/token", "") or "")
         if legacy:
-            self.tokens.save(url, legacy)
             self.settings.remove("connection/token")
-        return url, self.tokens.load(url) or ""
+        return url, legacy
+
+    def remote_server(self) -> tuple[str, str] | None:
+        """The remembered remote backend and its token ("" when no keyring kept it).
+
+        Reads the keyring unless :meth:`remembered_server`'s token was read already
+        (:class:`~desktop.credentials.TokenStore` keeps it): at start, off the GUI thread.
+        """
+        remembered = self.remembered_server()
+        return None if remembered is None else (remembered[0], read_token(self.tokens, *remembered))
 
     def set_remote_server(self, url: str | None, token: str = "") -> None:
         """Remember a remote backend (its token in :attr:`tokens`); None goes back to

@@ -200,16 +200,20 @@ class ApiClient:
         sink: BinaryIO,
         *,
         params: Mapping[str, str | Sequence[str]] | None = None,
+        json: Any = None,
         on_progress: Callable[[int, int | None], None] | None = None,
     ) -> int:
-        """Stream ``GET path`` into ``sink`` as it arrives; returns the bytes written.
+        """Stream ``GET path`` (``POST`` with ``json`` as its body) into ``sink`` as it
+        arrives; returns the bytes written.
 
         Nothing is held but the chunk in hand, so an export of any size fits.
         ``on_progress(written, total)`` follows each chunk; ``total`` is the
         Content-Length, None for a body streamed without one.
         """
         timeout = httpx.Timeout(self._timeout.connect, read=DOWNLOAD_READ_TIMEOUT)
-        with self._streamed(path, params=params, timeout=timeout) as response:
+        method = "GET" if json is None else "POST"
+        streamed = self._streamed(path, method, params=params, json=json, timeout=timeout)
+        with streamed as response:
             length = response.headers.get("content-length")
             total = int(length) if length and length.isdigit() else None
             written = 0
@@ -308,8 +312,8 @@ class ApiClient:
             yield _guarded(response)
 
     @contextlib.contextmanager
-    def _streamed(self, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
-        """``GET path`` with its body left to read, closed on the way out.
+    def _streamed(self, path: str, method: str = "GET", **kwargs: Any) -> Iterator[httpx.Response]:
+        """``method path`` with its answer's body left to read, closed on the way out.
 
         While open, :meth:`abort` can close it from another thread; an error status is
         raised as for any call.
@@ -318,7 +322,7 @@ class ApiClient:
             raise BackendUnavailable("client stopped")
         try:
             request = self._client.build_request(
-                "GET", path, extensions={"trace": self._trace}, **kwargs
+                method, path, extensions={"trace": self._trace}, **kwargs
             )
         except httpx.InvalidURL as exc:  # a query past httpx's 64 KB: too many ids
             raise ClientError(f"the request cannot be sent: {exc}") from exc

@@ -135,6 +135,7 @@ def task_row(data: Any) -> TaskRow:
         batch_name=f.optional_text("batch_name"),
         sha256=f.optional_text("sha256"),
         duplicate_of=f.optional_text("duplicate_of"),
+        size=f.optional_integer("size"),
     )
 
 

@@ -190,6 +190,28 @@ def progress_text(row: TaskRow) -> str:
     return text
 
 
+def byte_size(count: int) -> str:
+    """A size as a file manager shows it, in the units the upload limit is set in
+    (MB = 2^20 bytes): ``850 B``, ``12 KB``, ``1.2 MB``, ``3.4 GB``."""
+    if count < 1024:
+        return f"{count} B"
+    value, unit = count / 1024, "KB"
+    for bigger in ("MB", "GB", "TB"):
+        if round(value) < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{value:.1f} {unit}" if value < 9.95 else f"{value:,.0f} {unit}"
+
+
+def size_text(row: TaskRow) -> str:
+    """The size column: ``1.2 MB · 40 p``; the pages once the task has opened the file,
+    blank for a task stored before sizes were kept."""
+    parts = [] if row.size is None else [byte_size(row.size)]
+    if row.pages_total:
+        parts.append(f"{row.pages_total:,} p")
+    return DOT.join(parts)
+
+
 def pages_text(done: int, total: int) -> str:
     """``pages 1,200/3,400``."""
     return f"pages {done:,}/{total:,}"

@@ -54,6 +54,8 @@ class Columns(IntEnum):
     SUBMITTED = 5
     ERROR = 6
     BATCH = 7
+    #: Last, whatever it shows beside: a saved header names columns by position.
+    SIZE = 8
 
 
 HEADERS = {
@@ -65,6 +67,7 @@ HEADERS = {
     Columns.SUBMITTED: "Submitted",
     Columns.ERROR: "Error",
     Columns.BATCH: "Batch",
+    Columns.SIZE: "Size",
 }
 
 
@@ -113,6 +116,7 @@ _COLUMN_FIELDS: dict[Columns, tuple[str, ...]] = {
     Columns.SUBMITTED: ("created_at",),
     Columns.ERROR: ("status", "error"),
     Columns.BATCH: ("batch_name", "batch_id"),
+    Columns.SIZE: ("size", "pages_total"),
 }
 
 
@@ -410,6 +414,8 @@ class TaskTableModel(QAbstractTableModel):
             if summary is None:
                 return row.batch_id
             return summary.name + fmt.batch_facts(summary)
+        if column == Columns.SIZE:
+            return fmt.size_text(row)
         return fmt.submitted_text(row.created_at, now)
 
     def seconds_left(self, row: TaskRow, now: datetime) -> float | None:
@@ -438,6 +444,8 @@ class TaskTableModel(QAbstractTableModel):
         if column == Columns.TIME:
             elapsed = fmt.elapsed_seconds(row, self._clock())
             return -1.0 if elapsed is None else elapsed
+        if column == Columns.SIZE:
+            return -1 if row.size is None else row.size
         return (row.error or "").casefold()
 
     def _tooltip(self, row: TaskRow, column: int) -> str | None:
@@ -456,6 +464,8 @@ class TaskTableModel(QAbstractTableModel):
             pace = self.pages_per_second(row, self._clock())
             limits = fmt.limit_tooltip(row)
             return limits if pace is None else f"{fmt.rate_text(pace)}\n{limits}"
+        if column == Columns.SIZE and row.size is not None:
+            return f"{row.size:,} bytes"
         if column == Columns.STATE and row.status is S.RETRYING and row.next_retry_at:
             at = row.next_retry_at.astimezone().strftime("%H:%M:%S")
             return f"Automatic retry {row.retries} of {row.max_retries} at {at}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import (
+    QByteArray,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -31,15 +32,24 @@ from desktop.records import TaskRow
 from desktop.tasks.delegate import BatchDelegate, ProgressDelegate
 from desktop.tasks.model import Columns, Roles, runs
 
+#: Widths for a first start in the default 1200-pixel window: the shown ones leave the
+#: error about 160 pixels, with no horizontal scroll bar (a wider window gives the names
+#: more, see _SPARE_SHARES).
 _DEFAULT_WIDTHS = {
-    Columns.FILE: 220,
-    Columns.BATCH: 180,
+    Columns.FILE: 200,
+    Columns.BATCH: 160,
     Columns.STATE: 170,
-    Columns.PROGRESS: 200,
+    Columns.PROGRESS: 180,
     Columns.RETRIES: 70,
     Columns.TIME: 130,
-    Columns.SUBMITTED: 100,
+    Columns.SUBMITTED: 90,
+    Columns.SIZE: 100,
 }
+#: Hidden at first start (the header's menu shows them): most tasks never fail, so the
+#: retry counter is an empty column whose news the State column already gives
+#: ("Retrying · next in 0:57", "Failed"), and the detail pane counts the retries. Its
+#: width goes to the error, which the default window otherwise cuts to a stub.
+_HIDDEN_AT_FIRST = (Columns.RETRIES,)
 #: What a wide window's first start gives the names beyond their default widths, per
 #: pixel to spare (the error takes the rest).
 _SPARE_SHARES = {Columns.FILE: 0.3, Columns.BATCH: 0.3, Columns.PROGRESS: 0.1}
@@ -91,14 +101,37 @@ class TaskView(QTableView):
         header.customContextMenuRequested.connect(self._on_header_context_menu)
 
     def apply_default_widths(self) -> None:
-        """Column widths for a first start; later starts restore the saved header."""
+        """The columns of a first start; later starts restore the saved header."""
         for column, width in _DEFAULT_WIDTHS.items():
             self.setColumnWidth(column, width)
+        for column in _HIDDEN_AT_FIRST:
+            self.setColumnHidden(column, True)
         # The batch beside the file it groups; the error stays last, taking what is left.
         header = self.horizontalHeader()
         header.moveSection(header.visualIndex(Columns.BATCH), header.visualIndex(Columns.FILE) + 1)
+        self._place_before_error(Columns.SIZE)
         self.sortByColumn(Columns.SUBMITTED, Qt.SortOrder.AscendingOrder)
         self._spread_pending = True
+
+    def restore_header(self, state: QByteArray, columns: int) -> bool:
+        """Restore a header saved when the table had ``columns`` columns; False when
+        ``state`` is unreadable. Qt appends a column added since after the last one, where
+        the stretching last column would be this one instead of the error: it goes before
+        the error, shown, with its default width."""
+        header = self.horizontalHeader()
+        if not header.restoreState(state):
+            return False
+        for column in Columns:
+            if column >= columns:
+                self.setColumnWidth(
+                    column, _DEFAULT_WIDTHS.get(column, header.defaultSectionSize())
+                )
+                self._place_before_error(column)
+        return True
+
+    def _place_before_error(self, column: Columns) -> None:
+        header = self.horizontalHeader()
+        header.moveSection(header.visualIndex(column), header.visualIndex(Columns.ERROR))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -109,7 +142,8 @@ class TaskView(QTableView):
     def _spread_spare_width(self) -> None:
         """A first start in a wide window: names get room before the error does, which
         would otherwise take all of it."""
-        spare = self.viewport().width() - sum(_DEFAULT_WIDTHS.values()) - _ERROR_WIDTH
+        shown = (w for c, w in _DEFAULT_WIDTHS.items() if c not in _HIDDEN_AT_FIRST)
+        spare = self.viewport().width() - sum(shown) - _ERROR_WIDTH
         if spare <= 0:
             return
         for column, share in _SPARE_SHARES.items():

@@ -142,9 +142,14 @@ def demo_rows(now: datetime | None = None) -> list[TaskRow]:
         ("tender response.pdf", {"status": "pending"}),
         ("handbook v7.pdf", {"status": "pending"}),
     ]
+    # Bytes of each input, in the order above (a photo's few pages weigh the most).
+    sizes = [2_480_113, 911_870, 38_502_410, 6_120_004, 1_404_928, 14_882_301, 4_193_280]
+    sizes += [733_512, 388_020, 52_113_930]
     return [
-        make_row(f"task{i:02d}", filename=name, created_at=submitted, version=3, **fields)
-        for i, (name, fields) in enumerate(specs)
+        make_row(
+            f"task{i:02d}", filename=name, created_at=submitted, version=3, size=size, **fields
+        )
+        for i, ((name, fields), size) in enumerate(zip(specs, sizes, strict=True))
     ]
 
 

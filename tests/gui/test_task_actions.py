@@ -60,7 +60,7 @@ def status_of(window: MainWindow, task_id: str) -> TaskStatus | None:
 def select_ids(window: MainWindow, *task_ids: str) -> None:
     window.view.clearSelection()
     assert window.view.select_tasks(task_ids) == len(task_ids)
-    window._refresh_selection()
+    window.selection.refresh()
 
 
 def answer_box(role: QMessageBox.ButtonRole) -> list[str]:
@@ -148,7 +148,7 @@ def test_clear_completed_removes_every_completed_task_and_only_those(
         ),
         timeout=30_000,
     )
-    window._refresh_selection()
+    window.selection.refresh()
     completed = window.model.counts()[TaskStatus.COMPLETED]
     assert window.actions_.clear_completed.isEnabled()
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyle, QStyleOptionViewItem, QWidget
 
 from desktop.client import _parse
 from desktop.mainwindow import MainWindow
@@ -24,6 +24,7 @@ from desktop.records import (
 )
 from desktop.settings import Preferences
 from desktop.tasks import Columns, Roles, TaskTableModel
+from desktop.tasks.view import EndElidingDelegate
 from tests.gui.dnd import drag_event, urls_mime
 from tests.gui.fakes import demo_detail, demo_rows, make_row
 
@@ -37,6 +38,12 @@ def window(qtbot: Any, prefs: Preferences) -> Iterator[MainWindow]:
     qtbot.addWidget(window)
     window.show()
     yield window
+
+
+def central(window: MainWindow) -> QWidget:
+    widget = window.centralWidget()
+    assert widget is not None
+    return widget
 
 
 def load(window: MainWindow, rows: list[Any]) -> None:
@@ -55,7 +62,7 @@ def select(window: MainWindow, *filenames: str) -> None:
                 index,
                 selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
             )
-    window._refresh_selection()
+    window.selection.refresh()
 
 
 def test_a_drag_shows_the_drop_target_and_a_drop_submits(
@@ -73,7 +80,7 @@ def test_a_drag_shows_the_drop_target_and_a_drop_submits(
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     assert window.overlay.isVisible()
-    assert window.overlay.geometry() == window.centralWidget().geometry()
+    assert window.overlay.geometry() == central(window).geometry()
     drop = drag_event(QDropEvent, mime, center)
     QApplication.sendEvent(window, drop)
     assert not window.overlay.isVisible()
@@ -100,7 +107,7 @@ def test_a_drag_over_the_window_leaves_its_layout_alone(
     QApplication.sendEvent(window, drag_event(QDragMoveEvent, mime, center))
     qtbot.wait(50)
     assert window.overlay.isVisible()
-    assert window.overlay.geometry() == window.centralWidget().geometry()
+    assert window.overlay.geometry() == central(window).geometry()
     assert layout() == before
     QApplication.sendEvent(window, drag_event(QDropEvent, mime, center))
     qtbot.wait(50)
@@ -223,7 +230,8 @@ def test_the_detail_pane_shows_history_error_and_state(window: MainWindow) -> No
     assert pane.title.text() == retrying.filename
     assert "Retrying · next in" in pane.state.text()
     assert pane.history.topLevelItemCount() == 5
-    assert pane.history.topLevelItem(2).text(1) == "running → retrying"
+    assert (item := pane.history.topLevelItem(2)) is not None
+    assert item.text(1) == "running → retrying"
     assert pane.error.toPlainText() == retrying.error
     assert not pane.open_result.isEnabled()
     assert not pane.show_pdf.isEnabled(), "not uploaded from this window"
@@ -243,7 +251,7 @@ def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> 
     assert pane.tabs.currentWidget() is pane.result, "a completed one on its result"
     select(window, "Q3 board report.pdf", "holiday photo.pdf", "site survey (scanned).pdf")
     assert pane.title.text() == "3 tasks selected"
-    assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98"
+    assert pane.state.text() == "1 running · 1 completed · 1 failed · pages 69/98 · 43 MB"
     assert not any(pane.facts.isRowVisible(r) for r in range(pane.facts.rowCount())), (
         "no one task's facts, so no empty Task:, Batch:, … labels"
     )
@@ -315,7 +323,9 @@ def test_a_long_error_is_cut_at_its_end_and_needs_no_horizontal_scrolling(
     assert index.data().startswith("share not mounted")
     assert index.data(Qt.ItemDataRole.ToolTipRole) == error.removeprefix("TransientError: ")
     option = QStyleOptionViewItem()
-    window.view.itemDelegateForColumn(Columns.ERROR).initStyleOption(option, index)
+    delegate = window.view.itemDelegateForColumn(Columns.ERROR)
+    assert isinstance(delegate, EndElidingDelegate)
+    delegate.initStyleOption(option, index)
     assert option.textElideMode is Qt.TextElideMode.ElideRight
     assert window.proxy.index(0, Columns.RETRIES).data() == "1/3"
 
@@ -418,17 +428,21 @@ def test_the_header_menu_chooses_columns_and_the_choice_is_kept(
 ) -> None:
     menu = window.view.column_menu()
     titles = [action.text() for action in menu.actions()]
-    assert titles == ["Batch", "State", "Progress", "Retries", "Time", "Submitted", "Error"]
-    assert all(action.isChecked() for action in menu.actions())
-    next(a for a in menu.actions() if a.text() == "Retries").setChecked(False)
-    assert window.view.isColumnHidden(Columns.RETRIES)
+    assert titles == [
+        "Batch", "State", "Progress", "Retries", "Time", "Submitted", "Size", "Error"
+    ]  # fmt: skip
+    shown = [action.text() for action in menu.actions() if action.isChecked()]
+    assert "Retries" not in shown and len(shown) == len(titles) - 1, "first start"
+    next(a for a in menu.actions() if a.text() == "Submitted").setChecked(False)
+    next(a for a in menu.actions() if a.text() == "Retries").setChecked(True)
+    assert window.view.isColumnHidden(Columns.SUBMITTED)
     window.close()
     again = MainWindow(TaskTableModel(), make_prefs())
     qtbot.addWidget(again)
-    assert again.view.isColumnHidden(Columns.RETRIES)
-    assert not again.view.isColumnHidden(Columns.ERROR)
-    retries = next(a for a in again.view.column_menu().actions() if a.text() == "Retries")
-    assert not retries.isChecked()
+    assert again.view.isColumnHidden(Columns.SUBMITTED)
+    assert not again.view.isColumnHidden(Columns.RETRIES)
+    submitted = next(a for a in again.view.column_menu().actions() if a.text() == "Submitted")
+    assert not submitted.isChecked()
 
 
 def test_closing_says_once_that_work_continues(

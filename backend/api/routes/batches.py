@@ -212,7 +212,9 @@ def _submit(
     backend: Backend, batch_id: str, files: list[ReceivedFile], options: BatchOptions
 ) -> list[dict[str, Any]]:
     earlier = _earlier_tasks(backend, files)
-    uploads = [commands.Upload(f.label, f.save_as, f.sha256, earlier.get(f.sha256)) for f in files]
+    uploads = [
+        commands.Upload(f.label, f.save_as, f.sha256, earlier.get(f.sha256), f.size) for f in files
+    ]
     try:
         return commands.submit(
             backend.settings,

@@ -36,6 +36,7 @@ PROTECTED = [
     ("DELETE", "/api/tasks/{task_id}"),
     ("POST", "/api/tasks/delete"),
     ("GET", "/api/export"),
+    ("POST", "/api/export"),
 ]
 
 

@@ -365,6 +365,17 @@ def test_a_file_submitted_twice_is_noticed_and_run_again(
     assert (stored["sha256"], stored["duplicate_of"]) == (digest, first["id"])
 
 
+def test_each_task_carries_its_input_size_in_bytes(
+    stack: Stack, api: httpx.Client, upload: Upload, pdf: bytes
+) -> None:
+    small = script(pages=1, unique=new_id())
+    tasks = upload([("a.pdf", pdf), ("b.pdf", small)], processor="demo.script").json()["tasks"]
+    assert [row["size"] for row in tasks] == [len(pdf), len(small)]
+    stack.wait_until([row["id"] for row in tasks])
+    stored = [api.get(f"/api/tasks/{row['id']}").json() for row in tasks]
+    assert [row["size"] for row in stored] == [len(pdf), len(small)]
+
+
 def test_a_batch_lists_in_submission_order(
     stack: Stack, api: httpx.Client, upload: Upload, pdf: bytes
 ) -> None:

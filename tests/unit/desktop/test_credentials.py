@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from desktop.settings import Preferences
 from tests.memory_keyring import MemoryKeyring, installed
 
 URL = "https://10.0.0.5:8765"
+#: A backend that refuses at once, for a session that must not reach out.
+NOWHERE = "https://127.0.0.1:1"
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
-    with installed(keyring.backends.fail.Keyring()):
+    with installed(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
         yield
 
 
@@ -111,3 +115,46 @@ def test_a_remembered_server_whose_token_was_not_kept_asks_for_it_again(
         timer.stop()
         desktop.shutdown()
         desktop.window.deleteLater()
+
+
+class SlowKeyring(MemoryKeyring):
+    """A keyring that answers only when told, as a Secret Service waiting to be unlocked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unlocked = threading.Event()
+        self.readers: list[str] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.readers.append(threading.current_thread().name)
+        assert self.unlocked.wait(10), "never unlocked"
+        return super().get_password(service, username)
+
+
+def test_the_keyring_is_read_off_the_gui_thread_at_start(qtbot: Any, tmp_path: Path) -> None:
+    earlier = _settings(tmp_path)
+    earlier.setValue("connection/server", NOWHERE)
+    earlier.sync()
+    slow = SlowKeyring()
+    slow.passwords[SERVICE, NOWHERE] = "s3cret"
+    with installed(slow):
+        desktop = Desktop(Preferences(_settings(tmp_path)))
+        try:
+            started = time.monotonic()
+            desktop.start()
+            assert time.monotonic() - started < 1.0, "start waited for the keyring"
+            assert "keyring" in desktop.window.view.placeholder
+            qtbot.wait_until(lambda: bool(slow.readers), timeout=5000)
+            assert desktop.session is None
+            slow.unlocked.set()
+            qtbot.wait_until(lambda: desktop.session is not None, timeout=5000)
+            assert desktop.session is not None
+            assert (desktop.session.endpoint.url, desktop.session.endpoint.token) == (
+                NOWHERE,
+                "s3cret",
+            )
+            assert threading.main_thread().name not in slow.readers
+        finally:
+            slow.unlocked.set()
+            desktop.shutdown()
+            desktop.window.deleteLater()

@@ -49,7 +49,7 @@ def test_an_extension_of_a_format_not_offered_gets_the_filters() -> None:
     )
 
 
-def test_a_selection_too_large_for_a_url_is_refused_in_the_status_bar(
+def test_a_selection_past_the_apis_limit_is_refused_in_the_status_bar(
     qtbot: Any, row: Callable[..., TaskRow], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parent = QWidget()
@@ -59,6 +59,6 @@ def test_a_selection_too_large_for_a_url_is_refused_in_the_status_bar(
     asked = QSignalSpy(exporter.export_requested)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: ("/x/a.zip", FILTERS[F.ZIP]))
     exporter.export_tasks([row(f"t{i}") for i in range(MAX_SELECTED + 1)])
-    assert asked.count() == 0 and "at most 1,500 tasks" in said[0]
+    assert asked.count() == 0 and "at most 10,000 tasks" in said[0]
     exporter.export_tasks([row(f"t{i}") for i in range(MAX_SELECTED)])
     assert asked.count() == 1 and len(asked.at(0)[0].ids) == MAX_SELECTED

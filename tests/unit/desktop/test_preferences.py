@@ -23,6 +23,7 @@ def test_the_settings_file_is_readable_by_its_owner_only(prefs: Preferences) -> 
         window_state=QByteArray(b"w"),
         splitter=QByteArray(b"s"),
         header=QByteArray(b"h"),
+        columns=9,
     )
     prefs.sync()
     assert path.stat().st_mode & 0o777 == 0o600

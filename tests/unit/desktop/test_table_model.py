@@ -96,10 +96,10 @@ def test_older_versions_are_ignored_before_and_after_a_flush(
     # Out of order within one batch: the older version loses.
     assert model.apply_rows([row("t1", status="running", version=2, progress=20)]) == 0
     model.flush()
-    assert model.row_for("t1").progress == 30
+    assert (held := model.row_for("t1")) is not None and held.progress == 30
     # And after the flush, against what the model holds.
     assert model.apply_rows([row("t1", status="pending", version=1)]) == 0
-    assert model.row_for("t1").status is TaskStatus.RUNNING
+    assert (held := model.row_for("t1")) is not None and held.status is TaskStatus.RUNNING
 
 
 def test_events_for_one_task_coalesce_into_one_change(model: TaskTableModel, row: Row) -> None:
@@ -110,7 +110,7 @@ def test_events_for_one_task_coalesce_into_one_change(model: TaskTableModel, row
         model.apply_rows([row("t1", status="running", version=version, progress=version)])
     model.flush()
     assert spans(changed) == [(1, Columns.PROGRESS, 1, Columns.PROGRESS)]
-    assert model.row_for("t1").version == 51
+    assert (held := model.row_for("t1")) is not None and held.version == 51
     assert [r.version for r in applied.at(0)[0]] == [51]
 
 
@@ -261,3 +261,22 @@ def test_the_time_column_tooltip_explains_the_limit_that_ended_the_task(
     tip = model.index(0, Columns.TIME).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("Stopped at the soft limit (270 s)")
     assert "300 pages" in tip
+
+
+def test_the_size_column_shows_bytes_and_pages_and_sorts_by_bytes(
+    model: TaskTableModel, row: Row
+) -> None:
+    model.apply_rows(
+        [
+            row("big", size=3 * 2**20, pages_total=40),
+            row("small", size=900 * 1024, pages_total=300),
+            row("old", size=None),
+        ]
+    )
+    model.flush()
+    cells = [model.index(p, Columns.SIZE) for p in range(3)]
+    assert [cell.data() for cell in cells] == ["3.0 MB · 40 p", "900 KB · 300 p", ""]
+    assert [cell.data(Roles.SORT_KEY) for cell in cells] == [3 * 2**20, 900 * 1024, -1]
+    assert cells[0].data(Qt.ItemDataRole.ToolTipRole) == "3,145,728 bytes"
+    assert cells[2].data(Qt.ItemDataRole.ToolTipRole) is None
+    assert model.headerData(Columns.SIZE, Qt.Orientation.Horizontal) == "Size"

@@ -177,3 +177,27 @@ def test_a_running_task_shows_its_time_left_beside_its_time(row: Row, now: datet
         finished_at=timedelta(seconds=-2),
     )
     assert fmt.time_text(done, now, 5.0) == "40 s"
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        (0, "0 B"),
+        (850, "850 B"),
+        (1024, "1.0 KB"),
+        (12 * 1024 + 300, "12 KB"),
+        (1_258_291, "1.2 MB"),
+        (200 * 2**20, "200 MB"),
+        (1023 * 2**20 + 2**19, "1.0 GB"),
+        (3_650_722_202, "3.4 GB"),
+    ],
+)
+def test_sizes_read_in_the_units_of_the_upload_limit(count: int, text: str) -> None:
+    assert fmt.byte_size(count) == text
+
+
+def test_the_size_column_gives_bytes_then_pages(row: Row) -> None:
+    assert fmt.size_text(row(size=1_258_291, pages_total=40)) == "1.2 MB · 40 p"
+    assert fmt.size_text(row(size=1_258_291)) == "1.2 MB", "pages once the file is opened"
+    assert fmt.size_text(row(size=None, pages_total=1200)) == "1,200 p"
+    assert fmt.size_text(row(size=None)) == "", "a row stored before sizes were kept"
