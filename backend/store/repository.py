@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import TaskdeskError
@@ -140,7 +140,7 @@ class TaskRepository:
             applied = len(new) + len(moot) + len(present)
             add_totals(session, count_changes((e.row for e in changes), applied))
             self._index_completed(session, changes, pages or {})
-            session.merge(StreamPosition(name=_POSITION, last_event_id=events[-1].event_id))
+            _store_position(session, events[-1].event_id)
 
     def _remove(self, session: Session, task_ids: set[str]) -> set[str]:
         """Delete tasks with their history and index entries; the ids the store had."""
@@ -315,6 +315,21 @@ class TaskRepository:
         if query.ids:
             statement = statement.where(TaskRecord.id.in_(list(query.ids)))
         return statement
+
+
+#: Built once and run on the session's connection, as :mod:`backend.store.stats` adds its
+#: totals: ``session.merge`` read the row back and went through the ORM at every burst.
+_MOVE_POSITION = (
+    update(StreamPosition)
+    .where(StreamPosition.name == _POSITION)
+    .values(last_event_id=bindparam("to_id"))
+)
+
+
+def _store_position(session: Session, event_id: str) -> None:
+    connection = session.connection()
+    if connection.execute(_MOVE_POSITION, {"to_id": event_id}).rowcount == 0:
+        connection.execute(insert(StreamPosition), {"name": _POSITION, "last_event_id": event_id})
 
 
 def _record_values(row: dict[str, Any]) -> dict[str, Any]:
