@@ -340,8 +340,9 @@ def _record_values(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _history_values(event: StreamEvent) -> dict[str, Any]:
-    row = storable(event.row)
-    return {
+    # Only what the history keeps is made storable, not the whole row again.
+    row = event.row
+    values: dict[str, Any] = {
         "task_id": row["id"],
         "version": row["version"],
         "event_id": event.event_id,
@@ -353,3 +354,5 @@ def _history_values(event: StreamEvent) -> dict[str, Any]:
         "error": row["error"],
         "error_kind": row["error_kind"],
     }
+    cleaned: dict[str, Any] = storable(values)
+    return cleaned
