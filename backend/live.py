@@ -20,7 +20,7 @@ from backend.clock import now_iso
 from backend.errors import IllegalTransition, TaskdeskError, TaskNotFound
 from backend.states import FINAL_STATES, UPDATABLE_IN_PLACE, TaskStatus, lua_transition_table
 from backend.stream import EVENT_STREAM, Kind, as_text
-from backend.tombstones import tombstone_key
+from backend.tombstones import deleted, tombstone_key
 
 TASK_KEY_PREFIX = "taskdesk:task:"
 
@@ -281,6 +281,10 @@ class LiveStore:
         raise IllegalTransition(task_id, detail or None, target.value)
 
     # -- reads -------------------------------------------------------------------------
+
+    def was_deleted(self, task_id: str) -> bool:
+        """Whether the task was deleted (its tombstone is there), not merely missing here."""
+        return bool(deleted(self._redis, [task_id]))
 
     def get(self, task_id: str) -> dict[str, Any] | None:
         """The live row, or None when Redis does not hold it (unknown or expired)."""
