@@ -115,25 +115,27 @@ class TaskRepository:
                 latest = {i: row for i, row in latest.items() if i not in gone}
             inserts = [_record_values(r) for i, r in latest.items() if i not in stored]
             updates = [
-                _record_values(r)
+                _update_values(r)
                 for i, r in latest.items()
                 if i in stored and r["version"] > stored[i]
             ]
+            # Plain statements on the connection: the ORM's bulk paths took twice the CPU.
+            connection = session.connection()
             if inserts:
-                session.execute(insert(TaskRecord), inserts)
+                connection.execute(insert(TaskRecord), inserts)
                 digests = [
                     {"task_id": r["id"], "sha256": r["row"]["sha256"]}
                     for r in inserts
                     if r["row"].get("sha256")
                 ]
                 if digests:
-                    session.execute(insert(TaskDigest), digests)
+                    connection.execute(insert(TaskDigest), digests)
             if updates:
-                session.execute(update(TaskRecord), updates)
+                connection.execute(_UPDATE_TASK, updates)
             new = [e for e in rows if e.row["version"] > stored.get(e.row["id"], 0)]
             changes = [e for e in new if e.kind != Kind.PROGRESS]
             if changes:
-                session.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
+                connection.execute(insert(HistoryRecord), [_history_values(e) for e in changes])
             # A delete counts once: when the store held the task, or its burst made it.
             moot = [e for e in events if e.kind != Kind.DELETE and e.row["id"] in deleted]
             present = self._remove(session, deleted) | {e.row["id"] for e in moot}
@@ -330,6 +332,16 @@ def _store_position(session: Session, event_id: str) -> None:
     connection = session.connection()
     if connection.execute(_MOVE_POSITION, {"to_id": event_id}).rowcount == 0:
         connection.execute(insert(StreamPosition), {"name": _POSITION, "last_event_id": event_id})
+
+
+#: Sets the columns each row of parameters names, on the task that ``at_id`` names.
+_UPDATE_TASK = update(TaskRecord).where(TaskRecord.id == bindparam("at_id"))
+
+
+def _update_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = _record_values(row)
+    values["at_id"] = values.pop("id")
+    return values
 
 
 def _record_values(row: dict[str, Any]) -> dict[str, Any]:
