@@ -5,11 +5,12 @@ turns in one run. Taskdesk's path is everything a real task goes through: the in
 stored, the row created in Redis with its event, the message queued, the worker's
 state transitions (``bench.noop`` reports one step, which rides on its completion),
 and the recorder writing it all to SQLite.
-Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` (the median turn), the CPU seconds each
-process role spent in that turn on either side (``client`` is this process: submitting
-and waiting), and the time of Celery with Taskdesk's settings but none of its state
-changes. On 2 cores every process competes for the same CPU, so the CPU totals bound
-the wall time as much as any round trip does. Run: ``python -m bench.overhead [count]``.
+Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` (the median turn), how much
+of it went to submitting, the CPU seconds each process role spent in that turn on either
+side (``client`` is this process: submitting and waiting), and the time of Celery with
+Taskdesk's settings but none of its state changes. On 2 cores every process competes
+for the same CPU, so the CPU totals bound the wall time as much as any round trip does.
+Run: ``python -m bench.overhead [count]``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -31,8 +33,14 @@ from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
 from tests.stack import REPO_ROOT, Stack, stack_env
 
-#: A turn's wall time, and the CPU seconds each process role spent in it.
-Turn = tuple[float, dict[str, float]]
+
+@dataclass(frozen=True)
+class Turn:
+    seconds: float
+    #: The CPU seconds each process role spent in the turn.
+    cpu: dict[str, float]
+    #: Taskdesk's: until every message was queued (no task runs before its batch is in).
+    submitting: float = 0.0
 
 
 def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> Turn:
@@ -45,10 +53,12 @@ def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> Turn:
     since = latest_id(stack.redis)
     started = time.perf_counter()
     rows = stack.submit([source] * count, processor="bench.noop")
+    submitted = time.perf_counter()
     stack.wait_until([r["id"] for r in rows], timeout=600, since=since)
     stack.wait_recorded(timeout=600)
     wall = time.perf_counter() - started
-    return wall, spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
+    cpu = spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
+    return Turn(wall, cpu, submitted - started)
 
 
 def redis_cpu(stack: Stack) -> dict[str, float]:
@@ -103,7 +113,7 @@ class BareCelery:
         while int(self.client.get(COUNTER) or 0) < count:
             time.sleep(0.005)
         wall = time.perf_counter() - started
-        return wall, spent_since(before, self._cpu(redis_cpu))
+        return Turn(wall, spent_since(before, self._cpu(redis_cpu)))
 
     def _cpu(self, redis_cpu: Callable[[], dict[str, float]]) -> dict[str, float]:
         worker = psutil.Process(self.worker.pid)
@@ -138,15 +148,16 @@ def main(count: int = 1000) -> None:
             chain = celery_chain_seconds(stack, count)
         finally:
             stack.stop()
-    turns.sort(key=lambda pair: pair[0][0] / pair[1][0])
-    ratios = [ours[0] / theirs[0] for ours, theirs in turns]
-    (ours, cpu), (theirs, bare_cpu) = turns[len(turns) // 2]
+    turns.sort(key=lambda pair: pair[0].seconds / pair[1].seconds)
+    ratios = [ours.seconds / theirs.seconds for ours, theirs in turns]
+    ours, theirs = turns[len(turns) // 2]
     print(
-        f"overhead: {ours:.2f} s per {count} tasks ({ratios[len(ratios) // 2]:.2f}× vs bare "
-        f"Celery {theirs:.2f} s, {workers} workers; median of {ROUNDS} turns, ratios "
+        f"overhead: {ours.seconds:.2f} s per {count} tasks ({ratios[len(ratios) // 2]:.2f}× vs "
+        f"bare Celery {theirs.seconds:.2f} s, {workers} workers; median of {ROUNDS} turns, ratios "
         f"{', '.join(f'{r:.2f}' for r in ratios)})"
     )
-    for side, seconds in (("Taskdesk", cpu), ("bare Celery", bare_cpu)):
+    print(f"  of which submitting (inputs, rows, messages): {ours.submitting:.2f} s")
+    for side, seconds in (("Taskdesk", ours.cpu), ("bare Celery", theirs.cpu)):
         parts = ", ".join(f"{role} {value:.2f}" for role, value in sorted(seconds.items()))
         print(f"  CPU seconds, {side} (median turn): {sum(seconds.values()):.2f} in all: {parts}")
     print(f"  Celery with Taskdesk's settings, one Redis call per task: {chain:.2f} s")
