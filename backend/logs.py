@@ -31,8 +31,9 @@ LINE = re.compile(
     r"(?P<logger>\S+): (?P<message>.*)$"
 )
 
-#: Libraries that log a line per request at INFO.
-_CHATTY = ("httpx", "httpcore")
+#: Libraries that log a line per request at INFO; Celery's per task ("received",
+#: "succeeded in") repeat what every task's events and history record, through the log pipe.
+_CHATTY = ("httpx", "httpcore", "celery.worker.strategy", "celery.app.trace")
 
 
 def format_line(when: float, level: str, process: str, pid: int, logger: str, text: str) -> str:

@@ -5,10 +5,12 @@ turns in one run. Taskdesk's path is everything a real task goes through: the in
 stored, the row created in Redis with its event, the message queued, the worker's
 state transitions (``bench.noop`` reports one step, which rides on its completion),
 and the recorder writing it all to SQLite.
-Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` (the median turn), the CPU seconds each
-process role spent on Taskdesk's run (``client`` is the submitting process), and the
-time of Celery with Taskdesk's settings but none of its state changes. Run:
-``python -m bench.overhead [count]``.
+Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` (the median turn), how much
+of it went to submitting, the CPU seconds each process role spent in that turn on either
+side (``client`` is this process: submitting and waiting), and the time of Celery with
+Taskdesk's settings but none of its state changes. On 2 cores every process competes
+for the same CPU, so the CPU totals bound the wall time as much as any round trip does.
+Run: ``python -m bench.overhead [count]``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -30,7 +34,16 @@ from bench.cpu import cpu_by_role, spent_since
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 
-def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> tuple[float, dict[str, float]]:
+@dataclass(frozen=True)
+class Turn:
+    seconds: float
+    #: The CPU seconds each process role spent in the turn.
+    cpu: dict[str, float]
+    #: Taskdesk's: until every message was queued (no task runs before its batch is in).
+    submitting: float = 0.0
+
+
+def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> Turn:
     """Wall time of ``count`` tasks, and the CPU seconds each process role spent on them."""
     assert stack.process is not None
     root = psutil.Process(stack.process.pid)
@@ -40,10 +53,18 @@ def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> tuple[float, dic
     since = latest_id(stack.redis)
     started = time.perf_counter()
     rows = stack.submit([source] * count, processor="bench.noop")
+    submitted = time.perf_counter()
     stack.wait_until([r["id"] for r in rows], timeout=600, since=since)
     stack.wait_recorded(timeout=600)
     wall = time.perf_counter() - started
-    return wall, spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
+    cpu = spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
+    return Turn(wall, cpu, submitted - started)
+
+
+def redis_cpu(stack: Stack) -> dict[str, float]:
+    """The shared Redis's CPU seconds so far, for bare Celery's turns on it."""
+    assert stack.process is not None
+    return {"redis": cpu_by_role(psutil.Process(stack.process.pid))["redis"]}
 
 
 def celery_chain_seconds(stack: Stack, count: int) -> float:
@@ -77,19 +98,26 @@ class BareCelery:
 
         env = {**os.environ, "BARE_BROKER": broker, "PYTHONPATH": str(REPO_ROOT)}
         self.worker = subprocess.Popen(worker_command(workers), env=env, cwd=REPO_ROOT)
-        app.conf.broker_url = broker
+        app.conf.update(broker_url=broker)
         self.task = bare
         self.client = redis.Redis.from_url(broker)
-        self.seconds(1)  # wait for the worker to be up before timing
+        self.seconds(1, dict)  # wait for the worker to be up before timing
 
-    def seconds(self, count: int) -> float:
+    def seconds(self, count: int, redis_cpu: Callable[[], dict[str, float]]) -> Turn:
+        """Wall time of ``count`` runs, and the CPU seconds of its worker, Redis and client."""
         self.client.delete(COUNTER)
+        before = self._cpu(redis_cpu)
         started = time.perf_counter()
         for _ in range(count):
             self.task.delay()
         while int(self.client.get(COUNTER) or 0) < count:
             time.sleep(0.005)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        return Turn(wall, spent_since(before, self._cpu(redis_cpu)))
+
+    def _cpu(self, redis_cpu: Callable[[], dict[str, float]]) -> dict[str, float]:
+        worker = psutil.Process(self.worker.pid)
+        return {**cpu_by_role(worker), **redis_cpu(), "client": _own_cpu_seconds()}
 
     def stop(self) -> None:
         self.worker.terminate()
@@ -110,25 +138,28 @@ def main(count: int = 1000) -> None:
             taskdesk_seconds(stack, Path(folder), 20)  # warm the pool
             broker = stack.runtime["redis_url"].rsplit("/", 1)[0] + "/1"
             bare = BareCelery(broker, workers)
-            turns = []
+            turns: list[tuple[Turn, Turn]] = []
             try:
                 for _ in range(ROUNDS):
-                    ours, cpu = taskdesk_seconds(stack, Path(folder), count)
-                    turns.append((ours, bare.seconds(count), cpu))
+                    turn = taskdesk_seconds(stack, Path(folder), count)
+                    turns.append((turn, bare.seconds(count, lambda: redis_cpu(stack))))
             finally:
                 bare.stop()
             chain = celery_chain_seconds(stack, count)
         finally:
             stack.stop()
-    ratios = sorted(ours / theirs for ours, theirs, _ in turns)
-    ours, theirs, cpu = sorted(turns, key=lambda turn: turn[0] / turn[1])[len(turns) // 2]
+    turns.sort(key=lambda pair: pair[0].seconds / pair[1].seconds)
+    ratios = [ours.seconds / theirs.seconds for ours, theirs in turns]
+    ours, theirs = turns[len(turns) // 2]
     print(
-        f"overhead: {ours:.2f} s per {count} tasks ({ratios[len(ratios) // 2]:.2f}× vs bare "
-        f"Celery {theirs:.2f} s, {workers} workers; median of {ROUNDS} turns, ratios "
+        f"overhead: {ours.seconds:.2f} s per {count} tasks ({ratios[len(ratios) // 2]:.2f}× vs "
+        f"bare Celery {theirs.seconds:.2f} s, {workers} workers; median of {ROUNDS} turns, ratios "
         f"{', '.join(f'{r:.2f}' for r in ratios)})"
     )
-    parts = ", ".join(f"{role} {seconds:.2f}" for role, seconds in sorted(cpu.items()))
-    print(f"  CPU seconds by process (median turn): {parts}")
+    print(f"  of which submitting (inputs, rows, messages): {ours.submitting:.2f} s")
+    for side, seconds in (("Taskdesk", ours.cpu), ("bare Celery", theirs.cpu)):
+        parts = ", ".join(f"{role} {value:.2f}" for role, value in sorted(seconds.items()))
+        print(f"  CPU seconds, {side} (median turn): {sum(seconds.values()):.2f} in all: {parts}")
     print(f"  Celery with Taskdesk's settings, one Redis call per task: {chain:.2f} s")
 
 

@@ -22,9 +22,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from backend.states import FINAL_STATES, TaskStatus
@@ -93,17 +93,27 @@ def bucket_of(seconds: float) -> int:
     return len(DURATION_BUCKETS)
 
 
+#: Built once and run on the session's connection: an update built per key and burst,
+#: and run through the ORM (its cache key, its session synchronisation), cost a quarter
+#: of the recorder's CPU for a burst of trivial tasks.
+_ADD = (
+    update(StatRecord)
+    .where(StatRecord.key == bindparam("at_key"))
+    .values(
+        count=StatRecord.count + bindparam("by_count"),
+        seconds=StatRecord.seconds + bindparam("by_seconds"),
+    )
+)
+
+
 def add_totals(session: Session, totals: Totals) -> None:
     """Add a burst's totals to the table, in the caller's transaction (the only writer)."""
+    connection = session.connection()
     for key, count in totals.counts.items():
         seconds = totals.seconds.get(key, 0.0)
-        changed = session.execute(
-            update(StatRecord)
-            .where(StatRecord.key == key)
-            .values(count=StatRecord.count + count, seconds=StatRecord.seconds + seconds)
-        )
-        if cast(CursorResult[Any], changed).rowcount == 0:
-            session.add(StatRecord(key=key, count=count, seconds=seconds))
+        added = connection.execute(_ADD, {"at_key": key, "by_count": count, "by_seconds": seconds})
+        if added.rowcount == 0:
+            connection.execute(insert(StatRecord), {"key": key, "count": count, "seconds": seconds})
 
 
 def read_totals(session: Session) -> Totals:

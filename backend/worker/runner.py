@@ -165,7 +165,12 @@ class TaskRunner:
         fields = {**reporter.pending(), "progress": 100.0, "stage": "done", "result": summary}
         if fields.get("pages_total"):
             fields["pages_done"] = fields["pages_total"]
-        return self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
+        changed = self._record(row, TaskStatus.COMPLETED, {**fields, "finished_at": now_iso()})
+        if changed is None and self.live.was_deleted(row["id"]):
+            # Deleted while it ran: the delete removed the task's files before this run
+            # stored its result, which no one would ever serve or remove.
+            open_store(self.settings).delete(row["id"])
+        return changed
 
     def _end(
         self, row: dict[str, Any], reporter: CoalescingReporter, outcome: Outcome

@@ -7,6 +7,7 @@ import os
 import resource
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery, Task, bootsteps
 from celery.exceptions import TimeLimitExceeded
@@ -16,6 +17,7 @@ from backend.config import Settings
 from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect
+from backend.worker import transport
 from backend.worker.celeryapp import RUN_TASK, app_settings, enqueue
 from backend.worker.outcome import RunFailed, celery_result
 from backend.worker.runner import TaskRunner, record_hard_time_limit
@@ -124,6 +126,8 @@ def register_tasks(app: Celery) -> None:
 
     celeryd_after_setup.connect(on_worker_setup, weak=False, dispatch_uid="taskdesk-stop")
     app.steps["worker"].add(PoolWatch)
+    if urlsplit(app.conf.broker_url).scheme in transport.SCHEMES:
+        app.conf.update(broker_transport=transport.TRANSPORT)
 
     def requeue(row: dict[str, Any], countdown: float) -> None:
         enqueue(app, row, countdown)

@@ -114,3 +114,14 @@ def test_earliest_with_finds_the_first_stored_task_with_those_bytes(
     assert repository.earliest_with({"aa", "bb", "cc"}) == {"aa": "id-first", "bb": "id-other"}
     repository.apply([StreamEvent("2000-0", Kind.DELETE, None, {"id": "id-first"})])
     assert repository.earliest_with({"aa"}) == {"aa": "id-second"}
+
+
+def test_a_nul_in_an_error_is_stored_replaced_in_the_row_and_its_history(
+    repository: TaskRepository,
+) -> None:
+    pending, failed = _row("a"), _row("a", 2, "failed")
+    failed["error"] = "bad\x00byte \udc80"
+    repository.apply([_event(1, pending, "create"), _event(2, failed, before="pending")])
+    stored = repository.get("id-a")
+    assert stored is not None and stored["error"] == "bad\ufffdbyte \ufffd"
+    assert repository.history("id-a")[-1]["error"] == "bad\ufffdbyte \ufffd"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,16 @@ import redis
 from billiard.exceptions import SoftTimeLimitExceeded
 
 from backend.config import Settings
+from backend.deletion import Deleter
 from backend.errors import PermanentError, TransientError
-from backend.live import EVENT_STREAM, LiveStore
+from backend.filestore import FileStore
+from backend.live import LiveStore, task_key
 from backend.processors import Job, processor
 from backend.rows import new_task_row
 from backend.states import ErrorKind, TaskStatus
+from backend.store import TaskRepository, make_engine
+from backend.stream import EVENT_STREAM, as_text
+from backend.worker.celeryapp import make_app
 from backend.worker.runner import Outcome, TaskRunner, outcome_of
 
 
@@ -33,7 +39,7 @@ def _row(retries: int = 0, max_retries: int = 3) -> dict[str, Any]:
 
 
 def _backoff(retry_number: int) -> float:
-    return 60.0 * 2 ** (retry_number - 1)
+    return 60.0 * 2.0 ** (retry_number - 1)
 
 
 # -- the outcome of an exception --------------------------------------------------------------
@@ -118,7 +124,11 @@ def _runner(live: LiveStore, home: Path) -> tuple[TaskRunner, list[tuple[str, fl
 
 
 def _events(client: redis.Redis) -> list[tuple[str, dict[str, Any]]]:
-    return [(f["kind"], json.loads(f["data"])) for _, f in client.xrange(EVENT_STREAM)]
+    events = []
+    for _, fields in client.xrange(EVENT_STREAM) or []:
+        assert fields is not None
+        events.append((as_text(fields["kind"]), json.loads(fields["data"])))
+    return events
 
 
 def test_a_one_step_run_is_two_changes_the_last_report_carried_by_the_end(
@@ -161,3 +171,41 @@ def test_an_unknown_processor_fails_the_task_permanently(
     assert (failed["status"], failed["error_kind"]) == ("failed", "permanent")
     assert failed["error"] == "unknown processor 'no.such'"
     assert requeued == []
+
+
+#: What happens to the task while it runs, for the tests below.
+_meanwhile: list[Callable[[str], object]] = []
+
+
+@processor("test.runner.meanwhile")
+def _meanwhile_then_result(job: Job) -> dict[str, Any]:
+    _meanwhile[0](job.task_id)
+    job.result_path.write_text('{"pages": []}')  # after whatever happened meanwhile
+    return {"pages": 0}
+
+
+def test_a_task_deleted_while_it_ran_leaves_no_result_behind(
+    live: LiveStore, redis_client: redis.Redis, redis_server: str, home: Path
+) -> None:
+    settings = Settings(home=home, redis_url=redis_server)
+    settings.ensure_home()
+    files = FileStore(settings)
+    repository = TaskRepository(make_engine(f"sqlite:///{home / 'tasks.db'}"))
+    deleter = Deleter(redis_client, live, make_app(settings), repository, files)
+    _meanwhile[:] = [deleter.delete]
+    row = live.create({**_row(), "processor": "test.runner.meanwhile"}).row
+    assert TaskRunner(settings, live, lambda row, wait: None).run(row["id"], 1) is None
+    assert not files.result_path(row["id"]).exists()
+    assert [kind for kind, _ in _events(redis_client)][-1] == "delete"
+
+
+def test_a_result_stays_when_redis_lost_the_row_of_a_task_not_deleted(
+    live: LiveStore, redis_client: redis.Redis, home: Path
+) -> None:
+    # No tombstone: the database still has the task and may bring its row back.
+    settings = Settings(home=home)
+    settings.ensure_home()
+    _meanwhile[:] = [lambda task_id: redis_client.delete(task_key(task_id))]
+    row = live.create({**_row(), "processor": "test.runner.meanwhile"}).row
+    assert TaskRunner(settings, live, lambda row, wait: None).run(row["id"], 1) is None
+    assert FileStore(settings).result_path(row["id"]).exists()
