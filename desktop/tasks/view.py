@@ -32,24 +32,20 @@ from desktop.records import TaskRow
 from desktop.tasks.delegate import BatchDelegate, ProgressDelegate
 from desktop.tasks.model import Columns, Roles, runs
 
-#: Widths for a first start in the default 1200-pixel window: the shown ones leave the
-#: error about 160 pixels, with no horizontal scroll bar (a wider window gives the names
+#: Widths for a first start in the default 1200-pixel window: the state's countdown and
+#: the limit a task hit read whole, the error keeps about 100 pixels (elided, whole in
+#: its tooltip), and no horizontal scroll bar shows (a wider window gives the names
 #: more, see _SPARE_SHARES).
 _DEFAULT_WIDTHS = {
-    Columns.FILE: 200,
-    Columns.BATCH: 160,
-    Columns.STATE: 170,
-    Columns.PROGRESS: 180,
-    Columns.RETRIES: 70,
-    Columns.TIME: 130,
-    Columns.SUBMITTED: 90,
+    Columns.FILE: 190,
+    Columns.BATCH: 140,
+    Columns.STATE: 190,
+    Columns.PROGRESS: 170,
+    Columns.RETRIES: 55,
+    Columns.TIME: 150,
+    Columns.SUBMITTED: 80,
     Columns.SIZE: 100,
 }
-#: Hidden at first start (the header's menu shows them): most tasks never fail, so the
-#: retry counter is an empty column whose news the State column already gives
-#: ("Retrying · next in 0:57", "Failed"), and the detail pane counts the retries. Its
-#: width goes to the error, which the default window otherwise cuts to a stub.
-_HIDDEN_AT_FIRST = (Columns.RETRIES,)
 #: What a wide window's first start gives the names beyond their default widths, per
 #: pixel to spare (the error takes the rest).
 _SPARE_SHARES = {Columns.FILE: 0.3, Columns.BATCH: 0.3, Columns.PROGRESS: 0.1}
@@ -104,8 +100,6 @@ class TaskView(QTableView):
         """The columns of a first start; later starts restore the saved header."""
         for column, width in _DEFAULT_WIDTHS.items():
             self.setColumnWidth(column, width)
-        for column in _HIDDEN_AT_FIRST:
-            self.setColumnHidden(column, True)
         # The batch beside the file it groups; the error stays last, taking what is left.
         header = self.horizontalHeader()
         header.moveSection(header.visualIndex(Columns.BATCH), header.visualIndex(Columns.FILE) + 1)
@@ -142,8 +136,7 @@ class TaskView(QTableView):
     def _spread_spare_width(self) -> None:
         """A first start in a wide window: names get room before the error does, which
         would otherwise take all of it."""
-        shown = (w for c, w in _DEFAULT_WIDTHS.items() if c not in _HIDDEN_AT_FIRST)
-        spare = self.viewport().width() - sum(shown) - _ERROR_WIDTH
+        spare = self.viewport().width() - sum(_DEFAULT_WIDTHS.values()) - _ERROR_WIDTH
         if spare <= 0:
             return
         for column, share in _SPARE_SHARES.items():
