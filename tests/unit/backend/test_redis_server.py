@@ -1,9 +1,8 @@
-"""The embedded Redis stops at once when asked, and keeps what it had (its AOF)."""
+"""The embedded Redis stops on SHUTDOWN, and keeps what it had (its AOF)."""
 
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import redis
@@ -13,7 +12,7 @@ from backend.redis_server import EmbeddedRedis
 from backend.supervisor import free_port
 
 
-def test_shutdown_is_served_at_once_and_loses_nothing(tmp_path: Path) -> None:
+def test_shutdown_stops_it_and_loses_nothing(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     settings.ensure_home()
     server = EmbeddedRedis(settings, free_port())
@@ -23,12 +22,9 @@ def test_shutdown_is_served_at_once_and_loses_nothing(tmp_path: Path) -> None:
         client = redis.Redis.from_url(server.url)
         client.set("queued", "yes")
         client.close()
-        # Past the start, so a stop on SIGTERM would wait for the next once-a-second tick.
-        time.sleep(0.2)
-        asked = time.monotonic()
         server.shutdown()
-        process.wait(5)
-        assert time.monotonic() - asked < 0.5
+        # How soon it exits is bench.cold_start's figure (idle_stop), not a test's.
+        assert process.wait(5) == 0
     finally:
         if process.poll() is None:
             process.kill()
