@@ -40,6 +40,12 @@ SaveInput = Callable[[str], int | None]
 #: gains nothing and loses little. (Counting pages is one at a time anyway: PDFium is.)
 SAVE_THREADS = 8
 
+#: Tasks a submit creates and queues together. A large batch goes in such chunks, so its
+#: first tasks run while later inputs are still being stored (1,000 at once held every
+#: worker idle for the whole submit, most of a second); each chunk costs two round
+#: trips, one to create its tasks and one to queue them.
+SUBMIT_CHUNK = 50
+
 
 @dataclass(frozen=True)
 class Upload:
@@ -70,45 +76,55 @@ def submit(
 ) -> list[dict[str, Any]]:
     """Store a batch's inputs, create their tasks ``pending`` and queue them.
 
-    The tasks are created in one round trip to Redis and queued in another, so a batch
-    of a hundred costs little more than one of a few. The limits given are per document;
-    each task's grow with its page count (:func:`~backend.limits.scaled_limits`).
+    The tasks are created in one round trip to Redis and queued in another per
+    :data:`SUBMIT_CHUNK`, so a batch of a hundred costs little more than one of a few,
+    and a batch of thousands starts running before it is all stored. The limits given
+    are per document; each task's grow with its page count
+    (:func:`~backend.limits.scaled_limits`).
     """
     soft = soft_time_limit or settings.soft_time_limit
     hard = time_limit or settings.time_limit
-    rows = []
+    created: list[dict[str, Any]] = []
     first_in_batch: dict[str, str] = {}
-    task_ids = [new_id() for _ in uploads]
     with ThreadPoolExecutor(min(SAVE_THREADS, len(uploads) or 1)) as pool:
-        page_counts = list(
-            pool.map(lambda upload, task_id: upload.save(task_id), uploads, task_ids)
-        )
-    for upload, task_id, pages in zip(uploads, task_ids, page_counts, strict=True):
-        limits = scaled_limits(soft, hard, pages, settings)
-        duplicate_of = upload.duplicate_of
-        if upload.sha256 is not None:
-            duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)
-            first_in_batch.setdefault(upload.sha256, task_id)
-        rows.append(
-            new_task_row(
-                task_id=task_id,
-                batch_id=batch_id,
-                filename=upload.filename,
-                processor=processor,
-                max_retries=settings.max_retries if max_retries is None else max_retries,
-                soft_time_limit=limits.soft,
-                time_limit=limits.hard,
-                ocr=ocr,
-                max_pages=settings.max_pages,
-                retry_base_seconds=settings.retry_base_seconds,
-                retry_max_seconds=settings.retry_max_seconds,
-                limit_pages=limits.pages,
-                batch_name=batch_name,
-                sha256=upload.sha256,
-                duplicate_of=duplicate_of,
-                size=upload.size,
-            )
-        )
+        for start in range(0, len(uploads), SUBMIT_CHUNK):
+            chunk = uploads[start : start + SUBMIT_CHUNK]
+            task_ids = [new_id() for _ in chunk]
+            page_counts = pool.map(lambda upload, task_id: upload.save(task_id), chunk, task_ids)
+            rows = []
+            for upload, task_id, pages in zip(chunk, task_ids, page_counts, strict=True):
+                limits = scaled_limits(soft, hard, pages, settings)
+                duplicate_of = upload.duplicate_of
+                if upload.sha256 is not None:
+                    duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)
+                    first_in_batch.setdefault(upload.sha256, task_id)
+                rows.append(
+                    new_task_row(
+                        task_id=task_id,
+                        batch_id=batch_id,
+                        filename=upload.filename,
+                        processor=processor,
+                        max_retries=settings.max_retries if max_retries is None else max_retries,
+                        soft_time_limit=limits.soft,
+                        time_limit=limits.hard,
+                        ocr=ocr,
+                        max_pages=settings.max_pages,
+                        retry_base_seconds=settings.retry_base_seconds,
+                        retry_max_seconds=settings.retry_max_seconds,
+                        limit_pages=limits.pages,
+                        batch_name=batch_name,
+                        sha256=upload.sha256,
+                        duplicate_of=duplicate_of,
+                        size=upload.size,
+                    )
+                )
+            created.extend(_create_and_queue(live, celery, rows))
+    return created
+
+
+def _create_and_queue(
+    live: LiveStore, celery: Celery, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     created = [change.row for change in live.create_many(rows)]
     try:
         enqueue_many(celery, created)
