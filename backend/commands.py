@@ -47,6 +47,19 @@ SAVE_THREADS = 8
 SUBMIT_CHUNK = 50
 
 
+class SubmitInterrupted(Exception):
+    """A batch's input could not be stored after its first chunks became tasks.
+
+    Those tasks exist and are queued, so they are the batch: the caller answers with
+    ``created`` and refuses the rest, whose stored inputs (if any) it removes.
+    """
+
+    def __init__(self, created: list[dict[str, Any]], error: Exception) -> None:
+        super().__init__(f"stored {len(created)} input(s), then: {error}")
+        self.created = created
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Upload:
     """One file of a batch: its label and how to store it once its task has an id."""
@@ -90,7 +103,14 @@ def submit(
         for start in range(0, len(uploads), SUBMIT_CHUNK):
             chunk = uploads[start : start + SUBMIT_CHUNK]
             task_ids = [new_id() for _ in chunk]
-            page_counts = pool.map(lambda upload, task_id: upload.save(task_id), chunk, task_ids)
+            try:
+                page_counts = list(
+                    pool.map(lambda upload, task_id: upload.save(task_id), chunk, task_ids)
+                )
+            except Exception as exc:
+                if created:
+                    raise SubmitInterrupted(created, exc) from exc
+                raise
             rows = []
             for upload, task_id, pages in zip(chunk, task_ids, page_counts, strict=True):
                 limits = scaled_limits(soft, hard, pages, settings)

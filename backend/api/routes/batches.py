@@ -229,6 +229,12 @@ def _submit(
             ocr=options.ocr,
             batch_name=options.batch_name,
         )
+    except commands.SubmitInterrupted as stop:
+        log.warning("batch %s: %s", batch_id, stop)
+        for received in files[len(stop.created) :]:
+            _drop_orphan(backend, received)
+            received.reason = "the server could not store it; submit it again"
+        return stop.created
     except Exception:
         for received in files:
             _drop_orphan(backend, received)
