@@ -37,18 +37,18 @@ from desktop.tasks.model import Columns, Roles, runs
 #: its tooltip), and no horizontal scroll bar shows (a wider window gives the names
 #: more, see _SPARE_SHARES).
 _DEFAULT_WIDTHS = {
-    Columns.FILE: 190,
-    Columns.BATCH: 140,
+    Columns.FILE: 180,
+    Columns.BATCH: 160,
     Columns.STATE: 190,
     Columns.PROGRESS: 170,
     Columns.RETRIES: 55,
-    Columns.TIME: 150,
+    Columns.TIME: 140,
     Columns.SUBMITTED: 80,
     Columns.SIZE: 100,
 }
 #: What a wide window's first start gives the names beyond their default widths, per
 #: pixel to spare (the error takes the rest).
-_SPARE_SHARES = {Columns.FILE: 0.3, Columns.BATCH: 0.3, Columns.PROGRESS: 0.1}
+_SPARE_SHARES = {Columns.FILE: 0.3, Columns.BATCH: 0.35, Columns.PROGRESS: 0.05}
 #: The error's width before a wide window gives the names more.
 _ERROR_WIDTH = 360
 
