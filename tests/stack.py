@@ -8,6 +8,7 @@ blocking read, not a sleep loop).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -32,7 +33,7 @@ from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
 from backend.store.recorder import GATHER_SECONDS
-from backend.stream import EVENT_STREAM, id_tuple, latest_id
+from backend.stream import EVENT_STREAM, id_tuple, latest_id, read_entries
 from backend.worker import make_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -113,15 +114,15 @@ class Stack:
     @property
     def settings(self) -> Settings:
         keys = {k: v for k, v in self.env.items() if k.startswith("TASKDESK_")}
+        # Strings, as in the environment: Settings parses each as its field's type.
+        fields: dict[str, Any] = {
+            k.removeprefix("TASKDESK_").lower(): v for k, v in keys.items() if k != "TASKDESK_HOME"
+        }
         return Settings(
             home=self.home,
             redis_url=self.runtime["redis_url"],
             database_url=self.env.get("DATABASE_URL"),
-            **{
-                k.removeprefix("TASKDESK_").lower(): v
-                for k, v in keys.items()
-                if k != "TASKDESK_HOME"
-            },
+            **fields,
         )
 
     @property
@@ -166,10 +167,7 @@ class Stack:
         """Submit one batch through the backend's own command (the API calls the same)."""
         store = open_store(self.settings)
         uploads = [
-            commands.Upload(
-                path.name, lambda task_id, source=path: copy_input(store, source, task_id)
-            )
-            for path in files
+            commands.Upload(path.name, functools.partial(copy_input, store, path)) for path in files
         ]
         return commands.submit(
             self.settings,
@@ -210,7 +208,7 @@ class Stack:
             reply = self.redis.xread(
                 {EVENT_STREAM: position}, count=1000, block=int(min(left, 1.0) * 1000)
             )
-            for entry_id, fields in reply[0][1] if reply else []:
+            for entry_id, fields in read_entries(reply):
                 position = entry_id
                 row = json.loads(fields["data"])
                 if row["id"] in waiting:
@@ -235,7 +233,10 @@ class Stack:
 
     def events(self, task_id: str | None = None) -> list[Row]:
         """Every row the stream carried (for one task, or all), in order."""
-        rows = [json.loads(fields["data"]) for _, fields in self.redis.xrange(EVENT_STREAM)]
+        rows = []
+        for _, fields in self.redis.xrange(EVENT_STREAM) or []:
+            assert fields is not None  # every event carries its row
+            rows.append(json.loads(fields["data"]))
         return [r for r in rows if task_id is None or r["id"] == task_id]
 
 
