@@ -33,7 +33,14 @@ from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
 from backend.store.recorder import GATHER_SECONDS
-from backend.stream import EVENT_STREAM, id_tuple, latest_id, read_entries
+from backend.stream import (
+    EVENT_STREAM,
+    STREAM_START,
+    Entry,
+    id_tuple,
+    latest_id,
+    read_entries,
+)
 from backend.worker import make_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -233,10 +240,7 @@ class Stack:
 
     def events(self, task_id: str | None = None) -> list[Row]:
         """Every row the stream carried (for one task, or all), in order."""
-        rows = []
-        for _, fields in self.redis.xrange(EVENT_STREAM) or []:
-            assert fields is not None  # every event carries its row
-            rows.append(json.loads(fields["data"]))
+        rows = [json.loads(fields["data"]) for _, fields in stream_entries(self.redis)]
         return [r for r in rows if task_id is None or r["id"] == task_id]
 
 
@@ -259,6 +263,11 @@ def stack_env(home: Path, **overrides: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.update(overrides)
     return env
+
+
+def stream_entries(client: redis.Redis, after: str = STREAM_START) -> list[Entry]:
+    """Every entry of the event stream after ``after`` (one XREAD, as text)."""
+    return read_entries(client.xread({EVENT_STREAM: after}))
 
 
 def copy_input(files: FileStore, source: Path, task_id: str) -> int | None:

@@ -91,6 +91,7 @@ def drop(window: MainWindow, *paths: Path) -> None:
 def click_action(window: MainWindow, action: Any) -> None:
     """Click the toolbar button of ``action``, as the analyst would."""
     toolbar = window.findChild(type(window.addToolBar("probe")), "tasksToolbar")
+    assert toolbar is not None
     button = toolbar.widgetForAction(action)
     assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -295,9 +296,7 @@ def test_api_killed_and_restarted_reconnects_and_ends_identical(
     window = desktop.window
     assert desktop.session is not None
     states: list[ConnectionState] = []
-    desktop.session.feed.connection_changed.connect(
-        lambda status: states.append(status.state)  # type: ignore[union-attr]
-    )
+    desktop.session.feed.connection_changed.connect(lambda status: states.append(status.state))
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     files = [script_file(tmp_path / f"s{i}.pdf", pages=20, delay=0.05) for i in range(4)]
     window.submit_options = {"processor": "demo.script"}
@@ -383,12 +382,13 @@ def test_starts_a_detached_backend_when_none_runs_and_leaves_it_running(
     desktop = open_desktop(home=home)
     window = desktop.window
     placeholders: list[str] = []
-    window.status_panel.connection.set_message = (  # type: ignore[method-assign]
-        lambda text, original=window.status_panel.connection.set_message: (
-            placeholders.append(text),
-            original(text),
-        )
-    )
+    original = window.status_panel.connection.set_message
+
+    def set_message(text: str) -> None:
+        placeholders.append(text)
+        original(text)
+
+    monkeypatch.setattr(window.status_panel.connection, "set_message", set_message)
     qtbot.wait_until(lambda: desktop.session is not None, timeout=60_000)
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     runtime = (home / "runtime.json").read_text()

@@ -17,7 +17,8 @@ from tests.stack import Row, Stack
 
 def _snapshot_id(stack: Stack) -> str:
     """Where a client starting now opens the feed: the listing's ``last_event_id``."""
-    return stack.http.get("/api/tasks", params={"limit": 1}).json()["last_event_id"]
+    last_event_id: str = stack.http.get("/api/tasks", params={"limit": 1}).json()["last_event_id"]
+    return last_event_id
 
 
 def _submit(upload: Upload, *inputs: bytes) -> list[Row]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import warnings
 from collections.abc import Iterator
@@ -12,7 +13,6 @@ from typing import Any
 import pytest
 import sqlalchemy.exc
 
-from backend import filestore
 from backend.api.app import create_app
 from backend.config import Settings
 from tests.integration.api.helpers import files_in
@@ -94,7 +94,7 @@ def test_database_down_is_503(offline: TestClient, monkeypatch: pytest.MonkeyPat
 def test_disk_full_is_507_and_keeps_no_file(
     offline: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_fdopen = filestore.os.fdopen
+    real_fdopen = os.fdopen
 
     class Full:
         def __init__(self, fd: int, mode: str) -> None:
@@ -106,7 +106,7 @@ def test_disk_full_is_507_and_keeps_no_file(
         def close(self) -> None:
             self._file.close()
 
-    monkeypatch.setattr(filestore.os, "fdopen", Full)
+    monkeypatch.setattr("backend.filestore.os.fdopen", Full)
     response = offline.post(
         "/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4\n" + bytes(5000)))]
     )

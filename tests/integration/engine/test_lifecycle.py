@@ -39,7 +39,9 @@ def _running_with_pid(row: Row) -> bool:
 def _slow(stack: Stack, tmp_path: Path, name: str, seconds: float, **script: object) -> Row:
     pages = 20
     path = script_file(tmp_path / name, pages=pages, delay=seconds / pages, **script)
-    (row,) = stack.submit([path], processor="demo.script", **script.pop("options", {}))
+    options = script.pop("options", {})
+    assert isinstance(options, dict)
+    (row,) = stack.submit([path], processor="demo.script", **options)
     return row
 
 
