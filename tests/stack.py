@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import redis
@@ -55,6 +55,9 @@ TEST_ENV = {
 }
 
 Row = dict[str, Any]
+
+#: A client a stack hands out (Redis, Celery, the repository, HTTP).
+C = TypeVar("C")
 
 
 @dataclass
@@ -132,11 +135,18 @@ class Stack:
             **fields,
         )
 
+    def _client(self, kind: type[C], make: Callable[[], C]) -> C:
+        """The stack's one client of this kind, made on first use (until the stack stops)."""
+        name = kind.__name__
+        if name not in self._clients:
+            self._clients[name] = make()
+        client = self._clients[name]
+        assert isinstance(client, kind)
+        return client
+
     @property
     def redis(self) -> redis.Redis:
-        if "redis" not in self._clients:
-            self._clients["redis"] = connect(self.settings)
-        return self._clients["redis"]  # type: ignore[no-any-return]
+        return self._client(redis.Redis, lambda: connect(self.settings))
 
     @property
     def live(self) -> LiveStore:
@@ -144,27 +154,25 @@ class Stack:
 
     @property
     def celery(self) -> Celery:
-        if "celery" not in self._clients:
-            self._clients["celery"] = make_app(self.settings)
-        return self._clients["celery"]  # type: ignore[no-any-return]
+        return self._client(Celery, lambda: make_app(self.settings))
 
     @property
     def repository(self) -> TaskRepository:
-        if "repository" not in self._clients:
-            self._clients["repository"] = TaskRepository(
-                make_engine(self.settings.effective_database_url)
-            )
-        return self._clients["repository"]  # type: ignore[no-any-return]
+        return self._client(
+            TaskRepository,
+            lambda: TaskRepository(make_engine(self.settings.effective_database_url)),
+        )
 
     @property
     def http(self) -> httpx.Client:
-        if "http" not in self._clients:
-            self._clients["http"] = httpx.Client(
+        return self._client(
+            httpx.Client,
+            lambda: httpx.Client(
                 base_url=self.runtime["url"],
                 headers={"Authorization": f"Bearer {self.runtime['token']}"},
                 timeout=30,
-            )
-        return self._clients["http"]  # type: ignore[no-any-return]
+            ),
+        )
 
     # -- doing things ------------------------------------------------------------------
 

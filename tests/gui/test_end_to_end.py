@@ -164,7 +164,8 @@ def test_a_mixed_drop_names_every_refused_file_with_its_own_reason(
     window = desktop.window
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     finished: list[int] = []
-    desktop.session.uploads.worker.finished.connect(lambda sid, _ids: finished.append(sid))  # type: ignore[union-attr]
+    assert desktop.session is not None
+    desktop.session.uploads.worker.finished.connect(lambda sid, _ids: finished.append(sid))
     drop(window, good, notes, empty, corrupt)
     qtbot.wait_until(lambda: finished == [1], timeout=20_000)
     qtbot.wait_until(lambda: len(named(window, good)) == 1)
@@ -363,7 +364,8 @@ def test_attaches_through_runtime_json_and_submits_command_line_pdfs(
         assert len({r.batch_id for r in mine}) == 1, "command-line PDFs are one batch"
         qtbot.wait_until(
             lambda: all(
-                window.model.row_for(r.id).status is TaskStatus.COMPLETED  # type: ignore[union-attr]
+                (shown := window.model.row_for(r.id)) is not None
+                and shown.status is TaskStatus.COMPLETED
                 for r in mine
             ),
             timeout=30_000,
@@ -392,7 +394,8 @@ def test_starts_a_detached_backend_when_none_runs_and_leaves_it_running(
     qtbot.wait_until(lambda: desktop.session is not None, timeout=60_000)
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     runtime = (home / "runtime.json").read_text()
-    pid = desktop.session.endpoint.pid  # type: ignore[union-attr]
+    assert desktop.session is not None
+    pid = desktop.session.endpoint.pid
     assert pid is not None and str(pid) in runtime
     try:
         assert window.view.placeholder.startswith("Drop PDFs")

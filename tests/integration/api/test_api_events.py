@@ -24,7 +24,8 @@ def _snapshot_id(stack: Stack) -> str:
 def _submit(upload: Upload, *inputs: bytes) -> list[Row]:
     response = upload([(f"f{i}.pdf", d) for i, d in enumerate(inputs)], processor="demo.script")
     assert response.status_code == 202, response.text
-    return response.json()["tasks"]  # type: ignore[no-any-return]
+    rows: list[Row] = response.json()["tasks"]
+    return rows
 
 
 def _contiguous(seen: dict[str, list[int]]) -> None:

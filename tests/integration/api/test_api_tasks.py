@@ -22,7 +22,8 @@ def _submit(upload: Upload, *inputs: bytes, **fields: Any) -> list[Row]:
     files = [(f"f{i}.pdf", data) for i, data in enumerate(inputs)]
     response = upload(files, processor="demo.script", **fields)
     assert response.status_code == 202, response.text
-    return response.json()["tasks"]  # type: ignore[no-any-return]
+    rows: list[Row] = response.json()["tasks"]
+    return rows
 
 
 def _running(row: Row) -> bool:

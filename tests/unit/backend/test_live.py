@@ -53,7 +53,8 @@ def test_each_task_of_a_bulk_move_is_checked_on_its_own(live: LiveStore) -> None
     assert isinstance(moved, Change) and moved.row["retries"] == 1
     assert isinstance(missing, TaskNotFound)
     assert isinstance(refused, IllegalTransition) and refused.current == "running"
-    assert live.get(running)["retries"] == 0  # type: ignore[index]
+    live_row = live.get(running)
+    assert live_row is not None and live_row["retries"] == 0
 
 
 def test_restore_many_puts_rows_back_without_an_event(
