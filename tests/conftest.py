@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.memory_keyring import MemoryKeyring, installed
+from tests.objectstore import S3Server, s3_server
+from tests.postgres import PostgresServer, postgres_server
 from tests.stack import Stack, running_stack, stack_env
 
 
@@ -24,6 +26,28 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("stack") / "home"
     with running_stack(home) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def session_s3() -> Iterator[S3Server]:
+    """One SeaweedFS for the whole run: a start costs seconds and a stop up to 10 s. Each
+    user keeps to an object prefix of its own, so none sees another's objects."""
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def session_postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run (initdb and a start cost seconds); a test
+    that stops its server has one of its own (``postgres_server()``)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(session_postgres: PostgresServer) -> str:
+    """A new, empty database on the shared server, so no test sees another's tables."""
+    return session_postgres.create_database()
 
 
 @pytest.fixture

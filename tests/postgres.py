@@ -2,6 +2,8 @@
 
 :func:`postgres_server` runs ``initdb`` and starts the server; the test may stop it and
 start it again (the same data, the same port) to take the database away from a stack.
+Tests that only need a database share one server for the run (the ``session_postgres``
+fixture), each in a database of its own (:meth:`PostgresServer.create_database`).
 Tests skip when the server binaries are not installed.
 """
 
@@ -11,11 +13,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from backend.supervisor import free_port
@@ -49,7 +53,18 @@ class PostgresServer:
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg://taskdesk@127.0.0.1:{self.port}/postgres"
+        return self.database_url("postgres")
+
+    def database_url(self, database: str) -> str:
+        return f"postgresql+psycopg://taskdesk@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        """A new, empty database: what one user of a shared server gets (its URL)."""
+        name = f"test_{uuid.uuid4().hex}"
+        server = f"host=127.0.0.1 port={self.port} user=taskdesk dbname=postgres"
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return self.database_url(name)
 
     def init(self) -> None:
         self.data.mkdir()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,9 @@ from backend.redis_server import EmbeddedRedis
 from backend.store import TaskQuery
 from backend.supervisor import free_port
 from tests.pdfgen import make_pdf
-from tests.postgres import postgres_server
 from tests.stack import Stack, stack_env
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    with postgres_server() as server:
-        yield server.url
 
 
 def test_stack_on_postgresql(tmp_path: Path, postgres_url: str) -> None:

@@ -31,7 +31,6 @@ from tests.hosts import Host, lan_redis, second_host
 from tests.objectstore import s3_server
 from tests.pdfgen import make_pdf
 from tests.plugins import script_file
-from tests.postgres import postgres_server
 from tests.stack import REPO_ROOT, stream_entries
 
 pytestmark = pytest.mark.slow
@@ -113,12 +112,11 @@ def _base_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[Hosts]:
+def hosts(tmp_path: Path, postgres_url: str) -> Iterator[Hosts]:
     with ExitStack() as stack:
         host = stack.enter_context(second_host())
         redis_url = stack.enter_context(lan_redis(tmp_path / "redis", host.peer))
         s3 = stack.enter_context(s3_server(ip=host.peer))
-        postgres = stack.enter_context(postgres_server())
         storage = s3.environment(prefix="two-hosts")
         host1 = {
             **_base_env(),
@@ -126,7 +124,7 @@ def hosts(tmp_path: Path) -> Iterator[Hosts]:
             **API_SETTINGS,
             "TASKDESK_HOME": str(tmp_path / "host1"),
             "REDIS_URL": redis_url,
-            "DATABASE_URL": postgres.url,
+            "DATABASE_URL": postgres_url,
         }
         host2 = {
             **_base_env(),

@@ -5,7 +5,6 @@ objects."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import obstore
@@ -13,7 +12,7 @@ import pytest
 
 from backend.filestore import open_store
 from backend.storage.s3 import S3Store
-from tests.objectstore import S3Server, s3_server
+from tests.objectstore import S3Server
 from tests.pdfgen import make_pdf
 from tests.stack import Stack, stack_env
 
@@ -21,12 +20,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
-    with s3_server() as server:
-        # The test's own client of the store reads the credentials from the environment.
-        for name, value in server.environment(prefix="e2e").items():
-            monkeypatch.setenv(name, value)
-        yield server
+def s3(session_s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    # The test's own client of the store reads the credentials from the environment.
+    for name, value in session_s3.environment(prefix="e2e").items():
+        monkeypatch.setenv(name, value)
+    return session_s3
 
 
 def _keys(store: S3Store) -> set[str]:

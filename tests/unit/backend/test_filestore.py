@@ -4,7 +4,6 @@ and the one interface both stores (the data folder, an S3 server) keep."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,12 @@ from backend.config import Settings
 from backend.errors import PermanentError
 from backend.filestore import FileStore, open_store
 from backend.storage.s3 import S3Store
-from tests.objectstore import S3Server, s3_server
+from tests.objectstore import S3Server
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> FileStore:
     return FileStore(Settings(home=tmp_path))
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    with s3_server() as server:
-        yield server
 
 
 @pytest.fixture(params=["folder", "s3"])
@@ -33,7 +26,7 @@ def store(
 ) -> FileStore:
     """Each store behind the interface, in a data folder of its own."""
     if request.param == "s3":
-        server: S3Server = request.getfixturevalue("s3")
+        server: S3Server = request.getfixturevalue("session_s3")
         for name, value in server.environment(prefix=tmp_path.name).items():
             monkeypatch.setenv(name, value)
     settings = Settings(home=tmp_path)
@@ -109,9 +102,9 @@ def test_delete_removes_whatever_the_task_has(store: FileStore) -> None:
 
 
 def test_an_object_store_keeps_no_file_but_scratch_and_removes_that(
-    s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    session_s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in s3.environment(prefix="scratch").items():
+    for name, value in session_s3.environment(prefix="scratch").items():
         monkeypatch.setenv(name, value)
     store = open_store(Settings(home=tmp_path))
     assert isinstance(store, S3Store)

@@ -15,7 +15,7 @@ from backend.search.index import WINDOW, SearchIndex
 from backend.search.query import parse
 from backend.store import make_engine
 from backend.store.models import IndexedPage, TaskRecord
-from tests.postgres import postgres_server
+from tests.postgres import PostgresServer
 
 PAGES = {
     "report": [
@@ -34,11 +34,10 @@ Found = Callable[..., list[tuple[str, int]]]
 
 
 @pytest.fixture(scope="module")
-def postgres_engine() -> Iterator[Engine]:
-    with postgres_server() as server:
-        engine = make_engine(server.url)
-        yield engine
-        engine.dispose()
+def postgres_engine(session_postgres: PostgresServer) -> Iterator[Engine]:
+    engine = make_engine(session_postgres.create_database())
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -12,7 +11,7 @@ import pytest
 
 from backend.config import Settings
 from backend.filestore import open_store
-from tests.objectstore import S3Server, s3_server
+from tests.objectstore import S3Server
 
 pytestmark = pytest.mark.slow
 
@@ -22,11 +21,10 @@ BOUND = 40 << 20
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
-    with s3_server() as server:
-        for name, value in server.environment(prefix="memory").items():
-            monkeypatch.setenv(name, value)
-        yield server
+def s3(session_s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    for name, value in session_s3.environment(prefix="memory").items():
+        monkeypatch.setenv(name, value)
+    return session_s3
 
 
 def test_a_large_input_never_sits_whole_in_memory(s3: S3Server, tmp_path: Path) -> None:
