@@ -57,7 +57,7 @@ def main(count: int = 10_000) -> None:
 
 
 def _failed_again(row: Row) -> bool:
-    return row["attempt"] == 2 and row["status"] == "failed"
+    return bool(row["attempt"] == 2 and row["status"] == "failed")
 
 
 if __name__ == "__main__":

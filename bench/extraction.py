@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from backend.processors import Job
 from backend.processors.pdf import extract
@@ -45,7 +45,7 @@ def prose(path: Path, pages: int) -> None:
     """Justified paragraphs laid out by reportlab's platypus, like a typeset report."""
     style = getSampleStyleSheet()["BodyText"]
     style.alignment = TA_JUSTIFY
-    story = [
+    story: list[Flowable] = [
         Paragraph(" ".join(sentence(p + s) for s in range(8)), style)
         for p in range(pages * 15 // 2)
     ]
@@ -94,7 +94,8 @@ def corpus(folder: Path) -> list[Path]:
 
 def run_extract(path: Path, results: Path) -> int:
     job = Job(task_id=path.stem, path=path, result_path=results / f"{path.stem}.json")
-    return extract(job)["pages"]
+    pages: int = extract(job)["pages"]
+    return pages
 
 
 def run_pypdf(path: Path, results: Path) -> int:

@@ -63,7 +63,7 @@ def bare_rate(host: Host, broker: str, count: int) -> float:
     try:
         from bench.bare_celery import app, bare
 
-        app.conf.broker_url = broker
+        app.conf["broker_url"] = broker  # what `conf.broker_url = ...` sets
         client = redis.Redis.from_url(broker)
         client.delete(COUNTER)
         for _ in range(LOCAL_WORKERS + 1):  # every worker up before timing

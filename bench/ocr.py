@@ -42,7 +42,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from backend.processors import ocr
-from tests.pdfgen import make_pdf, make_scan, word_accuracy
+from tests.pdfgen import every_page, make_pdf, make_scan, word_accuracy
 
 os.environ["OMP_THREAD_LIMIT"] = "1"  # for the command too (Debian's is built with OpenMP)
 
@@ -181,7 +181,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         sources = {
-            font: make_pdf(folder / f"{font}.pdf", 1, lambda i, f=font: page_text(f), font=font)
+            font: make_pdf(folder / f"{font}.pdf", 1, every_page(page_text(font)), font=font)
             for font in FONTS
         }
         for kind, options in KINDS.items():

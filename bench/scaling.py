@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.pdfgen import default_text, make_pdf, make_scan
+from tests.pdfgen import default_text, every_page, make_pdf, make_scan
 from tests.stack import Stack, stack_env
 
 TASKS = 12
@@ -84,7 +84,7 @@ def make_scans(folder: Path) -> list[Path]:
 
     return [
         make_scan(
-            folder / f"scan-{i}.pdf", make_pdf(folder / f"text-{i}.pdf", 1, lambda _, i=i: text(i))
+            folder / f"scan-{i}.pdf", make_pdf(folder / f"text-{i}.pdf", 1, every_page(text(i)))
         )
         for i in range(OCR_PAGES)
     ]

@@ -32,6 +32,7 @@ import pypdfium2 as pdfium
 import reportlab
 from pypdf import PdfReader, PdfWriter
 from pypdf._encryption import AlgV5
+from pypdf.constants import UserAccessPermissions
 from pypdf.generic import ByteStringObject, NameObject
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -53,6 +54,11 @@ def default_text(index: int) -> str:
     return (
         f"Page {index + 1}\nThe quick brown fox jumps over the lazy dog.\nEnd of page {index + 1}."
     )
+
+
+def every_page(text: str) -> Callable[[int], str]:
+    """A ``text_fn`` for :func:`make_pdf` that puts the same text on every page."""
+    return lambda _index: text
 
 
 def make_pdf(
@@ -180,11 +186,13 @@ def encrypted_empty_owner(
     the empty password with the file key pypdf chose.
     """
     writer = PdfWriter(clone_from=PdfReader(str(source)))
-    no_copy = -1 & ~(1 << 4)  # bit 5 of /P
+    no_copy = ~UserAccessPermissions.EXTRACT  # bit 5 of /P
     writer.encrypt(user_password, "placeholder", algorithm="AES-256", permissions_flag=no_copy)
     encryption, entry = writer._encryption, writer._encrypt_entry
-    assert encryption is not None and entry is not None
-    owner, owner_key = AlgV5.compute_O_value(encryption.R, b"", encryption._key, bytes(entry["/U"]))
+    assert encryption is not None and encryption._key is not None and entry is not None
+    user_entry = entry["/U"]
+    assert isinstance(user_entry, ByteStringObject)
+    owner, owner_key = AlgV5.compute_O_value(encryption.R, b"", encryption._key, bytes(user_entry))
     entry[NameObject("/O")] = ByteStringObject(owner)
     entry[NameObject("/OE")] = ByteStringObject(owner_key)
     writer.write(str(path))

@@ -8,6 +8,7 @@ blocking read, not a sleep loop).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import redis
@@ -32,7 +33,14 @@ from backend.rows import new_id
 from backend.states import FINAL_STATES
 from backend.store import TaskRepository, make_engine
 from backend.store.recorder import GATHER_SECONDS
-from backend.stream import EVENT_STREAM, id_tuple, latest_id
+from backend.stream import (
+    EVENT_STREAM,
+    STREAM_START,
+    Entry,
+    id_tuple,
+    latest_id,
+    read_entries,
+)
 from backend.worker import make_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +55,9 @@ TEST_ENV = {
 }
 
 Row = dict[str, Any]
+
+#: A client a stack hands out (Redis, Celery, the repository, HTTP).
+C = TypeVar("C")
 
 
 @dataclass
@@ -113,22 +124,29 @@ class Stack:
     @property
     def settings(self) -> Settings:
         keys = {k: v for k, v in self.env.items() if k.startswith("TASKDESK_")}
+        # Strings, as in the environment: Settings parses each as its field's type.
+        fields: dict[str, Any] = {
+            k.removeprefix("TASKDESK_").lower(): v for k, v in keys.items() if k != "TASKDESK_HOME"
+        }
         return Settings(
             home=self.home,
             redis_url=self.runtime["redis_url"],
             database_url=self.env.get("DATABASE_URL"),
-            **{
-                k.removeprefix("TASKDESK_").lower(): v
-                for k, v in keys.items()
-                if k != "TASKDESK_HOME"
-            },
+            **fields,
         )
+
+    def _client(self, kind: type[C], make: Callable[[], C]) -> C:
+        """The stack's one client of this kind, made on first use (until the stack stops)."""
+        name = kind.__name__
+        if name not in self._clients:
+            self._clients[name] = make()
+        client = self._clients[name]
+        assert isinstance(client, kind)
+        return client
 
     @property
     def redis(self) -> redis.Redis:
-        if "redis" not in self._clients:
-            self._clients["redis"] = connect(self.settings)
-        return self._clients["redis"]  # type: ignore[no-any-return]
+        return self._client(redis.Redis, lambda: connect(self.settings))
 
     @property
     def live(self) -> LiveStore:
@@ -136,27 +154,25 @@ class Stack:
 
     @property
     def celery(self) -> Celery:
-        if "celery" not in self._clients:
-            self._clients["celery"] = make_app(self.settings)
-        return self._clients["celery"]  # type: ignore[no-any-return]
+        return self._client(Celery, lambda: make_app(self.settings))
 
     @property
     def repository(self) -> TaskRepository:
-        if "repository" not in self._clients:
-            self._clients["repository"] = TaskRepository(
-                make_engine(self.settings.effective_database_url)
-            )
-        return self._clients["repository"]  # type: ignore[no-any-return]
+        return self._client(
+            TaskRepository,
+            lambda: TaskRepository(make_engine(self.settings.effective_database_url)),
+        )
 
     @property
     def http(self) -> httpx.Client:
-        if "http" not in self._clients:
-            self._clients["http"] = httpx.Client(
+        return self._client(
+            httpx.Client,
+            lambda: httpx.Client(
                 base_url=self.runtime["url"],
                 headers={"Authorization": f"Bearer {self.runtime['token']}"},
                 timeout=30,
-            )
-        return self._clients["http"]  # type: ignore[no-any-return]
+            ),
+        )
 
     # -- doing things ------------------------------------------------------------------
 
@@ -166,10 +182,7 @@ class Stack:
         """Submit one batch through the backend's own command (the API calls the same)."""
         store = open_store(self.settings)
         uploads = [
-            commands.Upload(
-                path.name, lambda task_id, source=path: copy_input(store, source, task_id)
-            )
-            for path in files
+            commands.Upload(path.name, functools.partial(copy_input, store, path)) for path in files
         ]
         return commands.submit(
             self.settings,
@@ -210,7 +223,7 @@ class Stack:
             reply = self.redis.xread(
                 {EVENT_STREAM: position}, count=1000, block=int(min(left, 1.0) * 1000)
             )
-            for entry_id, fields in reply[0][1] if reply else []:
+            for entry_id, fields in read_entries(reply):
                 position = entry_id
                 row = json.loads(fields["data"])
                 if row["id"] in waiting:
@@ -235,7 +248,7 @@ class Stack:
 
     def events(self, task_id: str | None = None) -> list[Row]:
         """Every row the stream carried (for one task, or all), in order."""
-        rows = [json.loads(fields["data"]) for _, fields in self.redis.xrange(EVENT_STREAM)]
+        rows = [json.loads(fields["data"]) for _, fields in stream_entries(self.redis)]
         return [r for r in rows if task_id is None or r["id"] == task_id]
 
 
@@ -258,6 +271,11 @@ def stack_env(home: Path, **overrides: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.update(overrides)
     return env
+
+
+def stream_entries(client: redis.Redis, after: str = STREAM_START) -> list[Entry]:
+    """Every entry of the event stream after ``after`` (one XREAD, as text)."""
+    return read_entries(client.xread({EVENT_STREAM: after}))
 
 
 def copy_input(files: FileStore, source: Path, task_id: str) -> int | None:

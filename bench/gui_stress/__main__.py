@@ -39,7 +39,8 @@ def measure_side(name: str) -> dict[str, Any]:
         check=True,
         timeout=300,
     )
-    return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> int:

@@ -88,6 +88,7 @@ class NaiveSide(Side):
 
     def show_first_pending(self) -> None:
         item = self.table.item(self.workload.first_pending, Columns.FILE)
+        assert item is not None  # called once every row is loaded
         self.table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def drained(self) -> bool:

@@ -42,7 +42,7 @@ def print_figures(ours: dict[str, Any], naive: dict[str, Any]) -> None:
 
 
 def targets_met(ours: dict[str, Any]) -> bool:
-    return (
+    return bool(
         ours["worst_ms"] < TARGET_STALL_MS
         and ours["peak_rss_mb"] < TARGET_RSS_MB
         and ours["applied"] == EVENTS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import collections
+import functools
 import json
 import sqlite3
 import time
@@ -25,7 +26,7 @@ from backend.rows import new_id
 from backend.states import FINAL_STATES
 from tests.pdfgen import assemble, flate_bomb, one_page, stream
 from tests.plugins import script_file
-from tests.stack import Row, Stack, copy_input
+from tests.stack import Row, Stack, copy_input, stream_entries
 
 #: What a run lost with its process leaves in the task's error (backend.worker.lost),
 #: whether the worker's main process noticed (it names the signal) or a later start did.
@@ -109,7 +110,7 @@ def submit_labelled(
     """Submit files under labels of our choosing (NUL, ``../``: no file could be named so)."""
     store = FileStore(stack.settings)
     uploads = [
-        commands.Upload(label, lambda task_id, source=path: copy_input(store, source, task_id))
+        commands.Upload(label, functools.partial(copy_input, store, path))
         for label, path in labelled
     ]
     return commands.submit(
@@ -222,7 +223,7 @@ def running_in(stack: Stack, before_page: int | None = None) -> Callable[[Row], 
 def events_by_task(stack: Stack, ids: Iterable[str]) -> dict[str, list[Row]]:
     wanted = set(ids)
     by_task: dict[str, list[Row]] = {i: [] for i in wanted}
-    for _, fields in stack.redis.xrange("taskdesk:events"):
+    for _, fields in stream_entries(stack.redis):
         row = json.loads(fields["data"])
         if row["id"] in wanted:
             by_task[row["id"]].append(row)
@@ -250,7 +251,7 @@ def assert_database_matches_live(stack: Stack, ids: list[str]) -> None:
         stored = repository.get(task_id)
         assert stored == live[task_id], task_id
     changes: dict[str, list[int]] = {i: [] for i in ids}
-    for _, fields in stack.redis.xrange("taskdesk:events"):
+    for _, fields in stream_entries(stack.redis):
         row = json.loads(fields["data"])
         if row["id"] in changes and fields["kind"] != "progress":
             changes[row["id"]].append(row["version"])

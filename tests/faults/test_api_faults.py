@@ -80,7 +80,11 @@ def test_sse_client_resumes_across_api_kills_and_misses_no_version(
         rows = stack.submit(scripts(tmp_path, 24, seconds=1.5), processor="demo.script")
         ids = [r["id"] for r in rows]
         for kill in range(3):
-            _wait_for(lambda kill=kill: client.connections > kill and client.rows, "connected")
+
+            def connected(kill: int = kill) -> object:
+                return client.connections > kill and client.rows
+
+            _wait_for(connected, "connected")
             time.sleep(0.5)  # events flow on this connection
             api = child(stack, "backend.api")
             api.kill()

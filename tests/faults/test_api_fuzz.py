@@ -18,6 +18,7 @@ from schemathesis.checks import (  # noqa: E402
     not_a_server_error,
     response_schema_conformance,
 )
+from schemathesis.pytest import from_fixture  # noqa: E402
 
 from tests.stack import Stack  # noqa: E402
 
@@ -35,7 +36,7 @@ def api_schema(fault_stack: Stack) -> Any:
     )
 
 
-schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=r"/events$")
+schema = from_fixture("api_schema").exclude(path_regex=r"/events$")
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 

@@ -23,6 +23,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,9 +53,12 @@ def _mount_tmpfs(target: Path, size: str) -> None:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode})")
 
 
-def _health_becomes(stack: Stack, condition: Callable[[dict], bool], timeout: float = 15) -> dict:
+def _health_becomes(
+    stack: Stack, condition: Callable[[dict[str, Any]], bool], timeout: float = 15
+) -> dict[str, Any]:
     """``GET /api/health`` once ``condition`` holds of it (Redis notices at its next write)."""
     deadline = time.monotonic() + timeout
+    health: dict[str, Any]
     while not condition(health := stack.http.get("/api/health").json()):
         assert time.monotonic() < deadline, health
         time.sleep(0.2)

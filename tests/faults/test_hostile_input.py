@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,8 +38,9 @@ EXPECTED_IN_HOME = re.compile(
 )
 
 
-def _result(stack: Stack, row: Row) -> dict:
-    return json.loads((stack.home / "results" / f"{row['id']}.json").read_text())
+def _result(stack: Stack, row: Row) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((stack.home / "results" / f"{row['id']}.json").read_text())
+    return result
 
 
 def _assert_as_expected(stack: Stack, name: str, row: Row) -> None:

@@ -7,6 +7,7 @@ stays flat (start and end RSS are recorded in the test report).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -53,7 +54,7 @@ class FeedClient(threading.Thread):
 
 
 def test_two_thousand_tasks_with_two_feeds(
-    stack: Stack, tmp_path: Path, record_property: pytest.RecordProperty
+    stack: Stack, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     api = child(stack, "backend.api")
     start_rss = api.memory_info().rss

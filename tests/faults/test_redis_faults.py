@@ -11,6 +11,7 @@ queued ones run, and the database catches up with every version.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,7 +33,7 @@ from tests.faults.helpers import (
     wait_listening,
     wait_pool,
 )
-from tests.stack import Stack
+from tests.stack import Row, Stack
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +48,11 @@ def test_repeated_sigkill_of_redis(stack: Stack, tmp_path: Path) -> None:
     for _ in range(2):
         # A run started since the last restart: the worker is back on Redis and working.
         running = running_in(stack, before_page=8)
-        wait_any(stack, ids, lambda r, run=running, t=since: run(r) and r["started_at"] > t)
+
+        def started_since(r: Row, run: Callable[[Row], bool] = running, t: str = since) -> bool:
+            return run(r) and r["started_at"] > t
+
+        wait_any(stack, ids, started_since)
         redis_server = child(stack, "redis-server")
         redis_server.kill()
         redis_server.wait(10)

@@ -36,7 +36,7 @@ from tests.faults.helpers import (
     wait_pool,
 )
 from tests.pdfgen import make_pdf
-from tests.stack import REPO_ROOT, Stack
+from tests.stack import REPO_ROOT, Row, Stack
 
 pytestmark = pytest.mark.slow
 
@@ -55,17 +55,16 @@ def test_repeated_sigkill_of_worker_children(stack: Stack, tmp_path: Path) -> No
     # Six first runs killed, then two of those tasks killed again in their second run.
     for round_ in range(8):
         again = round_ >= 6
-        candidates = wait_any(
-            stack,
-            ids,
+
+        def killable(r: Row, again: bool = again) -> bool:
             # Early in a run (so the kill cannot land after it ended), in a live process.
-            lambda r, again=again: (
+            return (
                 running_with_pid(r, before_page=6)
                 and pid_of(r) not in killed
                 and kills[r["id"]] == (1 if again else 0)
-            ),
-            timeout=60,
-        )
+            )
+
+        candidates = wait_any(stack, ids, killable, timeout=60)
         victim = candidates[0]
         pid = pid_of(victim)
         assert pid in {p.pid for p in pool(stack)}, "only ever kill our own pool process"

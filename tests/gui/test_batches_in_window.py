@@ -205,5 +205,6 @@ def test_a_narrow_batch_column_drops_figures_before_the_name_is_unreadable(
     option = QStyleOptionViewItem()
     option.rect = window.view.visualRect(cell)
     delegate = window.view.itemDelegateForColumn(Columns.BATCH)
+    assert isinstance(delegate, BatchDelegate)
     delegate.initStyleOption(option, cell)
     assert "done" not in option.text and option.text.startswith("quar")

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QTimer
 
-from desktop.client import ApiClient, WorkerThread, make_upload_thread
+from desktop.client import ApiClient, UploadWorker, WorkerThread, make_upload_thread
 from desktop.mainwindow import MainWindow
 from desktop.records import Endpoint
 from desktop.settings import Preferences
@@ -72,7 +72,7 @@ def heartbeat() -> Iterator[Heartbeat]:
 
 
 @pytest.fixture
-def uploads(reading: Reading) -> Iterator[WorkerThread]:
+def uploads(reading: Reading) -> Iterator[WorkerThread[UploadWorker]]:
     def handler(request: httpx.Request) -> httpx.Response:
         reading.threads.add(threading.get_ident())
         body = request.read()
@@ -92,7 +92,7 @@ def uploads(reading: Reading) -> Iterator[WorkerThread]:
 def test_a_thousand_pdfs_keep_the_window_responsive(
     qtbot: Any,
     prefs: Preferences,
-    uploads: WorkerThread,
+    uploads: WorkerThread[UploadWorker],
     reading: Reading,
     heartbeat: Heartbeat,
     tmp_path: Path,

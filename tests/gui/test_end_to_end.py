@@ -91,6 +91,7 @@ def drop(window: MainWindow, *paths: Path) -> None:
 def click_action(window: MainWindow, action: Any) -> None:
     """Click the toolbar button of ``action``, as the analyst would."""
     toolbar = window.findChild(type(window.addToolBar("probe")), "tasksToolbar")
+    assert toolbar is not None
     button = toolbar.widgetForAction(action)
     assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -163,7 +164,8 @@ def test_a_mixed_drop_names_every_refused_file_with_its_own_reason(
     window = desktop.window
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     finished: list[int] = []
-    desktop.session.uploads.worker.finished.connect(lambda sid, _ids: finished.append(sid))  # type: ignore[union-attr]
+    assert desktop.session is not None
+    desktop.session.uploads.worker.finished.connect(lambda sid, _ids: finished.append(sid))
     drop(window, good, notes, empty, corrupt)
     qtbot.wait_until(lambda: finished == [1], timeout=20_000)
     qtbot.wait_until(lambda: len(named(window, good)) == 1)
@@ -301,9 +303,7 @@ def test_api_killed_and_restarted_reconnects_and_ends_identical(
     window = desktop.window
     assert desktop.session is not None
     states: list[ConnectionState] = []
-    desktop.session.feed.connection_changed.connect(
-        lambda status: states.append(status.state)  # type: ignore[union-attr]
-    )
+    desktop.session.feed.connection_changed.connect(lambda status: states.append(status.state))
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     files = [script_file(tmp_path / f"s{i}.pdf", pages=20, delay=0.05) for i in range(4)]
     window.submit_options = {"processor": "demo.script"}
@@ -370,7 +370,8 @@ def test_attaches_through_runtime_json_and_submits_command_line_pdfs(
         assert len({r.batch_id for r in mine}) == 1, "command-line PDFs are one batch"
         qtbot.wait_until(
             lambda: all(
-                window.model.row_for(r.id).status is TaskStatus.COMPLETED  # type: ignore[union-attr]
+                (shown := window.model.row_for(r.id)) is not None
+                and shown.status is TaskStatus.COMPLETED
                 for r in mine
             ),
             timeout=30_000,
@@ -389,16 +390,18 @@ def test_starts_a_detached_backend_when_none_runs_and_leaves_it_running(
     desktop = open_desktop(home=home)
     window = desktop.window
     placeholders: list[str] = []
-    window.status_panel.connection.set_message = (  # type: ignore[method-assign]
-        lambda text, original=window.status_panel.connection.set_message: (
-            placeholders.append(text),
-            original(text),
-        )
-    )
+    original = window.status_panel.connection.set_message
+
+    def set_message(text: str) -> None:
+        placeholders.append(text)
+        original(text)
+
+    monkeypatch.setattr(window.status_panel.connection, "set_message", set_message)
     qtbot.wait_until(lambda: desktop.session is not None, timeout=60_000)
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
     runtime = (home / "runtime.json").read_text()
-    pid = desktop.session.endpoint.pid  # type: ignore[union-attr]
+    assert desktop.session is not None
+    pid = desktop.session.endpoint.pid
     assert pid is not None and str(pid) in runtime
     try:
         assert window.view.placeholder.startswith("Drop PDFs")

@@ -56,7 +56,8 @@ class Frame:
     @property
     def row(self) -> Row:
         assert self.event == "task" and self.data is not None, self
-        return json.loads(self.data)  # type: ignore[no-any-return]
+        row: Row = json.loads(self.data)
+        return row
 
 
 class FeedReader:

@@ -14,19 +14,18 @@ import psutil
 import pytest
 
 from backend.api.schemas import MAX_BULK_IDS
-from backend.live import EVENT_STREAM
 from backend.stream import latest_id
 from tests.integration.api.conftest import Upload
 from tests.integration.api.helpers import script
 from tests.seed import failed_tasks, pending_tasks
-from tests.stack import Row, Stack
+from tests.stack import Row, Stack, stream_entries
 
 #: The desktop's request timeout (desktop.client): a bulk action must answer within it.
 DESKTOP_TIMEOUT = 10.0
 
 
 def _is_failed_again(row: Row) -> bool:
-    return row["attempt"] == 2 and row["status"] == "failed"
+    return bool(row["attempt"] == 2 and row["status"] == "failed")
 
 
 @pytest.mark.slow
@@ -52,10 +51,7 @@ def test_retry_of_ten_thousand_failed_tasks_is_one_request(stack: Stack) -> None
     # worker has the seeded processor).
     stack.wait_until(ids, _is_failed_again, timeout=600)
     # One event per change, each through the state machine: pending, running, failed.
-    events = [
-        json.loads(fields["data"])
-        for _, fields in stack.redis.xrange(EVENT_STREAM, min=f"({before}")
-    ]
+    events = [json.loads(fields["data"]) for _, fields in stream_entries(stack.redis, before)]
     assert Counter(row["status"] for row in events) == Counter(
         pending=len(ids), running=len(ids), failed=len(ids)
     )

@@ -17,13 +17,15 @@ from tests.stack import Row, Stack
 
 def _snapshot_id(stack: Stack) -> str:
     """Where a client starting now opens the feed: the listing's ``last_event_id``."""
-    return stack.http.get("/api/tasks", params={"limit": 1}).json()["last_event_id"]
+    last_event_id: str = stack.http.get("/api/tasks", params={"limit": 1}).json()["last_event_id"]
+    return last_event_id
 
 
 def _submit(upload: Upload, *inputs: bytes) -> list[Row]:
     response = upload([(f"f{i}.pdf", d) for i, d in enumerate(inputs)], processor="demo.script")
     assert response.status_code == 202, response.text
-    return response.json()["tasks"]  # type: ignore[no-any-return]
+    rows: list[Row] = response.json()["tasks"]
+    return rows
 
 
 def _contiguous(seen: dict[str, list[int]]) -> None:

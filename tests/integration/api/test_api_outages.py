@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import warnings
 from collections.abc import Iterator
@@ -11,9 +12,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy.exc
+from fastapi import FastAPI
 
-from backend import filestore
 from backend.api.app import create_app
+from backend.api.deps import Backend
 from backend.config import Settings
 from tests.integration.api.helpers import files_in
 
@@ -26,6 +28,13 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _backend(client: TestClient) -> Backend:
+    """What the API keeps in its app state (TestClient types its app as any ASGI app)."""
+    assert isinstance(client.app, FastAPI)
+    backend: Backend = client.app.state.backend
+    return backend
 
 
 @pytest.fixture
@@ -65,7 +74,7 @@ def test_redis_down_is_503(offline: TestClient, method: str, path: str) -> None:
 def test_submit_with_redis_down_is_503_and_keeps_no_file(offline: TestClient) -> None:
     response = offline.post("/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4\n"))])
     assert response.status_code == 503
-    assert files_in(offline.app.state.backend.files.files_dir) == set()  # type: ignore[attr-defined]
+    assert files_in(_backend(offline).files.files_dir) == set()
 
 
 def test_health_with_redis_down_is_degraded(offline: TestClient) -> None:
@@ -84,7 +93,7 @@ def test_database_down_is_503(offline: TestClient, monkeypatch: pytest.MonkeyPat
     def unavailable(*args: Any, **kwargs: Any) -> Any:
         raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("database is locked"))
 
-    repository = offline.app.state.backend.repository  # type: ignore[attr-defined]
+    repository = _backend(offline).repository
     monkeypatch.setattr(repository, "list_tasks", unavailable)
     response = offline.get("/api/tasks")
     assert response.status_code == 503
@@ -94,7 +103,7 @@ def test_database_down_is_503(offline: TestClient, monkeypatch: pytest.MonkeyPat
 def test_disk_full_is_507_and_keeps_no_file(
     offline: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_fdopen = filestore.os.fdopen
+    real_fdopen = os.fdopen
 
     class Full:
         def __init__(self, fd: int, mode: str) -> None:
@@ -106,10 +115,10 @@ def test_disk_full_is_507_and_keeps_no_file(
         def close(self) -> None:
             self._file.close()
 
-    monkeypatch.setattr(filestore.os, "fdopen", Full)
+    monkeypatch.setattr("backend.filestore.os.fdopen", Full)
     response = offline.post(
         "/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4\n" + bytes(5000)))]
     )
     assert response.status_code == 507
     assert response.json() == {"detail": "no space left on the server to store the files"}
-    assert files_in(offline.app.state.backend.files.files_dir) == set()  # type: ignore[attr-defined]
+    assert files_in(_backend(offline).files.files_dir) == set()

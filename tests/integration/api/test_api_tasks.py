@@ -22,11 +22,12 @@ def _submit(upload: Upload, *inputs: bytes, **fields: Any) -> list[Row]:
     files = [(f"f{i}.pdf", data) for i, data in enumerate(inputs)]
     response = upload(files, processor="demo.script", **fields)
     assert response.status_code == 202, response.text
-    return response.json()["tasks"]  # type: ignore[no-any-return]
+    rows: list[Row] = response.json()["tasks"]
+    return rows
 
 
 def _running(row: Row) -> bool:
-    return row["status"] == "running"
+    return bool(row["status"] == "running")
 
 
 def _failed(stack: Stack, upload: Upload, count: int = 1) -> list[Row]:
@@ -55,7 +56,10 @@ def test_list_filters_by_status_batch_and_text(stack: Stack, upload: Upload) -> 
     named = api.get("/api/tasks", params={"batch": batch, "text": "ALPHA"}).json()["tasks"]
     assert [r["filename"] for r in named] == ["Alpha report.pdf"]
 
-    for params in ({"status": "failed,cancelled"}, [("status", "failed"), ("status", "pending")]):
+    for params in (
+        httpx.QueryParams({"status": "failed,cancelled"}),
+        httpx.QueryParams([("status", "failed"), ("status", "pending")]),
+    ):
         rows = api.get("/api/tasks", params=params).json()["tasks"]
         assert failed[0]["id"] in {r["id"] for r in rows}
         assert {r["status"] for r in rows} <= {"failed", "cancelled", "pending"}

@@ -39,7 +39,9 @@ def _running_with_pid(row: Row) -> bool:
 def _slow(stack: Stack, tmp_path: Path, name: str, seconds: float, **script: object) -> Row:
     pages = 20
     path = script_file(tmp_path / name, pages=pages, delay=seconds / pages, **script)
-    (row,) = stack.submit([path], processor="demo.script", **script.pop("options", {}))
+    options = script.pop("options", {})
+    assert isinstance(options, dict)
+    (row,) = stack.submit([path], processor="demo.script", **options)
     return row
 
 
@@ -92,7 +94,8 @@ def test_cancel_pending_task_never_runs(stack: Stack, tmp_path: Path) -> None:
     # Its message has been taken and dropped by now: the blockers ran after it was queued.
     statuses = [e["status"] for e in stack.events(queued["id"])]
     assert "running" not in statuses
-    assert stack.live.get(queued["id"])["status"] == "cancelled"  # type: ignore[index]
+    live_row = stack.live.get(queued["id"])
+    assert live_row is not None and live_row["status"] == "cancelled"
 
 
 def test_cancel_running_task_kills_its_process(stack: Stack, tmp_path: Path) -> None:
@@ -100,10 +103,12 @@ def test_cancel_running_task_kills_its_process(stack: Stack, tmp_path: Path) -> 
     running = stack.wait_until([row["id"]], _running_with_pid)[row["id"]]
     commands.cancel(stack.live, stack.celery, stack.repository, row["id"])
     assert _ended(_pid_of(running))
-    assert stack.live.get(row["id"])["status"] == "cancelled"  # type: ignore[index]
+    live_row = stack.live.get(row["id"])
+    assert live_row is not None and live_row["status"] == "cancelled"
     (after,) = stack.submit([script_file(tmp_path / "next.pdf")], processor="demo.script")
     assert stack.wait_until([after["id"]])[after["id"]]["status"] == "completed"
-    assert stack.live.get(row["id"])["status"] == "cancelled"  # type: ignore[index]
+    live_row = stack.live.get(row["id"])
+    assert live_row is not None and live_row["status"] == "cancelled"
 
 
 def test_manual_retry_starts_a_new_attempt(stack: Stack, tmp_path: Path) -> None:

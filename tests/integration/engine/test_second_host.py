@@ -26,13 +26,12 @@ import pytest
 import redis
 
 from backend.states import FINAL_STATES
-from backend.stream import EVENT_STREAM
 from backend.supervisor import free_port
 from tests.hosts import Host, lan_redis, second_host
 from tests.objectstore import s3_server
 from tests.pdfgen import make_pdf
 from tests.plugins import script_file
-from tests.stack import REPO_ROOT
+from tests.stack import REPO_ROOT, stream_entries
 
 pytestmark = pytest.mark.slow
 
@@ -165,8 +164,7 @@ def _completions(redis_url: str) -> dict[str, int]:
     """How many times each task was recorded completed, from the whole event stream."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     counts: dict[str, int] = {}
-    entries: list[tuple[str, dict[str, str]]] = client.xrange(EVENT_STREAM)  # type: ignore[assignment]
-    for _, fields in entries:
+    for _, fields in stream_entries(client):
         row = json.loads(fields["data"])
         if fields.get("kind") == "transition" and row.get("status") == "completed":
             counts[row["id"]] = counts.get(row["id"], 0) + 1

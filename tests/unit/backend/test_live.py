@@ -7,9 +7,11 @@ import json
 import redis
 
 from backend.errors import IllegalTransition, TaskNotFound
-from backend.live import EVENT_STREAM, TASKS_PER_CALL, Change, LiveStore, task_key
+from backend.live import TASKS_PER_CALL, Change, LiveStore, task_key
 from backend.rows import new_task_row
 from backend.states import TaskStatus
+from backend.stream import EVENT_STREAM
+from tests.stack import stream_entries
 
 
 def _create(live: LiveStore, count: int) -> list[str]:
@@ -37,7 +39,7 @@ def test_many_moves_span_several_script_calls_in_order(
     assert {(c.row["status"], c.row["version"], c.previous) for c in changes} == {
         ("cancelled", 2, "pending")
     }
-    events = [json.loads(f["data"]) for _, f in redis_client.xrange(EVENT_STREAM)]
+    events = [json.loads(f["data"]) for _, f in stream_entries(redis_client)]
     assert [e["id"] for e in events if e["status"] == "cancelled"] == ids
 
 
@@ -51,7 +53,8 @@ def test_each_task_of_a_bulk_move_is_checked_on_its_own(live: LiveStore) -> None
     assert isinstance(moved, Change) and moved.row["retries"] == 1
     assert isinstance(missing, TaskNotFound)
     assert isinstance(refused, IllegalTransition) and refused.current == "running"
-    assert live.get(running)["retries"] == 0  # type: ignore[index]
+    live_row = live.get(running)
+    assert live_row is not None and live_row["retries"] == 0
 
 
 def test_restore_many_puts_rows_back_without_an_event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from backend.config import Settings
 from backend.logs import LINE
@@ -20,7 +21,7 @@ sys.stderr.write("a plain complaint\\n")
 """
 
 
-def _settings(tmp_path: Path, **values: object) -> Settings:
+def _settings(tmp_path: Path, **values: Any) -> Settings:
     return Settings(home=tmp_path, log_file=tmp_path / "backend.log", **values)
 
 

@@ -20,7 +20,7 @@ from backend.states import (
     check_transition,
     is_allowed,
 )
-from backend.stream import EVENT_STREAM
+from tests.stack import stream_entries
 
 S = TaskStatus
 ALL_PAIRS = list(itertools.product(S, S))
@@ -142,7 +142,5 @@ def test_versions_grow_by_one_per_change_and_each_is_one_event(
     for done in range(1, 6):
         live.progress(task_id, 1, {"pages_done": done})
     live.transition(task_id, S.COMPLETED)
-    versions = [
-        json.loads(fields["data"])["version"] for _, fields in redis_client.xrange(EVENT_STREAM)
-    ]
+    versions = [json.loads(fields["data"])["version"] for _, fields in stream_entries(redis_client)]
     assert versions == list(range(1, len(versions) + 1))

@@ -23,6 +23,7 @@ from backend.stream import (
     trim,
     trimmed_below,
 )
+from tests.stack import stream_entries
 
 
 @pytest.mark.parametrize(
@@ -102,10 +103,10 @@ def test_trimming_keeps_what_the_database_lacks_and_marks_what_went(
     ids = _append(redis_client, 4)
     assert trimmed_below(redis_client) == STREAM_START
     trim(redis_client, ids[2], retention_seconds=0)
-    assert [entry_id for entry_id, _ in redis_client.xrange(EVENT_STREAM)] == ids[2:]
+    assert [entry_id for entry_id, _ in stream_entries(redis_client)] == ids[2:]
     assert trimmed_below(redis_client) == ids[2]
     trim(redis_client, ids[3], retention_seconds=1e12)  # all within retention: kept
-    assert len(redis_client.xrange(EVENT_STREAM)) == 2
+    assert len(stream_entries(redis_client)) == 2
 
 
 def test_the_stream_module_knows_nothing_of_the_sql_store() -> None:

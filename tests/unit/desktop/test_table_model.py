@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QSignalSpy
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from desktop.records import TaskRow, TaskStatus
 from desktop.tasks import Columns, Roles, TaskTableModel
@@ -19,7 +21,7 @@ Row = Callable[..., TaskRow]
 
 
 @pytest.fixture
-def model(qtbot: object, now: datetime) -> Iterator[TaskTableModel]:
+def model(qtbot: QtBot, now: datetime) -> Iterator[TaskTableModel]:
     # A long flush interval: tests flush by hand, so nothing depends on timing.
     model = TaskTableModel(flush_interval_ms=60_000, clock=lambda: now)
     yield model
@@ -40,11 +42,11 @@ def fill(model: TaskTableModel, row: Row, count: int) -> None:
     model.flush()
 
 
-def test_passes_qtmodeltester(qtmodeltester: object, model: TaskTableModel, row: Row) -> None:
+def test_passes_qtmodeltester(qtmodeltester: ModelTester, model: TaskTableModel, row: Row) -> None:
     fill(model, row, 5)
     model.apply_rows([row("t2", status="failed", version=2, error="boom"), row("t9", version=1)])
     model.flush()
-    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(model)  # type: ignore[no-untyped-call]  # pytest-qt leaves it unannotated
 
 
 def test_deleted_tasks_go_one_remove_per_run_and_their_pending_rows_with_them(
@@ -141,10 +143,10 @@ def test_a_run_spans_the_columns_that_changed(model: TaskTableModel, row: Row) -
     assert spans(changed) == [(0, Columns.STATE, 1, Columns.ERROR)]
 
 
-def test_inserts_and_changes_in_one_flush(qtbot: object, model: TaskTableModel, row: Row) -> None:
+def test_inserts_and_changes_in_one_flush(qtbot: QtBot, model: TaskTableModel, row: Row) -> None:
     fill(model, row, 2)
     model.apply_rows([row("t0", status="completed", version=2), row("new", version=1)])
-    with qtbot.wait_signals(  # type: ignore[attr-defined]
+    with qtbot.wait_signals(
         [model.dataChanged, model.rowsInserted, model.rows_applied, model.counts_changed],
         order="strict",
         timeout=1000,
@@ -169,11 +171,11 @@ def test_a_huge_snapshot_goes_in_by_slices(qtbot: Any, row: Row, now: datetime) 
     assert [model.row_at(i).id for i in (0, 99, 100, 249)] == ["t0", "t99", "t100", "t249"]
 
 
-def test_flush_timer_applies_pending_rows(qtbot: object, row: Row, now: datetime) -> None:
+def test_flush_timer_applies_pending_rows(qtbot: QtBot, row: Row, now: datetime) -> None:
     model = TaskTableModel(flush_interval_ms=10, clock=lambda: now)
     model.apply_rows([row("t1")])
     assert model.flush_pending
-    qtbot.wait_until(lambda: model.rowCount() == 1, timeout=1000)  # type: ignore[attr-defined]
+    qtbot.wait_until(lambda: model.rowCount() == 1, timeout=1000)
     assert not model.flush_pending
 
 

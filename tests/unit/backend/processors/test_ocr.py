@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -46,7 +47,7 @@ def read(path: Path) -> ocr.Reading:
     ],
     ids=["clean-300dpi", "noisy-300dpi", "noisy-200dpi", "sideways", "upside-down"],
 )
-def test_reads_a_scan(scan: dict, at_least: float, source: Path, tmp_path: Path) -> None:
+def test_reads_a_scan(scan: dict[str, Any], at_least: float, source: Path, tmp_path: Path) -> None:
     reading = read(make_scan(tmp_path / "scan.pdf", source, **scan))
     assert word_accuracy(TEXT, reading.text) >= at_least
     assert 0.5 < reading.confidence <= 1

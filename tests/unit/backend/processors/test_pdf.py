@@ -41,8 +41,12 @@ class Interrupted(BaseException):
     """Stands for Celery's SoftTimeLimitExceeded or a KeyboardInterrupt."""
 
 
-def make_job(path: Path, tmp_path: Path, **kwargs: Any) -> tuple[Job, list[tuple]]:
-    calls: list[tuple] = []
+#: One call of a job's progress reporter: pages done, pages in all, stage.
+Call = tuple[int, int, str | None]
+
+
+def make_job(path: Path, tmp_path: Path, **kwargs: Any) -> tuple[Job, list[Call]]:
+    calls: list[Call] = []
     job = Job(
         task_id="t-1",
         path=path,
@@ -53,14 +57,18 @@ def make_job(path: Path, tmp_path: Path, **kwargs: Any) -> tuple[Job, list[tuple
     return job, calls
 
 
-def run(path: Path, tmp_path: Path, **kwargs: Any) -> tuple[dict, dict, list[tuple]]:
+def run(
+    path: Path, tmp_path: Path, **kwargs: Any
+) -> tuple[dict[str, Any], dict[str, Any], list[Call]]:
     """Extract ``path``; return the summary, the result file's content and progress calls."""
     job, calls = make_job(path, tmp_path, **kwargs)
     summary = extract(job)
     return summary, json.loads(job.result_path.read_text(encoding="utf-8")), calls
 
 
-def text_page(number: int, text: str, width: float = 612.0, height: float = 792.0) -> dict:
+def text_page(
+    number: int, text: str, width: float = 612.0, height: float = 792.0
+) -> dict[str, Any]:
     """A result page read from the text layer."""
     return {
         "number": number,
@@ -244,7 +252,8 @@ def test_missing_file_is_not_permanent(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_interruption_mid_loop_propagates_and_closes_the_pdf(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "long.pdf", 20)
-    job, calls = make_job(path, tmp_path)
+    job, _ = make_job(path, tmp_path)
+    calls: list[int] = []
 
     def report(done: int, total: int, stage: str | None) -> None:
         calls.append(done)
@@ -270,7 +279,7 @@ def test_interrupted_write_keeps_the_old_result(
     def fsync(fd: int) -> None:
         raise Interrupted
 
-    monkeypatch.setattr(pdf_module.os, "fsync", fsync)
+    monkeypatch.setattr("backend.processors.pdf.os.fsync", fsync)
     with pytest.raises(Interrupted):
         extract(job)
     assert json.loads(job.result_path.read_text()) == {"old": True}

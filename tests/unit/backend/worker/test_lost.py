@@ -78,7 +78,8 @@ def test_a_run_is_counted_once(live: LiveStore) -> None:
     row = _running(live)
     assert record_lost_run(live, row["id"], 1, LOST_RUN_REASON) is not None
     assert record_lost_run(live, row["id"], 1, LOST_RUN_REASON) is None
-    assert live.get(row["id"])["retries"] == 1  # type: ignore[index]
+    live_row = live.get(row["id"])
+    assert live_row is not None and live_row["retries"] == 1
 
 
 def test_a_task_that_moved_on_is_left_alone(live: LiveStore) -> None:
@@ -87,4 +88,5 @@ def test_a_task_that_moved_on_is_left_alone(live: LiveStore) -> None:
     live.transition(row["id"], TaskStatus.CANCELLED)
     assert record_lost_run(live, row["id"], 1, LOST_RUN_REASON) is None
     assert record_lost_run(live, "no-such-task", 1, LOST_RUN_REASON) is None
-    assert live.get(row["id"])["status"] == "cancelled"  # type: ignore[index]
+    live_row = live.get(row["id"])
+    assert live_row is not None and live_row["status"] == "cancelled"

@@ -71,7 +71,7 @@ def test_transport_errors_become_backend_unavailable(failure: Exception) -> None
 
 
 def test_every_request_carries_the_bearer_token_and_right_path(
-    row_json_factory: Callable[..., dict],
+    row_json_factory: Callable[..., dict[str, Any]],
 ) -> None:
     seen: list[httpx.Request] = []
 
@@ -97,7 +97,9 @@ def test_every_request_carries_the_bearer_token_and_right_path(
     assert seen[2].read() == b'{"ids":["a","b"]}'
 
 
-def test_task_detail_parses_row_and_history(row_json_factory: Callable[..., dict]) -> None:
+def test_task_detail_parses_row_and_history(
+    row_json_factory: Callable[..., dict[str, Any]],
+) -> None:
     body = row_json_factory("t1", status="failed", version=4, error="boom")
     body["history"] = [
         {
@@ -170,7 +172,7 @@ def make_pdfs(folder: Path, sizes: list[int]) -> list[Path]:
 
 
 def test_upload_streams_files_as_multipart_field_files(
-    tmp_path: Path, row_json_factory: Callable[..., dict]
+    tmp_path: Path, row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     paths = make_pdfs(tmp_path, [10, 200_000, 5])
     paths.append(tmp_path / "doc1-copy")  # refused by the server below
@@ -205,7 +207,7 @@ def test_upload_streams_files_as_multipart_field_files(
 
 
 def test_tasks_pair_with_files_by_position_not_name(
-    tmp_path: Path, row_json_factory: Callable[..., dict]
+    tmp_path: Path, row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     # The server cleans names: a tab goes, a decomposed accent is composed. Two files
     # whose labels say nothing of where they came from, the first one refused.
@@ -226,7 +228,7 @@ def test_tasks_pair_with_files_by_position_not_name(
 
 
 def test_a_batch_reply_that_does_not_add_up_is_an_invalid_reply(
-    tmp_path: Path, row_json_factory: Callable[..., dict]
+    tmp_path: Path, row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     paths = make_pdfs(tmp_path, [1, 1])
 
@@ -240,7 +242,7 @@ def test_a_batch_reply_that_does_not_add_up_is_an_invalid_reply(
 
 
 def test_a_bulk_action_on_a_filter_sends_the_filter_not_ids(
-    row_json_factory: Callable[..., dict],
+    row_json_factory: Callable[..., dict[str, Any]],
 ) -> None:
     bodies: list[bytes] = []
 

@@ -17,7 +17,9 @@ ROW_FIELDS = [field.name for field in dataclasses.fields(TaskRow)]
 HEALTH = {"status": "ok", "redis": True, "database": True, "workers": 2, "queued": 0}
 
 
-def test_a_full_row_reads_into_typed_fields(row_json_factory: Callable[..., dict]) -> None:
+def test_a_full_row_reads_into_typed_fields(
+    row_json_factory: Callable[..., dict[str, Any]],
+) -> None:
     data = row_json_factory("t1", status="retrying", next_retry_at="2024-03-05T14:01:00")
     row = _parse.task_row(data)
     assert row.status is TaskStatus.RETRYING
@@ -27,7 +29,9 @@ def test_a_full_row_reads_into_typed_fields(row_json_factory: Callable[..., dict
 
 
 @pytest.mark.parametrize("name", ROW_FIELDS)
-def test_a_missing_row_field_is_named(name: str, row_json_factory: Callable[..., dict]) -> None:
+def test_a_missing_row_field_is_named(
+    name: str, row_json_factory: Callable[..., dict[str, Any]]
+) -> None:
     data = row_json_factory("t1")
     del data[name]
     with pytest.raises(InvalidReply, match=f"task row has no field '{name}'") as raised:
@@ -49,14 +53,16 @@ def test_a_missing_row_field_is_named(name: str, row_json_factory: Callable[...,
     ],
 )
 def test_a_field_of_the_wrong_type_is_named(
-    name: str, value: Any, row_json_factory: Callable[..., dict]
+    name: str, value: Any, row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     with pytest.raises(InvalidReply, match=f"'{name}' = ") as raised:
         _parse.task_row(row_json_factory("t1", **{name: value}))
     assert raised.value.field == name
 
 
-def test_fields_beyond_the_contract_are_ignored(row_json_factory: Callable[..., dict]) -> None:
+def test_fields_beyond_the_contract_are_ignored(
+    row_json_factory: Callable[..., dict[str, Any]],
+) -> None:
     data = row_json_factory("t1", shiny_new_field=[1, 2])
     assert _parse.task_row(data).id == "t1"
     assert UNUSED_ROW_FIELDS <= data.keys()

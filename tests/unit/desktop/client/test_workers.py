@@ -12,7 +12,14 @@ import httpx
 import pytest
 from PySide6.QtCore import QObject, Signal
 
-from desktop.client import ApiClient, WorkerThread, make_command_thread, make_upload_thread
+from desktop.client import (
+    ApiClient,
+    CommandWorker,
+    UploadWorker,
+    WorkerThread,
+    make_command_thread,
+    make_upload_thread,
+)
 from desktop.records import (
     BatchResult,
     Endpoint,
@@ -23,6 +30,9 @@ from desktop.records import (
 )
 
 ENDPOINT = Endpoint(url="https://backend.test", token="t")
+
+#: The threads a test starts, of either kind; the fixture stops them.
+AnyThread = WorkerThread[CommandWorker] | WorkerThread[UploadWorker]
 
 
 class Asker(QObject):
@@ -63,8 +73,8 @@ def waiting_for(qtbot: Any, signal: Any, timeout: int = 2000) -> Iterator[Heard]
 
 
 @pytest.fixture
-def threads() -> Iterator[list[WorkerThread]]:
-    started: list[WorkerThread] = []
+def threads() -> Iterator[list[AnyThread]]:
+    started: list[AnyThread] = []
     yield started
     for thread in started:
         assert thread.stop(3000), "a worker thread did not stop"
@@ -75,7 +85,7 @@ def factory(handler: Callable[[httpx.Request], httpx.Response]) -> Callable[[End
 
 
 def test_a_409_becomes_a_message_not_an_exception(
-    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+    qtbot: Any, threads: list[AnyThread], row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/health":
@@ -118,7 +128,7 @@ def test_a_409_becomes_a_message_not_an_exception(
 
 
 def test_retry_all_failed_is_one_request_with_the_filter(
-    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+    qtbot: Any, threads: list[AnyThread], row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     requests: list[httpx.Request] = []
 
@@ -141,7 +151,7 @@ def test_retry_all_failed_is_one_request_with_the_filter(
 
 
 def test_a_reply_that_breaks_the_contract_is_said_as_such(
-    qtbot: Any, threads: list[WorkerThread], row_json_factory: Callable[..., dict]
+    qtbot: Any, threads: list[AnyThread], row_json_factory: Callable[..., dict[str, Any]]
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         row = row_json_factory("t1")
@@ -158,7 +168,7 @@ def test_a_reply_that_breaks_the_contract_is_said_as_such(
     assert failed.args == ["Retry failed: the backend's task row has no field 'attempt'"]
 
 
-def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[WorkerThread]) -> None:
+def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[AnyThread]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
 
@@ -173,7 +183,10 @@ def test_backend_gone_is_a_message_too(qtbot: Any, threads: list[WorkerThread]) 
 
 
 def test_upload_collects_chunks_and_reports(
-    qtbot: Any, threads: list[WorkerThread], tmp_path: Path, row_json_factory: Callable[..., dict]
+    qtbot: Any,
+    threads: list[AnyThread],
+    tmp_path: Path,
+    row_json_factory: Callable[..., dict[str, Any]],
 ) -> None:
     folder = tmp_path / "scans"
     (folder / "deeper").mkdir(parents=True)
@@ -213,7 +226,7 @@ def test_upload_collects_chunks_and_reports(
 
 
 def test_stop_ends_the_threads_even_mid_upload(
-    qtbot: Any, threads: list[WorkerThread], tmp_path: Path
+    qtbot: Any, threads: list[AnyThread], tmp_path: Path
 ) -> None:
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF" + bytes(5_000_000))
