@@ -6,13 +6,16 @@ A task row is :class:`backend.rows.TaskRow`; everything here wraps rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Literal
 
+from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from backend.rows import TaskRow
 from backend.states import TaskStatus
+from backend.store import TaskQuery
 
 
 def encoded(body: Any, status_code: int = 200) -> Response:
@@ -101,7 +104,7 @@ class TaskDetail(TaskRow):
 
 
 class Selection(BaseModel):
-    """Which tasks a bulk retry or cancel covers: ``ids``, or a filter, not both.
+    """Which tasks a bulk retry, cancel, delete or export covers: ``ids``, or a filter.
 
     A filter without ``status`` means every task the action applies to (failed,
     timed out or cancelled for a retry; pending, running or retrying for a cancel).
@@ -123,6 +126,27 @@ class Selection(BaseModel):
     status: list[TaskStatus] | None = None
     batch_id: str | None = None
     text: str | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return any(v is not None for v in (self.status, self.batch_id, self.text))
+
+    def checked(self) -> Selection:
+        """This selection, or a 422 when it gives ids and a filter: which one is meant?"""
+        if self.ids is not None and self.filtered:
+            raise HTTPException(
+                422, "give either ids or a filter (status, batch_id, text), not both"
+            )
+        return self
+
+    def query(self, statuses: Iterable[TaskStatus] = ()) -> TaskQuery:
+        """The tasks it names, as a query of the store; ``statuses`` when it names none."""
+        return TaskQuery(
+            status=[str(s) for s in self.status or statuses],
+            batch_id=self.batch_id or None,
+            text=self.text or None,
+            ids=list(self.ids or ()),
+        )
 
 
 class Refusal(BaseModel):

@@ -18,7 +18,6 @@ from backend.api.errors import responses
 from backend.api.schemas import Deleted, Selection
 from backend.deletion import Deleter
 from backend.errors import TaskNotFound
-from backend.store import TaskQuery
 
 router = APIRouter(tags=["tasks"])
 
@@ -59,18 +58,11 @@ def _delete_one(backend: Backend, task_id: str) -> None:
 
 
 def _delete_selected(backend: Backend, selection: Selection) -> dict[str, int]:
-    filtered = any(v is not None for v in (selection.status, selection.batch_id, selection.text))
-    if selection.ids is not None and filtered:
-        raise HTTPException(422, "give either ids or a filter (status, batch_id, text), not both")
+    selection.checked()
     if selection.ids is not None:
         ids = list(selection.ids)
-    elif filtered:
-        query = TaskQuery(
-            status=[str(s) for s in selection.status or ()],
-            batch_id=selection.batch_id or None,
-            text=selection.text or None,
-        )
-        ids = backend.repository.matching_ids(query)
+    elif selection.filtered:
+        ids = backend.repository.matching_ids(selection.query())
     else:
         raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
     return {"deleted": _deleter(backend).delete_many(ids)}

@@ -71,18 +71,9 @@ async def export_selected(
     selection: Annotated[Selection, Body()],
 ) -> StreamingResponse:
     """``{"ids": [...]}`` (at most 10,000), or a filter; ``{}`` exports every task."""
-    filtered = any(v is not None for v in (selection.status, selection.batch_id, selection.text))
-    if selection.ids is not None and filtered:
-        raise HTTPException(422, "give either ids or a filter (status, batch_id, text), not both")
-    if selection.ids == []:
+    if selection.checked().ids == []:
         raise HTTPException(422, "ids is empty: name a task, or send {} for every task")
-    query = TaskQuery(
-        status=[str(s) for s in selection.status or ()],
-        batch_id=selection.batch_id or None,
-        text=selection.text or None,
-        ids=list(selection.ids or ()),
-    )
-    return _streamed(backend, format, query)
+    return _streamed(backend, format, selection.query())
 
 
 def _streamed(backend: BackendDep, format: ExportFormat, query: TaskQuery) -> StreamingResponse:

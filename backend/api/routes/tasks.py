@@ -197,19 +197,11 @@ def _act(backend: Backend, action: Action, task_id: str) -> dict[str, Any]:
 
 
 def _bulk(backend: Backend, selection: Selection, action: Action) -> Response:
-    filtered = any(v is not None for v in (selection.status, selection.batch_id, selection.text))
-    if selection.ids is not None and filtered:
-        raise HTTPException(422, "give either ids or a filter (status, batch_id, text), not both")
+    selection.checked()
     if selection.ids is not None:
         ids = selection.ids
-    elif filtered:
-        statuses = selection.status or sorted(action.applies_to)
-        query = TaskQuery(
-            status=[str(s) for s in statuses],
-            batch_id=selection.batch_id or None,
-            text=selection.text or None,
-        )
-        ids = backend.repository.matching_ids(query)
+    elif selection.filtered:
+        ids = backend.repository.matching_ids(selection.query(sorted(action.applies_to)))
     else:
         raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
     outcome = action.apply(backend.live, backend.celery, backend.repository, ids)
