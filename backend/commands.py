@@ -97,47 +97,45 @@ def submit(
     """
     soft = soft_time_limit or settings.soft_time_limit
     hard = time_limit or settings.time_limit
-    created: list[dict[str, Any]] = []
     first_in_batch: dict[str, str] = {}
+
+    def row_for(upload: Upload, task_id: str, pages: int | None) -> dict[str, Any]:
+        limits = scaled_limits(soft, hard, pages, settings)
+        duplicate_of = upload.duplicate_of
+        if upload.sha256 is not None:
+            duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)
+            first_in_batch.setdefault(upload.sha256, task_id)
+        return new_task_row(
+            task_id=task_id,
+            batch_id=batch_id,
+            filename=upload.filename,
+            processor=processor,
+            max_retries=settings.max_retries if max_retries is None else max_retries,
+            soft_time_limit=limits.soft,
+            time_limit=limits.hard,
+            ocr=ocr,
+            max_pages=settings.max_pages,
+            retry_base_seconds=settings.retry_base_seconds,
+            retry_max_seconds=settings.retry_max_seconds,
+            limit_pages=limits.pages,
+            batch_name=batch_name,
+            sha256=upload.sha256,
+            duplicate_of=duplicate_of,
+            size=upload.size,
+        )
+
+    created: list[dict[str, Any]] = []
     with ThreadPoolExecutor(min(SAVE_THREADS, len(uploads) or 1)) as pool:
         for start in range(0, len(uploads), SUBMIT_CHUNK):
             chunk = uploads[start : start + SUBMIT_CHUNK]
             task_ids = [new_id() for _ in chunk]
             try:
-                page_counts = list(
-                    pool.map(lambda upload, task_id: upload.save(task_id), chunk, task_ids)
-                )
+                page_counts = list(pool.map(lambda u, task_id: u.save(task_id), chunk, task_ids))
             except Exception as exc:
                 if created:
                     raise SubmitInterrupted(created, exc) from exc
                 raise
-            rows = []
-            for upload, task_id, pages in zip(chunk, task_ids, page_counts, strict=True):
-                limits = scaled_limits(soft, hard, pages, settings)
-                duplicate_of = upload.duplicate_of
-                if upload.sha256 is not None:
-                    duplicate_of = duplicate_of or first_in_batch.get(upload.sha256)
-                    first_in_batch.setdefault(upload.sha256, task_id)
-                rows.append(
-                    new_task_row(
-                        task_id=task_id,
-                        batch_id=batch_id,
-                        filename=upload.filename,
-                        processor=processor,
-                        max_retries=settings.max_retries if max_retries is None else max_retries,
-                        soft_time_limit=limits.soft,
-                        time_limit=limits.hard,
-                        ocr=ocr,
-                        max_pages=settings.max_pages,
-                        retry_base_seconds=settings.retry_base_seconds,
-                        retry_max_seconds=settings.retry_max_seconds,
-                        limit_pages=limits.pages,
-                        batch_name=batch_name,
-                        sha256=upload.sha256,
-                        duplicate_of=duplicate_of,
-                        size=upload.size,
-                    )
-                )
+            rows = list(map(row_for, chunk, task_ids, page_counts))
             created.extend(_create_and_queue(live, celery, rows))
     return created
 
