@@ -1,4 +1,5 @@
-"""The object store streams: a 100 MB input goes up and comes down in bounded memory."""
+"""The object store streams: a 100 MB input goes up and comes down in bounded memory,
+and a result larger than one read request comes back whole."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import psutil
 import pytest
 
 from backend.config import Settings
-from backend.filestore import open_store
+from backend.filestore import Workspace, open_store
+from backend.storage.s3 import READ_BYTES
 from tests.objectstore import S3Server
 
 pytestmark = pytest.mark.slow
@@ -48,3 +50,15 @@ def test_a_large_input_never_sits_whole_in_memory(s3: S3Server, tmp_path: Path) 
         f"100 MB up and down: traced peak {peak / 2**20:.1f} MB, RSS +{rss_growth / 2**20:.1f} MB"
     )
     assert peak < BOUND and rss_growth < BOUND
+
+
+def test_a_result_larger_than_one_read_comes_back_whole(s3: S3Server, tmp_path: Path) -> None:
+    store = open_store(Settings(home=tmp_path))
+    body = os.urandom(2 * READ_BYTES + 12_345)  # three requests, the last a short one
+    written = tmp_path / "result.json"
+    written.write_bytes(body)
+    store.keep_result("large", Workspace(tmp_path / "input.pdf", written))
+    stored = store.result("large")
+    assert stored is not None and stored.size == len(body)
+    assert stored.read() == body
+    assert b"".join(stored.chunks()) == body
