@@ -37,7 +37,7 @@ def completed_pages(files: FileStore, events: Sequence[StreamEvent]) -> PagesByT
         try:
             result = read_result(files.result(row["id"]))
         except NoPages as exc:
-            log.info("task %s is not indexed: %s", row["id"], exc)
+            log.debug("task %s is not indexed: %s", row["id"], exc)
             continue
         pages[row["id"]] = [(page.number, page.text) for page in result.pages]
     return pages
