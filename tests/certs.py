@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from backend.supervisor import free_port
+from backend.children import free_port
 
 #: What the small server answers to anything: a health reply the desktop accepts.
 HEALTH = b'{"status": "ok", "redis": true, "database": true, "workers": 1, "queued": 0}'

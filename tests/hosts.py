@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from backend.children import free_port
 from backend.redis_server import redis_server_binary
-from backend.supervisor import free_port
 
 
 @dataclass(frozen=True)

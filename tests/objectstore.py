@@ -27,7 +27,7 @@ import pytest
 from obstore.exceptions import BaseError
 from obstore.store import S3Store
 
-from backend.supervisor import free_port
+from backend.children import free_port
 
 ACCESS_KEY = "taskdesk-test"
 SECRET_KEY = "taskdesk-test-secret"

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from backend.supervisor import free_port
+from backend.children import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from backend.supervisor import free_port
+from backend.children import free_port
 from desktop.app import Desktop
 from desktop.mainwindow import MainWindow
 from desktop.records import TaskStatus

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from backend.children import free_port
 from backend.config import Settings
 from backend.redis_server import EmbeddedRedis
 from backend.store import TaskQuery
-from backend.supervisor import free_port
 from tests.pdfgen import make_pdf
 from tests.stack import Stack, stack_env
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.supervisor import free_port
+from backend.children import free_port
 from tests.plugins import script_file
 from tests.stack import REPO_ROOT, Stack
 

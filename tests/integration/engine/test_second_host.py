@@ -25,8 +25,8 @@ import httpx
 import pytest
 import redis
 
+from backend.children import free_port
 from backend.states import FINAL_STATES
-from backend.supervisor import free_port
 from tests.hosts import Host, lan_redis, second_host
 from tests.objectstore import s3_server
 from tests.pdfgen import make_pdf

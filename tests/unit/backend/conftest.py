@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from backend.children import free_port
 from backend.config import Settings
 from backend.live import LiveStore
 from backend.redis_server import EmbeddedRedis
-from backend.supervisor import free_port
 
 
 @pytest.fixture(scope="session")

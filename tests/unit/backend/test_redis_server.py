@@ -7,9 +7,9 @@ from pathlib import Path
 
 import redis
 
+from backend.children import free_port
 from backend.config import Settings
 from backend.redis_server import EmbeddedRedis
-from backend.supervisor import free_port
 
 
 def test_shutdown_stops_it_and_loses_nothing(tmp_path: Path) -> None:
