@@ -58,7 +58,7 @@ class NaiveSide(Side):
         self.feed.start()
 
     def _cells(self, row: TaskRow) -> list[str]:
-        return [self._texts_model._display(row, column) for column in Columns]
+        return [self._texts_model.cells.display(row, column) for column in Columns]
 
     def on_feed_snapshot_loaded(self, snapshot: Snapshot) -> None:
         self.table.setUpdatesEnabled(False)

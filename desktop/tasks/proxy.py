@@ -69,7 +69,7 @@ class TaskFilterProxy(QSortFilterProxyModel):
         rank_a, rank_b = ranks.get(a.batch_id, -1), ranks.get(b.batch_id, -1)
         if rank_a != rank_b:
             return rank_a < rank_b
-        return bool(model.sort_key(a, column) < model.sort_key(b, column))
+        return bool(model.cells.sort_key(a, column) < model.cells.sort_key(b, column))
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex

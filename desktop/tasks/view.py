@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.records import TaskRow
+from desktop.tasks.columns import Columns
 from desktop.tasks.delegate import BatchDelegate, ProgressDelegate
-from desktop.tasks.model import Columns, Roles, runs
+from desktop.tasks.model import Roles, runs
 
 #: Widths for a first start in the default 1200-pixel window: the state's countdown and
 #: the limit a task hit read whole, the error keeps about 100 pixels (elided, whole in

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.records import TaskRow, TaskStatus
 from desktop.tasks import Columns, Roles, TaskTableModel
-from desktop.tasks.model import _COLUMN_FIELDS
+from desktop.tasks.columns import COLUMN_FIELDS
 
 Row = Callable[..., TaskRow]
 
@@ -250,7 +250,7 @@ def test_clear_forgets_everything(model: TaskTableModel, row: Row) -> None:
 def test_every_column_shows_fields_of_the_row() -> None:
     # The backend's row is checked against the desktop's in test_records.py.
     fields = {field.name for field in dataclasses.fields(TaskRow)}
-    assert {name for names in _COLUMN_FIELDS.values() for name in names} <= fields
+    assert {name for names in COLUMN_FIELDS.values() for name in names} <= fields
 
 
 def test_the_time_column_tooltip_explains_the_limit_that_ended_the_task(
