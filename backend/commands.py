@@ -9,6 +9,7 @@ publish or one broadcast, however many tasks are named.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from celery import Celery
 from backend.clock import now_iso
 from backend.config import Settings
 from backend.errors import IllegalTransition, TaskNotFound
+from backend.filestore import open_store
 from backend.limits import scaled_limits
 from backend.live import Change, LiveStore
 from backend.processors import DEFAULT_OCR
@@ -34,11 +36,6 @@ log = logging.getLogger("taskdesk.commands")
 #: :class:`~backend.filestore.FileStore` (the caller owns where the bytes come from),
 #: and returns its page count (:meth:`~backend.filestore.IncomingFile.save_as`).
 SaveInput = Callable[[str], int | None]
-
-#: Inputs a submit stores at once. To an object store each is a request that mostly
-#: waits on the network (3,000 one after another took 26 s); the data folder's rename
-#: gains nothing and loses little. (Counting pages is one at a time anyway: PDFium is.)
-SAVE_THREADS = 8
 
 #: Tasks a submit creates and queues together. A large batch goes in such chunks, so its
 #: first tasks run while later inputs are still being stored (1,000 at once held every
@@ -125,12 +122,14 @@ def submit(
         )
 
     created: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(min(SAVE_THREADS, len(uploads) or 1)) as pool:
+    threads = min(open_store(settings).saves_at_once, len(uploads))
+    with ThreadPoolExecutor(threads) if threads > 1 else contextlib.nullcontext() as pool:
+        mapped = map if pool is None else pool.map
         for start in range(0, len(uploads), SUBMIT_CHUNK):
             chunk = uploads[start : start + SUBMIT_CHUNK]
             task_ids = [new_id() for _ in chunk]
             try:
-                page_counts = list(pool.map(lambda u, task_id: u.save(task_id), chunk, task_ids))
+                page_counts = list(mapped(lambda u, task_id: u.save(task_id), chunk, task_ids))
             except Exception as exc:
                 if created:
                     raise SubmitInterrupted(created, exc) from exc
