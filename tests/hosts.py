@@ -1,9 +1,10 @@
 """A second host for tests and benchmarks: a network namespace with its own address.
 
 :func:`second_host` makes a namespace joined to this one by a veth pair
-(``10.231.N.1`` here, ``10.231.N.2`` there, ``N`` from our pid so parallel runs do not
-meet) and removes it afterwards; a process run with :meth:`Host.command` sees only that
-network: it reaches host 1's servers at :attr:`Host.peer`, as a machine on a LAN would.
+(``10.231.N.1`` here, ``10.231.N.2`` there, ``N`` from our pid, or the next one free when
+a test running in parallel holds it) and removes it afterwards; a process run with
+:meth:`Host.command` sees only that network: it reaches host 1's servers at
+:attr:`Host.peer`, as a machine on a LAN would.
 :func:`lan_redis` is a Redis for both hosts: the bundled binary, on the veth address,
 with a password. Both skip (with the reason) when not root or ``ip`` is missing.
 """
@@ -49,12 +50,12 @@ def second_host() -> Iterator[Host]:
         pytest.skip("a second host is a network namespace, which needs root")
     if shutil.which("ip") is None:
         pytest.skip("a second host needs iproute2's `ip`")
-    tag = os.getpid() % 250
-    name, outside, inside = f"taskdesk-h2-{os.getpid()}", f"tdh{tag}a", f"tdh{tag}b"
+    name = f"taskdesk-h2-{os.getpid()}"
+    tag = _free_link_tag()
+    outside, inside = f"tdh{tag}a", f"tdh{tag}b"
     host = Host(name, f"10.231.{tag}.2", f"10.231.{tag}.1")
-    _ip("netns", "add", name)
     try:
-        _ip("link", "add", outside, "type", "veth", "peer", "name", inside)
+        _ip("netns", "add", name)
         _ip("link", "set", inside, "netns", name)
         _ip("addr", "add", f"{host.peer}/24", "dev", outside)
         _ip("link", "set", outside, "up")
@@ -64,7 +65,21 @@ def second_host() -> Iterator[Host]:
         yield host
     finally:
         subprocess.run(["ip", "link", "del", outside], capture_output=True)
-        _ip("netns", "del", name)
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def _free_link_tag() -> int:
+    """A tag whose veth pair this call made (its subnet is then ours): tests running in
+    parallel, each from its own pid, may start from the same one."""
+    for offset in range(250):
+        tag = (os.getpid() + offset) % 250
+        made = subprocess.run(
+            ["ip", "link", "add", f"tdh{tag}a", "type", "veth", "peer", "name", f"tdh{tag}b"],
+            capture_output=True,
+        )
+        if made.returncode == 0:
+            return tag
+    raise RuntimeError("no free veth name for a second host")
 
 
 @contextmanager
