@@ -99,6 +99,11 @@ def s3_server(ip: str = "127.0.0.1") -> Iterator[S3Server]:
                     f"-s3.config={config}",
                     f"-bucket={BUCKET}",
                     "-admin.ui=false",
+                    # Its WebDAV server has a fixed port (two servers at once, as in
+                    # parallel tests, collide on it), and nothing here needs it; nor
+                    # may it call home.
+                    "-webdav=false",
+                    "-master.telemetry=false",
                     *flags,
                 ],
                 stdin=subprocess.DEVNULL,
