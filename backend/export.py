@@ -29,7 +29,7 @@ from typing import Any
 
 from backend.filestore import FileStore
 from backend.formats import FORMATS, ResultFormat, as_text
-from backend.results import NoPages, Result, read_result
+from backend.results import NoPages, Result, parse_result
 from backend.states import TaskStatus
 from backend.store import TaskQuery, TaskRepository
 
@@ -102,8 +102,8 @@ def _result(files: FileStore, row: dict[str, Any]) -> Result | None:
     if row["status"] != TaskStatus.COMPLETED:
         return None
     try:
-        return read_result(files.result(row["id"]))
-    except NoPages:
+        return parse_result(files.result_bytes(row["id"]))
+    except (NoPages, OSError):
         return None
 
 

@@ -115,6 +115,15 @@ class FileStore:
         version = f"{stat.st_mtime_ns}-{stat.st_size}"
         return StoredResult(version, stat.st_size, lambda: path.open("rb"))
 
+    def result_bytes(self, task_id: str) -> bytes | None:
+        """The task's whole result, or None when there is none: one request to an
+        object store, where :meth:`result` makes two (the recorder reads every result
+        once, to index it, and needs no version)."""
+        try:
+            return self.result_path(task_id).read_bytes()
+        except FileNotFoundError:
+            return None
+
     def delete(self, task_id: str) -> None:
         """Remove the task's input and result, whichever exist."""
         self.input_path(task_id).unlink(missing_ok=True)

@@ -55,13 +55,29 @@ def read_result(stored: StoredResult | None) -> Result:
     """The pages and chunks of a stored result.
 
     Raises:
-        NoPages: there is no file, it is not JSON, or it has no well-formed pages.
+        NoPages: there is no file, it cannot be read, or :func:`parse_result` finds no
+            pages in it.
     """
     if stored is None:
         raise NoPages("the task stored no result")
     try:
-        raw = json.loads(stored.read())
-    except (OSError, ValueError) as exc:
+        data = stored.read()
+    except OSError as exc:
+        raise NoPages(f"the result cannot be read: {exc}") from None
+    return parse_result(data)
+
+
+def parse_result(data: bytes | None) -> Result:
+    """The pages and chunks of a result's bytes (None: the task stored none).
+
+    Raises:
+        NoPages: there are no bytes, they are not JSON, or they hold no well-formed pages.
+    """
+    if data is None:
+        raise NoPages("the task stored no result")
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
         raise NoPages(f"the result cannot be read: {exc}") from None
     pages_raw = raw.get("pages") if isinstance(raw, Mapping) else None
     if not isinstance(pages_raw, list):

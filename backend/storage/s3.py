@@ -122,6 +122,12 @@ class S3Store(FileStore):
 
         return StoredResult(version, size, body)
 
+    def result_bytes(self, task_id: str) -> bytes | None:
+        try:
+            return obstore.get(self.store, self.result_key(task_id)).bytes().to_bytes()
+        except FileNotFoundError:  # obstore's for a missing object
+            return None
+
     def _put(self, path: Path, key: str) -> None:
         """One request for a file under a part's size (most are), parts above it."""
         obstore.put(

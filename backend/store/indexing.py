@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from backend.filestore import FileStore
-from backend.results import NoPages, read_result
+from backend.results import NoPages, parse_result
 from backend.states import TaskStatus
 from backend.stream import Kind, StreamEvent
 
@@ -35,8 +35,8 @@ def completed_pages(files: FileStore, events: Sequence[StreamEvent]) -> PagesByT
         if event.kind != Kind.TRANSITION or row.get("status") != TaskStatus.COMPLETED:
             continue
         try:
-            result = read_result(files.result(row["id"]))
-        except NoPages as exc:
+            result = parse_result(files.result_bytes(row["id"]))
+        except (NoPages, OSError) as exc:
             log.debug("task %s is not indexed: %s", row["id"], exc)
             continue
         pages[row["id"]] = [(page.number, page.text) for page in result.pages]

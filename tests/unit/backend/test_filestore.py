@@ -80,6 +80,7 @@ def test_a_run_reads_the_input_and_stores_its_result(store: FileStore) -> None:
     assert stored is not None and stored.size == len('{"pages": []}')
     assert stored.read() == b'{"pages": []}' and b"".join(stored.chunks()) == stored.read()
     assert store.result("t1") == stored  # the same version, so a parsed copy stays good
+    assert store.result_bytes("t1") == b'{"pages": []}'
 
 
 def test_a_run_writing_no_result_stores_none(store: FileStore) -> None:
@@ -87,7 +88,7 @@ def test_a_run_writing_no_result_stores_none(store: FileStore) -> None:
     incoming.save_as("t1")
     with store.workspace("t1") as workspace:
         store.keep_result("t1", workspace)
-    assert store.result("t1") is None
+    assert store.result("t1") is None and store.result_bytes("t1") is None
 
 
 def test_delete_removes_whatever_the_task_has(store: FileStore) -> None:

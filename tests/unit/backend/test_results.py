@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend.filestore import StoredResult
-from backend.results import Chunk, NoPages, Page, read_result
+from backend.results import Chunk, NoPages, Page, parse_result, read_result
 
 
 def _at(path: Path) -> StoredResult:
@@ -61,3 +61,7 @@ def test_missing_or_unreadable_results(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(NoPages, match="cannot be read"):
         read_result(_at(tmp_path / "bad.json"))
+    with pytest.raises(NoPages, match="no result"):
+        parse_result(None)  # what a store's result_bytes gives for a task without one
+    with pytest.raises(NoPages, match="cannot be read"):
+        parse_result(b"{not json")

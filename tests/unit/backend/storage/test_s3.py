@@ -62,3 +62,4 @@ def test_a_result_larger_than_one_read_comes_back_whole(s3: S3Server, tmp_path: 
     assert stored is not None and stored.size == len(body)
     assert stored.read() == body
     assert b"".join(stored.chunks()) == body
+    assert store.result_bytes("large") == body
