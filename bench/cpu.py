@@ -13,6 +13,8 @@ ROLES = (
     ("backend.api", "api"),
     ("backend.watchdog", "watchdog"),
     ("celery", "worker"),
+    ("weed", "s3"),
+    ("-m bench.", "bench"),
 )
 
 

@@ -7,7 +7,8 @@ path is everything a real task goes through with shared storage: the input uploa
 to the object store, the row and its events, the queue, the worker's transitions, the
 input downloaded to the worker host's scratch folder. Timed from the first submit to the
 last completion, as bare Celery's from the first message to the last run. Prints
-``hosts: Taskdesk X tasks/s, bare Celery Y tasks/s (R×)``. Run as root:
+``hosts: Taskdesk X tasks/s, bare Celery Y tasks/s (R×)``, and the CPU each side's task
+cost the whole machine (both hosts share its cores, so CPU bounds the rate). Run as root:
 ``python -m bench.hosts [count]`` (3,000 by default).
 """
 
@@ -19,12 +20,15 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 import redis
 
 from bench.bare_celery import COUNTER, worker_command
+from bench.cpu import cpu_by_role, spent_since
 from tests.hosts import Host, lan_redis, second_host
 from tests.objectstore import s3_server
 from tests.stack import REPO_ROOT, Stack, stack_env
@@ -36,25 +40,65 @@ QUIET: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVN
 
 def _remote_taskdesk_worker(host: Host, env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [
-        sys.executable, "-m", "celery", "-A", "backend.worker", "worker", "--pool", "prefork",
-        "--concurrency", "1", "--hostname", "host2@%h", "--without-gossip", "--without-mingle",
-        "--loglevel", "WARNING",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "backend.worker",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "1",
+        "--hostname",
+        "host2@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "WARNING",
+    ]
     return subprocess.Popen(host.command(*command), env=env, cwd=REPO_ROOT, **QUIET)
 
 
-def taskdesk_rate(stack: Stack, folder: Path, count: int) -> tuple[float, float]:
-    """Tasks per second, and the seconds the submit took (every input uploaded)."""
+@dataclass(frozen=True)
+class Run:
+    tasks_per_second: float
+    #: CPU seconds per task of the whole machine (both hosts share its cores).
+    cpu_per_task: float
+    #: Of which each role's, among this process and its descendants (Taskdesk's runs).
+    roles: dict[str, float] = field(default_factory=dict)
+    #: Seconds until every input was uploaded (Taskdesk's runs only).
+    submit_seconds: float = 0.0
+
+
+def machine_cpu() -> float:
+    """CPU seconds every process of the machine has used, both hosts' alike."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+def taskdesk_rate(stack: Stack, folder: Path, count: int) -> Run:
+    """Every process of the run descends from this one: the stack, the remote worker
+    (through ``ip netns exec``), Redis and the S3 server."""
     source = folder / "input.pdf"
     source.write_bytes(b"%PDF-1.4\n")
+    here = psutil.Process()
+    cpu, roles = machine_cpu(), cpu_by_role(here)
     started = time.perf_counter()
     rows = stack.submit([source] * count, processor="bench.noop")
     submitted = time.perf_counter() - started
     stack.wait_until([r["id"] for r in rows], timeout=1800)
-    return count / (time.perf_counter() - started), submitted
+    wall = time.perf_counter() - started
+    spent = spent_since(roles, cpu_by_role(here))
+    return Run(
+        count / wall,
+        (machine_cpu() - cpu) / count,
+        {role: seconds / count for role, seconds in spent.items()},
+        submitted,
+    )
 
 
-def bare_rate(host: Host, broker: str, count: int) -> float:
+def bare_rate(host: Host, broker: str, count: int) -> Run:
     env = {**os.environ, "BARE_BROKER": broker, "PYTHONPATH": str(REPO_ROOT)}
     workers = [
         subprocess.Popen(worker_command(LOCAL_WORKERS), env=env, cwd=REPO_ROOT, **QUIET),
@@ -71,12 +115,12 @@ def bare_rate(host: Host, broker: str, count: int) -> float:
         while int(client.get(COUNTER) or 0) < LOCAL_WORKERS + 1:
             time.sleep(0.01)
         client.delete(COUNTER)
-        started = time.perf_counter()
+        cpu, started = machine_cpu(), time.perf_counter()
         for _ in range(count):
             bare.delay()
         while int(client.get(COUNTER) or 0) < count:
             time.sleep(0.005)
-        return count / (time.perf_counter() - started)
+        return Run(count / (time.perf_counter() - started), (machine_cpu() - cpu) / count)
     finally:
         for worker in workers:
             worker.terminate()
@@ -110,15 +154,24 @@ def main(count: int = 3000) -> None:
         remote = _remote_taskdesk_worker(host, remote_env)
         try:
             taskdesk_rate(taskdesk, Path(folder), 20)  # warm every pool
-            ours, submit = taskdesk_rate(taskdesk, Path(folder), count)
+            ours = taskdesk_rate(taskdesk, Path(folder), count)
         finally:
             remote.terminate()
             remote.wait()
         bare = bare_rate(host, broker.rsplit("/", 1)[0] + "/1", count)
+    ratio = ours.tasks_per_second / bare.tasks_per_second
     print(
-        f"hosts: Taskdesk {ours:.0f} tasks/s, bare Celery {bare:.0f} tasks/s "
-        f"({ours / bare:.2f}×; {count} tasks, {LOCAL_WORKERS} local + 1 remote processes, "
-        f"S3 storage; the submit alone {submit:.1f} s)"
+        f"hosts: Taskdesk {ours.tasks_per_second:.0f} tasks/s, bare Celery "
+        f"{bare.tasks_per_second:.0f} tasks/s ({ratio:.2f}×; {count} tasks, {LOCAL_WORKERS} "
+        f"local + 1 remote processes, S3 storage; the submit alone {ours.submit_seconds:.1f} s)"
+    )
+    cores = os.cpu_count() or 1
+    roles = ", ".join(f"{role} {ms * 1000:.1f}" for role, ms in sorted(ours.roles.items()))
+    print(
+        f"  CPU per task, the whole machine: Taskdesk {ours.cpu_per_task * 1000:.1f} ms "
+        f"({roles}; 'bench' submits and waits), bare Celery {bare.cpu_per_task * 1000:.1f} ms; "
+        f"on {cores} cores that CPU alone allows {cores / ours.cpu_per_task:.0f} and "
+        f"{cores / bare.cpu_per_task:.0f} tasks/s"
     )
 
 
