@@ -125,8 +125,10 @@ class BareCelery:
 
 
 #: Taskdesk and bare Celery take turns this many times: the machine's noise (shared, 2
-#: cores) moves single runs by ±30 %, so the ratio reported is the median of the turns.
-ROUNDS = 3
+#: cores) moves single turns by ±30 %, so the ratio reported is the median of the turns.
+#: Three turns left the median itself moving from 1.28× to 1.51× between runs an hour
+#: apart; five settle it better for a few seconds more.
+ROUNDS = 5
 
 
 def main(count: int = 1000) -> None:
