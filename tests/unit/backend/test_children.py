@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -88,7 +89,9 @@ def test_a_stop_hook_replaces_sigterm_and_a_failing_one_falls_back_to_it(
 def test_a_readiness_wait_ends_at_once_on_a_stop_signal() -> None:
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
-        os.kill(os.getpid(), signal.SIGTERM)  # held pending: it is blocked
+        # To this thread, which blocks it, so it waits there: sent to the process, it
+        # would go to any other thread (pytest-xdist has some) and end the process.
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
         with pytest.raises(Stopping) as stopped:  # not TimeoutError, 30 s later
             wait_until(lambda: False, timeout=30.0, what="a service that never answers")
         assert stopped.value.signo == signal.SIGTERM
