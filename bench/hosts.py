@@ -31,7 +31,7 @@ from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
 from tests.hosts import Host, lan_redis, second_host
 from tests.objectstore import s3_server
-from tests.stack import REPO_ROOT, Stack, stack_env
+from tests.stack import REPO_ROOT, Stack, extra_worker, stack_env
 
 LOCAL_WORKERS = 2
 #: The workers' banners and logs are not figures.
@@ -39,24 +39,7 @@ QUIET: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVN
 
 
 def _remote_taskdesk_worker(host: Host, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "backend.worker",
-        "worker",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        "1",
-        "--hostname",
-        "host2@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        "WARNING",
-    ]
+    command = extra_worker("host2@%h", "--loglevel", "WARNING")
     return subprocess.Popen(host.command(*command), env=env, cwd=REPO_ROOT, **QUIET)
 
 

@@ -262,6 +262,16 @@ def running_stack(home: Path, **overrides: str) -> Iterator[Stack]:
         stack.stop()
 
 
+def extra_worker(hostname: str, *options: str) -> list[str]:
+    """The command an operator runs for one more worker process, on this host or another:
+    the bundled worker's app, one prefork process, named ``hostname`` (``name@%h``)."""
+    return [
+        *(sys.executable, "-m", "celery", "-A", "backend.worker", "worker"),
+        *("--pool", "prefork", "--concurrency", "1", "--hostname", hostname),
+        *("--without-gossip", "--without-mingle", *options),
+    ]
+
+
 def stack_env(home: Path, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKDESK_")}
     env.pop("REDIS_URL", None)

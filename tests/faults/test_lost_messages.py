@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from backend.states import TaskStatus
 from backend.worker import make_app
 from tests.faults.helpers import LOST, events_by_task, pid_of, running_with_pid, scripts, wait_all
 from tests.plugins import script_file
-from tests.stack import REPO_ROOT, Row, Stack, copy_input
+from tests.stack import REPO_ROOT, Row, Stack, copy_input, extra_worker
 
 pytestmark = pytest.mark.slow
 
@@ -117,23 +116,7 @@ def test_message_parked_with_a_worker_gone_for_good_is_given_back(
     """A second worker (as on another host) dies with its pool; nothing restarts it."""
     env = {**stack.env, "REDIS_URL": stack.runtime["redis_url"]}
     other = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "backend.worker",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--hostname",
-            "other@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        extra_worker("other@%h", "--without-heartbeat"),
         env=env,
         cwd=REPO_ROOT,
         process_group=0,

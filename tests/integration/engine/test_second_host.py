@@ -31,7 +31,7 @@ from tests.hosts import Host, lan_redis, second_host
 from tests.objectstore import s3_server
 from tests.pdfgen import make_pdf
 from tests.plugins import script_file
-from tests.stack import REPO_ROOT, stream_entries
+from tests.stack import REPO_ROOT, extra_worker, stream_entries
 
 pytestmark = pytest.mark.slow
 
@@ -57,11 +57,7 @@ class Hosts:
     folder: Path
 
     def worker(self, name: str, on_host2: bool = True) -> subprocess.Popen[bytes]:
-        command = [
-            sys.executable, "-m", "celery", "-A", "backend.worker", "worker",
-            "--pool", "prefork", "--concurrency", "1", "--hostname", f"{name}@%h",
-            "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-        ]  # fmt: skip
+        command = extra_worker(f"{name}@%h", "--loglevel", "INFO")
         env = self.host2_env if on_host2 else self.host1_env
         return _start(self.host.command(*command) if on_host2 else command, env, self.folder, name)
 
