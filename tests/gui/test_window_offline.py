@@ -428,9 +428,7 @@ def test_the_header_menu_chooses_columns_and_the_choice_is_kept(
 ) -> None:
     menu = window.view.column_menu()
     titles = [action.text() for action in menu.actions()]
-    assert titles == [
-        "Batch", "State", "Progress", "Retries", "Time", "Submitted", "Size", "Error"
-    ]  # fmt: skip
+    assert titles == ["Batch", "State", "Progress", "Retries", "Time", "Submitted", "Size", "Error"]
     shown = [action.text() for action in menu.actions() if action.isChecked()]
     assert shown == titles, "every column shows at first start"
     next(a for a in menu.actions() if a.text() == "Submitted").setChecked(False)

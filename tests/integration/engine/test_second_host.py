@@ -82,9 +82,13 @@ def _start(
 ) -> subprocess.Popen[bytes]:
     with (folder / f"{name}.log").open("ab") as log:
         return subprocess.Popen(
-            command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -108,9 +108,16 @@ def test_prefix_finds_every_word_it_begins(found: Found) -> None:
 
 @pytest.mark.parametrize(
     "query,task",
-    [("中文", "chinese"), ("测试", "chinese"), ("搜索", "chinese"), ("שלום", "hebrew"),
-     ("بالعالم", "arabic"), ("ภาษาไทย", "thai"), ("ช่องว่าง", "thai")],
-)  # fmt: skip
+    [
+        ("中文", "chinese"),
+        ("测试", "chinese"),
+        ("搜索", "chinese"),
+        ("שלום", "hebrew"),
+        ("بالعالم", "arabic"),
+        ("ภาษาไทย", "thai"),
+        ("ช่องว่าง", "thai"),
+    ],
+)
 def test_scripts_without_spaces_and_right_to_left_are_found(
     found: Found, query: str, task: str
 ) -> None:

@@ -19,7 +19,7 @@ from backend.search.query import MAX_QUERY_CHARS, BadQuery, Term, parse
         ("ภาษาไทย", [Term(("ภาษาไทย",))]),  # its vowel signs stay in the word
         ("cafe\u0301", [Term(("café",))]),  # a decomposed accent is composed first
     ],
-)  # fmt: skip
+)
 def test_terms(typed: str, terms: list[Term]) -> None:
     assert parse(typed) == terms
 
