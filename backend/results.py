@@ -58,10 +58,8 @@ def read_result(stored: StoredResult | None) -> Result:
         NoPages: there is no file, it cannot be read, or :func:`parse_result` finds no
             pages in it.
     """
-    if stored is None:
-        raise NoPages("the task stored no result")
     try:
-        data = stored.read()
+        data = None if stored is None else stored.read()
     except OSError as exc:
         raise NoPages(f"the result cannot be read: {exc}") from None
     return parse_result(data)

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from backend.rows import TaskRow
 from backend.states import TaskStatus
-from backend.store import TaskQuery
+from backend.store import TaskQuery, TaskRepository
 
 
 def encoded(body: Any, status_code: int = 200) -> Response:
@@ -138,6 +138,18 @@ class Selection(BaseModel):
                 422, "give either ids or a filter (status, batch_id, text), not both"
             )
         return self
+
+    def task_ids(
+        self, repository: TaskRepository, statuses: Iterable[TaskStatus] = ()
+    ) -> list[str]:
+        """The ids it names, or those the filter matches (``statuses`` when it names
+        none); a 422 when it gives both, or neither."""
+        ids = self.checked().ids
+        if ids is not None:
+            return list(ids)
+        if not self.filtered:
+            raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
+        return repository.matching_ids(self.query(statuses))
 
     def query(self, statuses: Iterable[TaskStatus] = ()) -> TaskQuery:
         """The tasks it names, as a query of the store; ``statuses`` when it names none."""

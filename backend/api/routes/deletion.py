@@ -58,11 +58,5 @@ def _delete_one(backend: Backend, task_id: str) -> None:
 
 
 def _delete_selected(backend: Backend, selection: Selection) -> dict[str, int]:
-    selection.checked()
-    if selection.ids is not None:
-        ids = list(selection.ids)
-    elif selection.filtered:
-        ids = backend.repository.matching_ids(selection.query())
-    else:
-        raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
+    ids = selection.task_ids(backend.repository)
     return {"deleted": _deleter(backend).delete_many(ids)}

@@ -197,13 +197,7 @@ def _act(backend: Backend, action: Action, task_id: str) -> dict[str, Any]:
 
 
 def _bulk(backend: Backend, selection: Selection, action: Action) -> Response:
-    selection.checked()
-    if selection.ids is not None:
-        ids = selection.ids
-    elif selection.filtered:
-        ids = backend.repository.matching_ids(selection.query(sorted(action.applies_to)))
-    else:
-        raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
+    ids = selection.task_ids(backend.repository, sorted(action.applies_to))
     outcome = action.apply(backend.live, backend.celery, backend.repository, ids)
     refused = [
         {
