@@ -28,16 +28,36 @@ time.sleep(60)
 """
 
 
+#: A child that runs until it is stopped (a minute at most, should a test leave it).
+SLEEPER = "import time; time.sleep(60)"
+
+Launch = Callable[..., Child]
+
+
 @pytest.fixture
-def sink(tmp_path: Path) -> Iterator[LogSink]:
+def launch(tmp_path: Path) -> Iterator[Launch]:
+    """Starts a child running ``code``; whatever a test leaves running, its process group
+    included, is killed at the end."""
     logs = LogSink(Settings(home=tmp_path, log_file=tmp_path / "backend.log"))
-    yield logs
+    launched: list[Child] = []
+
+    def start(
+        code: str, stop_timeout: float = 10.0, stop: Callable[[], None] | None = None
+    ) -> Child:
+        command = [sys.executable, "-c", code]
+        child = Child(
+            "test", lambda: command, dict(os.environ), stop_timeout=stop_timeout, stop=stop
+        )
+        child.launch(logs)
+        launched.append(child)
+        return child
+
+    yield start
+    for child in launched:
+        child.kill_leftovers()
+        if child.process is not None:
+            child.process.wait()
     logs.close()
-
-
-def _child(code: str, stop_timeout: float = 10.0, stop: Callable[[], None] | None = None) -> Child:
-    command = [sys.executable, "-c", code]
-    return Child("test", lambda: command, dict(os.environ), stop_timeout=stop_timeout, stop=stop)
 
 
 def _reaped(child: Child, asked_at: float, within: float = 30.0) -> None:
@@ -48,10 +68,9 @@ def _reaped(child: Child, asked_at: float, within: float = 30.0) -> None:
 
 
 def test_a_child_that_ignores_sigterm_is_killed_with_its_group(
-    sink: LogSink, caplog: pytest.LogCaptureFixture
+    launch: Launch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    child = _child(STUBBORN, stop_timeout=1.0)
-    child.launch(sink)
+    child = launch(STUBBORN, stop_timeout=1.0)
     assert child.process is not None
     grandchild = _grandchild_of(child)
     asked_at = time.monotonic()
@@ -65,21 +84,17 @@ def test_a_child_that_ignores_sigterm_is_killed_with_its_group(
 
 
 def test_a_stop_hook_replaces_sigterm_and_a_failing_one_falls_back_to_it(
-    sink: LogSink,
+    launch: Launch,
 ) -> None:
     asked: list[str] = []
-    polite = _child("import time; time.sleep(60)", stop=lambda: asked.append("hook"))
-    polite.launch(sink)
+    polite = launch(SLEEPER, stop=lambda: asked.append("hook"))
     polite.terminate()
     assert asked == ["hook"] and polite.process is not None and polite.process.poll() is None
-    polite.process.kill()
-    polite.process.wait()
 
     def broken() -> None:
         raise ConnectionError("no answer")
 
-    fallback = _child("import time; time.sleep(60)", stop=broken)
-    fallback.launch(sink)
+    fallback = launch(SLEEPER, stop=broken)
     asked_at = time.monotonic()
     fallback.terminate()
     _reaped(fallback, asked_at)
