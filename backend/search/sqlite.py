@@ -21,13 +21,21 @@ from backend.search.segment import characters_of
 #: Tokens of context around the matches in a snippet.
 SNIPPET_TOKENS = 24
 
-#: How many segments of a size FTS5 lets pile up before it merges them into one (its own
-#: default is 4). The recorder commits each completed task's pages on their own, so each
-#: task leaves FTS5 a small segment, and merging four at a time rewrote every page's
-#: postings at each of log4(tasks) levels: a third of what indexing 10,000 pages cost
-#: (callgrind). At AUTOMERGE a page is rewritten at fewer levels; a query reads a few
-#: more segments, which :mod:`bench.search` shows does not move its median.
-AUTOMERGE = 16
+#: FTS5's own settings, kept in the table (``page_index_config``), that ours differ from.
+#:
+#: ``automerge``: how many segments of a size FTS5 lets pile up before it merges them
+#: into one (its own default is 4). Each recorder transaction that completes tasks leaves
+#: FTS5 a segment, and merging four at a time rewrote every page's postings at each of
+#: log4(segments) levels: a third of what indexing 10,000 pages cost (callgrind). At 16 a
+#: page is rewritten at fewer levels; a query reads a few more segments, which
+#: :mod:`bench.search` shows does not move its median.
+#:
+#: ``hashsize``: how many bytes of new postings FTS5 holds in memory before it writes
+#: them out as a segment (its own default is 1 MB). The recorder gathers completions
+#: (:data:`~backend.store.recorder.INDEX_GATHER_SECONDS`), so a transaction can index a
+#: few thousand pages; at 1 MB they went out as several segments, to be merged again.
+#: 8 MB made indexing 16 tasks of 100 pages a transaction a fifth cheaper.
+SETTINGS = {"automerge": 16, "hashsize": 8 << 20}
 
 INSERT_TEXT = "INSERT INTO page_index (rowid, text) VALUES ({mark}, {mark})"
 
@@ -78,28 +86,26 @@ LIMIT :limit OFFSET :offset
 
 
 def create(connection: Connection) -> None:
-    """Makes the table, and sets :data:`AUTOMERGE` on one made before it was the setting.
-
-    A setting of FTS5's own, kept in the table: an older index takes it as it is, and
-    merges to it from the next write on, without a rebuild.
-    """
+    """Makes the table, and gives one made before a setting of :data:`SETTINGS` was ours
+    that setting: an older index takes it as it is, without a rebuild."""
     connection.execute(
         text(
             "CREATE VIRTUAL TABLE IF NOT EXISTS page_index USING fts5("
             "text, tokenize = 'unicode61 remove_diacritics 2')"
         )
     )
-    if automerge(connection) != AUTOMERGE:
-        connection.execute(
-            text("INSERT INTO page_index (page_index, rank) VALUES ('automerge', :n)"),
-            {"n": AUTOMERGE},
-        )
+    for name, value in SETTINGS.items():
+        if setting(connection, name) != value:
+            connection.execute(
+                text("INSERT INTO page_index (page_index, rank) VALUES (:name, :value)"),
+                {"name": name, "value": value},
+            )
 
 
-def automerge(connection: Connection) -> int | None:
-    """The index's automerge setting; None where it has FTS5's default."""
-    statement = text("SELECT v FROM page_index_config WHERE k = 'automerge'")
-    return connection.execute(statement).scalar_one_or_none()
+def setting(connection: Connection, name: str) -> int | None:
+    """One of the index's FTS5 settings; None where it has FTS5's default."""
+    statement = text("SELECT v FROM page_index_config WHERE k = :name")
+    return connection.execute(statement, {"name": name}).scalar_one_or_none()
 
 
 def remove_text(session: Session, page_ids: Sequence[int]) -> None:

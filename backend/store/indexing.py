@@ -30,14 +30,17 @@ def completed_pages(files: FileStore, events: Sequence[StreamEvent]) -> PagesByT
     task no pages: it is not searchable, and the recorder goes on.
     """
     pages: PagesByTask = {}
-    for event in events:
-        row = event.row
-        if event.kind != Kind.TRANSITION or row.get("status") != TaskStatus.COMPLETED:
-            continue
+    for event in filter(completes, events):
+        task_id = event.row["id"]
         try:
-            result = parse_result(files.result_bytes(row["id"]))
+            result = parse_result(files.result_bytes(task_id), chunks=False)
         except (NoPages, OSError) as exc:
-            log.debug("task %s is not indexed: %s", row["id"], exc)
+            log.debug("task %s is not indexed: %s", task_id, exc)
             continue
-        pages[row["id"]] = [(page.number, page.text) for page in result.pages]
+        pages[task_id] = [(page.number, page.text) for page in result.pages]
     return pages
+
+
+def completes(event: StreamEvent) -> bool:
+    """Whether ``event`` completes its task: the one event that indexes it."""
+    return event.kind == Kind.TRANSITION and event.row.get("status") == TaskStatus.COMPLETED

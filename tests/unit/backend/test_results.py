@@ -37,6 +37,8 @@ def test_pages_and_chunks(tmp_path: Path) -> None:
     result = read_result(_write(tmp_path, body))
     assert result.pages == [Page(1, "one", "ocr"), Page(2, "two", "text")]
     assert result.chunks == [Chunk(1, 0, 3)]
+    pages_only = parse_result(json.dumps(body).encode(), chunks=False)
+    assert pages_only.pages == result.pages and pages_only.chunks == []
 
 
 @pytest.mark.parametrize(

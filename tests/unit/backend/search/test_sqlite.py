@@ -1,4 +1,4 @@
-"""SQLite's index: one made before its merge setting was ours takes it on start."""
+"""SQLite's index: one made before its FTS5 settings were ours takes them on start."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backend.store import make_engine
 from backend.store.models import TaskRecord
 
 
-def test_an_index_made_with_fts5s_own_merge_setting_takes_ours_and_keeps_its_pages(
+def test_an_index_made_with_fts5s_own_settings_takes_ours_and_keeps_its_pages(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
@@ -37,13 +37,16 @@ def test_an_index_made_with_fts5s_own_merge_setting_takes_ours_and_keeps_its_pag
         index.add(session, "old", [(1, "indexed before the setting")])
     engine.dispose()
     with sqlite3.connect(path) as connection:  # as an index of before the setting was
-        connection.execute("DELETE FROM page_index_config WHERE k = 'automerge'")
+        connection.execute("DELETE FROM page_index_config WHERE k != 'version'")
     with make_engine(f"sqlite:///{path}", create_tables=False).connect() as connection:
-        assert sqlite.automerge(connection) is None
+        assert [sqlite.setting(connection, name) for name in sqlite.SETTINGS] == [None, None]
 
     engine = make_engine(f"sqlite:///{path}")
     with engine.connect() as connection:
-        assert sqlite.automerge(connection) == sqlite.AUTOMERGE
+        assert {name: sqlite.setting(connection, name) for name in sqlite.SETTINGS} == {
+            "automerge": 16,
+            "hashsize": 8 << 20,
+        }
     with Session(engine) as session:
         assert [h.task_id for h in index.search(session, parse("before setting")).hits] == ["old"]
     engine.dispose()
