@@ -55,6 +55,10 @@ class Conflict(ApiError):
     """409: the task's current state does not allow what was asked."""
 
 
+#: The error an answer of each of these statuses raises; any other error status, ApiError.
+STATUS_ERRORS: dict[int, type[ApiError]] = {401: Unauthorized, 404: NotFound, 409: Conflict}
+
+
 class InvalidReply(ClientError):
     """The backend answered with a success that breaks the API's contract.
 
