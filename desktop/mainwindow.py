@@ -4,7 +4,8 @@ It never talks to the backend. It asks through its signals (submit, retry, cance
 load a task's detail or result) and is told through its ``on_*`` slots, all wired in
 :mod:`desktop.session`; what it receives are records from :mod:`desktop.records`.
 It builds the widgets, restores and saves their layout, and routes: what follows the
-selection is :mod:`desktop.selectionsync`'s, a drop's life :mod:`desktop.submissions`'.
+selection is :mod:`desktop.selectionsync`'s, a drop's life :mod:`desktop.submissions`',
+the dialogs its own actions open :mod:`desktop.windowcommands`'.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QIcon,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -33,17 +32,13 @@ from PySide6.QtWidgets import (
 
 from backend.states import TaskStatus
 from desktop.about import show_about
-from desktop.actions import (
-    TaskActions,
-)
-from desktop.connectdialog import ConnectDialog
+from desktop.actions import TaskActions
 from desktop.detail import DetailPane
 from desktop.dropzone import DropOverlay, local_paths
 from desktop.duplicates import batch_note
 from desktop.filterbar import FilterBar
 from desktop.notify import Notifier
 from desktop.options import DropOptions
-from desktop.optionsdialog import OptionsDialog
 from desktop.progresssummary import ProgressSummary
 from desktop.records import (
     BatchResult,
@@ -63,7 +58,7 @@ from desktop.statusbar import StatusPanel
 from desktop.submissions import Submissions
 from desktop.taskcommands import TaskCommands
 from desktop.tasks import Columns, TaskFilterProxy, TaskTableModel, TaskView
-from desktop.tls import CertificatePins
+from desktop.windowcommands import WindowCommands
 
 EMPTY_HINT = "Drop PDFs or folders here, or use Add PDFs… (Ctrl+O)"
 CLOSE_NOTICE = (
@@ -141,6 +136,7 @@ class MainWindow(QMainWindow):
         self.filter_bar = FilterBar(self)
         self.actions_.install(self, self.filter_bar)
         self.commands = TaskCommands(self.actions_, self.view, model, self)
+        self.window_commands = WindowCommands(prefs, self.view, self.submissions.sources, self)
         self.texts = TextTools(
             self,
             selected_rows=self.view.selected_rows,
@@ -173,12 +169,12 @@ class MainWindow(QMainWindow):
     # -- construction ----------------------------------------------------------------------
 
     def _connect_signals(self) -> None:
-        a = self.actions_
-        a.add.triggered.connect(self._on_add_triggered)
-        a.options.triggered.connect(self._on_options_triggered)
-        a.show_pdf.triggered.connect(self._on_show_pdf_triggered)
+        a, dialogs = self.actions_, self.window_commands
+        a.add.triggered.connect(dialogs.on_add_triggered)
+        a.options.triggered.connect(dialogs.on_options_triggered)
+        a.show_pdf.triggered.connect(dialogs.on_show_pdf_triggered)
         a.find.triggered.connect(self.filter_bar.text.setFocus)
-        a.connect.triggered.connect(self._on_connect_triggered)
+        a.connect.triggered.connect(dialogs.on_connect_triggered)
         a.quit.triggered.connect(self.close)
         a.about.triggered.connect(lambda: show_about(self, self.backend_url))
         self.filter_bar.text_changed.connect(self.proxy.set_text)
@@ -189,7 +185,11 @@ class MainWindow(QMainWindow):
         self.model.counts_changed.connect(self.on_model_counts_changed)
         self.model.ticked.connect(self.on_model_ticked)
         self.detail.open_result_requested.connect(self.export_result_requested)
-        self.detail.show_pdf_requested.connect(self._on_show_pdf_requested)
+        self.detail.show_pdf_requested.connect(dialogs.show_pdf)
+        dialogs.add_requested.connect(self.submit_paths)
+        dialogs.drop_options_chosen.connect(self._use_drop_options)
+        dialogs.connect_requested.connect(self.connect_requested)
+        dialogs.said.connect(lambda text: self.statusBar().showMessage(text, 2 * MESSAGE_MS))
         self.status_panel.upload.cancel_clicked.connect(self.upload_cancel_requested)
         self.selection.detail_requested.connect(self.detail_requested)
         self.submissions.submit_requested.connect(self.submit_requested)
@@ -225,41 +225,9 @@ class MainWindow(QMainWindow):
         """Upload files/folders as one submission; returns its id."""
         return self.submissions.submit(paths, self.submit_options)
 
-    def _on_add_triggered(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Add PDFs", "", "PDF files (*.pdf *.PDF)")
-        if names:
-            self.submit_paths([Path(name) for name in names])
-
-    def _on_options_triggered(self) -> None:
-        dialog = OptionsDialog(self._prefs.drop_options(), self)
-        if dialog.exec() == OptionsDialog.DialogCode.Accepted:
-            self._prefs.set_drop_options(dialog.options())
-            self._use_drop_options(dialog.options())
-        dialog.deleteLater()
-
     def _use_drop_options(self, options: DropOptions) -> None:
         self.submit_options = options.form_fields()
         self.actions_.options.setToolTip(f"Options for the files you add: {options.summary()}")
-
-    def _on_show_pdf_triggered(self) -> None:
-        row = self.view.current_row()
-        if row is not None:
-            self._on_show_pdf_requested(row.id)
-
-    def _on_show_pdf_requested(self, task_id: str) -> None:
-        path = self.submissions.sources.get(task_id)
-        if path is not None:
-            self._open_file(path, "PDF")
-
-    def _on_connect_triggered(self) -> None:
-        dialog = ConnectDialog(
-            self._prefs.remote_server(),
-            self,
-            pins=CertificatePins(self._prefs.settings),
-            token_kept=self._prefs.tokens.persistent,
-        )
-        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
-            self.connect_requested.emit(dialog.choice())
 
     def _on_view_context_menu(self, position: QPoint) -> None:
         menu = self.actions_.context_menu(self)
@@ -363,15 +331,7 @@ class MainWindow(QMainWindow):
         self.detail.show_result(task_id, result)
 
     def on_commands_result_file_ready(self, _task_id: str, path: str) -> None:
-        self._open_file(Path(path), "result")
-
-    def _open_file(self, path: Path, what: str) -> None:
-        """Open ``path`` in the desktop's default application, or say that none did
-        (a minimal desktop has none for text files) and where the file is."""
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.statusBar().showMessage(
-                f"No application opened the {what}; it is saved as {path}", 2 * MESSAGE_MS
-            )
+        self.window_commands.open_file(Path(path), "result")
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
         self.submissions.rows_applied()

@@ -1,0 +1,91 @@
+"""The window's own actions that ask the analyst something or open a file.
+
+"Add PDFs…" asks for files, "Options…" for what goes with the files added next (kept
+in the preferences), "Connect to server…" for a backend; "Show PDF" opens a task's
+local file, and a result fetched to a file is opened the same way. What the analyst
+chose comes back as a signal for the window to act on. The task actions, which apply
+to the selected tasks, are :mod:`desktop.taskcommands`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from desktop.connectdialog import ConnectDialog
+from desktop.optionsdialog import OptionsDialog
+from desktop.settings import Preferences
+from desktop.tasks import TaskView
+from desktop.tls import CertificatePins
+
+
+class WindowCommands(QObject):
+    """The dialogs and files behind the window's own actions.
+
+    The window connects each action's ``triggered`` to the ``on_<action>_triggered``
+    slot here. ``view`` has the current task, ``sources`` the local file of each task
+    submitted from the window, and ``window`` is the dialogs' parent.
+    """
+
+    #: Upload these files (list[Path]), chosen in "Add PDFs…".
+    add_requested = Signal(object)
+    #: The :class:`~desktop.options.DropOptions` chosen in "Options…", already saved.
+    drop_options_chosen = Signal(object)
+    #: Switch backend: (url, token) for a remote one, None for the local one.
+    connect_requested = Signal(object)
+    #: A sentence for the status bar: no application opened a file, and where it is.
+    said = Signal(str)
+
+    def __init__(
+        self, prefs: Preferences, view: TaskView, sources: Mapping[str, Path], window: QWidget
+    ) -> None:
+        super().__init__(window)
+        self._prefs = prefs
+        self._current_row = view.current_row
+        self._sources = sources
+        self._window = window
+
+    def on_add_triggered(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self._window, "Add PDFs", "", "PDF files (*.pdf *.PDF)"
+        )
+        if names:
+            self.add_requested.emit([Path(name) for name in names])
+
+    def on_options_triggered(self) -> None:
+        dialog = OptionsDialog(self._prefs.drop_options(), self._window)
+        if dialog.exec() == OptionsDialog.DialogCode.Accepted:
+            self._prefs.set_drop_options(dialog.options())
+            self.drop_options_chosen.emit(dialog.options())
+        dialog.deleteLater()
+
+    def on_connect_triggered(self) -> None:
+        dialog = ConnectDialog(
+            self._prefs.remote_server(),
+            self._window,
+            pins=CertificatePins(self._prefs.settings),
+            token_kept=self._prefs.tokens.persistent,
+        )
+        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
+            self.connect_requested.emit(dialog.choice())
+
+    def on_show_pdf_triggered(self) -> None:
+        row = self._current_row()
+        if row is not None:
+            self.show_pdf(row.id)
+
+    def show_pdf(self, task_id: str) -> None:
+        """Open the local file a task was submitted from, if this window submitted it."""
+        path = self._sources.get(task_id)
+        if path is not None:
+            self.open_file(path, "PDF")
+
+    def open_file(self, path: Path, what: str) -> None:
+        """Open ``path`` in the desktop's default application, or say that none did
+        (a minimal desktop has none for text files) and where the file is."""
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.said.emit(f"No application opened the {what}; it is saved as {path}")
