@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import redis
 from celery import Celery
@@ -42,6 +43,19 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return redis.call('XADD', KEYS[3], '*', 'kind', '{Kind.DELETE.value}', 'from', '', 'data', ARGV[1])
 """
+
+
+def current_row(live: LiveStore, repository: TaskRepository, task_id: str) -> dict[str, Any] | None:
+    """The task's row as it stands: the live one, else the database's; None for a task
+    that is unknown or deleted.
+
+    A deleted task's database row outlives the delete until the recorder applies its
+    event (longer while the recorder gathers a burst), so its tombstone is asked first.
+    """
+    row = live.get(task_id)
+    if row is not None or live.was_deleted(task_id):
+        return row
+    return repository.get(task_id)
 
 
 class Deleter:
@@ -65,9 +79,9 @@ class Deleter:
         """Delete one task.
 
         Raises:
-            TaskNotFound: neither Redis nor the database knows it.
+            TaskNotFound: neither Redis nor the database knows it, or it is deleted already.
         """
-        row = self._live.get(task_id) or self._repository.get(task_id)
+        row = current_row(self._live, self._repository, task_id)
         if row is None:
             raise TaskNotFound(task_id)
         if row["status"] in CANCELLABLE_STATES:

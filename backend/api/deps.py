@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from celery import Celery
 from fastapi import Depends, HTTPException, Request
@@ -13,12 +14,20 @@ from redis import Redis
 from backend.api.workers import WorkerGauge
 from backend.auth import load_or_create_token, tokens_match
 from backend.config import Settings
+from backend.deletion import current_row
 from backend.filestore import FileStore, open_store
 from backend.live import LiveStore
 from backend.processors import load_plugins
 from backend.redisconn import connect, connect_probe
 from backend.store import TaskRepository, make_engine
+from backend.stream import id_tuple, latest_id
 from backend.worker import make_app
+
+#: Longest a request waits for the recorder to apply the events before it
+#: (:meth:`Backend.catch_up`); a recorder that is down or far behind delays it no more.
+CATCH_UP_SECONDS = 3.0
+#: How often the recorder's position is read meanwhile.
+CATCH_UP_POLL_SECONDS = 0.02
 
 
 @dataclass
@@ -50,6 +59,21 @@ class Backend:
             token=load_or_create_token(settings),
             workers=WorkerGauge(celery),
         )
+
+    def row(self, task_id: str) -> dict[str, Any] | None:
+        """The task's row, live or recorded; None for a task unknown or deleted."""
+        return current_row(self.live, self.repository, task_id)
+
+    def catch_up(self) -> None:
+        """Wait until the database holds every event there was when called, for at most
+        :data:`CATCH_UP_SECONDS`: a filter then matches what the feed has already shown
+        (a task the window shows completed is "completed" to "Clear completed")."""
+        target = id_tuple(latest_id(self.redis))
+        deadline = time.monotonic() + CATCH_UP_SECONDS
+        while id_tuple(self.repository.last_event_id()) < target:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(CATCH_UP_POLL_SECONDS)
 
     def close(self) -> None:
         self.redis.close()

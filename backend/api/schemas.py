@@ -6,7 +6,7 @@ A task row is :class:`backend.rows.TaskRow`; everything here wraps rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from fastapi import HTTPException
@@ -108,7 +108,9 @@ class Selection(BaseModel):
 
     A filter without ``status`` means every task the action applies to (failed,
     timed out or cancelled for a retry; pending, running or retrying for a cancel).
-    The filter reads the database, which trails the live state by milliseconds.
+    The filter reads the database, which trails the live state while the recorder
+    gathers a burst (up to half a second): it waits for the recorder first
+    (:meth:`~backend.api.deps.Backend.catch_up`), so it matches what a window shows.
     ``ids`` names at most 10,000 tasks; a filter may match any number.
     """
 
@@ -140,15 +142,19 @@ class Selection(BaseModel):
         return self
 
     def task_ids(
-        self, repository: TaskRepository, statuses: Iterable[TaskStatus] = ()
+        self,
+        repository: TaskRepository,
+        catch_up: Callable[[], None],
+        statuses: Iterable[TaskStatus] = (),
     ) -> list[str]:
         """The ids it names, or those the filter matches (``statuses`` when it names
-        none); a 422 when it gives both, or neither."""
+        none) once ``catch_up`` returns; a 422 when it gives both, or neither."""
         ids = self.checked().ids
         if ids is not None:
             return list(ids)
         if not self.filtered:
             raise HTTPException(422, "give ids, or a filter (status, batch_id, text)")
+        catch_up()
         return repository.matching_ids(self.query(statuses))
 
     def query(self, statuses: Iterable[TaskStatus] = ()) -> TaskQuery:

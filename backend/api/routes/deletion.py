@@ -58,5 +58,5 @@ def _delete_one(backend: Backend, task_id: str) -> None:
 
 
 def _delete_selected(backend: Backend, selection: Selection) -> dict[str, int]:
-    ids = selection.task_ids(backend.repository)
+    ids = selection.task_ids(backend.repository, backend.catch_up)
     return {"deleted": _deleter(backend).delete_many(ids)}

@@ -91,4 +91,4 @@ async def task_events(
 
 
 def _exists(backend: Backend, task_id: str) -> bool:
-    return backend.live.get(task_id) is not None or backend.repository.get(task_id) is not None
+    return backend.row(task_id) is not None

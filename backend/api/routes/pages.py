@@ -79,7 +79,7 @@ async def get_page(
 
 
 def _stored(backend: Backend, task_id: str) -> tuple[dict[str, Any], StoredResult]:
-    row = backend.live.get(task_id) or backend.repository.get(task_id)
+    row = backend.row(task_id)
     if row is None:
         raise HTTPException(404, f"no task {task_id}")
     if row["status"] != TaskStatus.COMPLETED:

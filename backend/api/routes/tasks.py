@@ -176,7 +176,7 @@ def _page(backend: Backend, query: TaskQuery, cursor: str | None, limit: int) ->
 
 
 def _row(backend: Backend, task_id: str) -> dict[str, Any]:
-    row = backend.live.get(task_id) or backend.repository.get(task_id)
+    row = backend.row(task_id)
     if row is None:
         raise HTTPException(404, f"no task {task_id}")
     return row
@@ -197,7 +197,7 @@ def _act(backend: Backend, action: Action, task_id: str) -> dict[str, Any]:
 
 
 def _bulk(backend: Backend, selection: Selection, action: Action) -> Response:
-    ids = selection.task_ids(backend.repository, sorted(action.applies_to))
+    ids = selection.task_ids(backend.repository, backend.catch_up, sorted(action.applies_to))
     outcome = action.apply(backend.live, backend.celery, backend.repository, ids)
     refused = [
         {
