@@ -9,13 +9,13 @@ applied, or reach the stream out of order; and nothing here waits on the databas
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 
+from backend import jsoncodec
 from backend.clock import now_iso
 from backend.errors import IllegalTransition, TaskdeskError, TaskNotFound
 from backend.states import FINAL_STATES, UPDATABLE_IN_PLACE, TaskStatus, lua_transition_table
@@ -54,7 +54,7 @@ def _lua_set(items: Iterable[str]) -> str:
 #: recorded on its own: the same move for many tasks is one call, not one per task.
 #: ARGV: the target, the kind of change, the expected attempt (or ''), the TTL of a
 #: finished row, the fields to set in one string (each name and JSON value followed by
-#: a NUL, which JSON written with ``ensure_ascii`` never holds, nor do field names),
+#: a NUL, which JSON never holds unescaped, nor do field names),
 #: then the increments as name, step pairs. The fields travel as one argument because
 #: a new row's thirty, as sixty, cost redis-py a third of a submit's CPU to encode one
 #: by one; Redis splits the string in C.
@@ -169,7 +169,7 @@ class LiveStore:
         for row in rows:
             args: list[Any] = []
             for name, value in row.items():
-                args += [name, json.dumps(value)]
+                args += [name, jsoncodec.dumps(value)]
             task_id = str(row["id"])
             keys = [task_key(task_id), tombstone_key(task_id)]
             self._restore(keys=keys, args=args, client=pipe)
@@ -255,7 +255,7 @@ class LiveStore:
     ) -> list[Any]:
         # The status is written with the fields; a field named "status" cannot override it.
         fields = {**fields, "updated_at": now_iso(), "status": target.value}
-        sets = "".join(f"{name}\0{json.dumps(value)}\0" for name, value in fields.items())
+        sets = "".join(f"{name}\0{jsoncodec.dumps(value)}\0" for name, value in fields.items())
         args: list[Any] = [
             target.value,
             kind,
@@ -271,7 +271,7 @@ class LiveStore:
     def _outcome(task_id: str, target: TaskStatus, attempt: int | None, reply: list[Any]) -> Change:
         outcome, detail, *rest = reply
         if outcome == "ok":
-            return Change(row=json.loads(detail), event_id=rest[0], previous=rest[1] or None)
+            return Change(row=jsoncodec.loads(detail), event_id=rest[0], previous=rest[1] or None)
         if outcome == "missing":
             raise TaskNotFound(task_id)
         if outcome == "stale":
@@ -289,7 +289,9 @@ class LiveStore:
     def get(self, task_id: str) -> dict[str, Any] | None:
         """The live row, or None when Redis does not hold it (unknown or expired)."""
         raw = self._redis.hgetall(task_key(task_id))
-        return {as_text(name): json.loads(value) for name, value in raw.items()} if raw else None
+        return (
+            {as_text(name): jsoncodec.loads(value) for name, value in raw.items()} if raw else None
+        )
 
     def get_many(self, task_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         pipe = self._redis.pipeline(transaction=False)
@@ -299,5 +301,5 @@ class LiveStore:
         rows = {}
         for task_id, raw in zip(ids, pipe.execute(), strict=True):
             if raw:
-                rows[task_id] = {name: json.loads(value) for name, value in raw.items()}
+                rows[task_id] = {name: jsoncodec.loads(value) for name, value in raw.items()}
         return rows

@@ -9,11 +9,11 @@ A page without ``source`` (results written before OCR existed) came from the tex
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backend import jsoncodec
 from backend.errors import TaskdeskError
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def parse_result(data: bytes | None, *, chunks: bool = True) -> Result:
     if data is None:
         raise NoPages("the task stored no result")
     try:
-        raw = json.loads(data)
+        raw = jsoncodec.loads(data)
     except ValueError as exc:
         raise NoPages(f"the result cannot be read: {exc}") from None
     pages_raw = raw.get("pages") if isinstance(raw, Mapping) else None

@@ -8,7 +8,6 @@ desktop's record are checked against ``TaskRow.model_fields`` by tests.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
@@ -19,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from backend import jsoncodec
 from backend.clock import now_iso
 from backend.config import Settings
 from backend.processors import DEFAULT_OCR
@@ -102,7 +102,7 @@ def storable_text(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-#: A lone surrogate, which JSON written with ``ensure_ascii=False`` keeps as it is.
+#: A lone surrogate, which :func:`~backend.jsoncodec.dumps` keeps as it is.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -113,7 +113,7 @@ def storable(value: Any) -> Any:
     of the time a walk over every string takes, and the recorder stores every row twice
     per event (the task and its history).
     """
-    text = json.dumps(value, ensure_ascii=False)
+    text = jsoncodec.dumps(value)
     if "\\u0000" not in text and (text.isascii() or _SURROGATE.search(text) is None):
         return value
     return _clean(value)

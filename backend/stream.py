@@ -11,7 +11,6 @@ text: ``9-0`` comes before ``10-0``). ``0-0`` means "from the beginning".
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -20,6 +19,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 import redis
+
+from backend import jsoncodec
 
 if TYPE_CHECKING:
     from redis.typing import StreamRangeResponse, XReadResponse
@@ -85,7 +86,7 @@ def parse_entry(entry_id: str, fields: Mapping[str, str]) -> StreamEvent:
         event_id=entry_id,
         kind=Kind(fields["kind"]),
         from_status=fields.get("from") or None,
-        row=json.loads(fields["data"]),
+        row=jsoncodec.loads(fields["data"]),
     )
 
 

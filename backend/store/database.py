@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from backend import jsoncodec
 from backend.search.index import SearchIndex
 from backend.store.models import Base
 
@@ -16,6 +17,13 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: ever on a server that accepts nothing (a hung host, a dropped network): each API
 #: request would hang instead of answering 503, and the recorder would stop retrying.
 SERVER_CONNECT_TIMEOUT_S = 5
+
+
+#: How the JSON columns (each task's row, twice an event) are written and read.
+_JSON_COLUMNS: dict[str, Any] = {
+    "json_serializer": jsoncodec.dumps,
+    "json_deserializer": jsoncodec.loads,
+}
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -32,11 +40,16 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, *, create_tables: bool = True) -> Engine:
     """An engine for ``url``, with its tables created when they are missing."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_JSON_COLUMNS
+        )
         event.listen(engine, "connect", _tune_sqlite)
     elif url.startswith("postgresql"):
         engine = create_engine(
-            url, pool_pre_ping=True, connect_args={"connect_timeout": SERVER_CONNECT_TIMEOUT_S}
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": SERVER_CONNECT_TIMEOUT_S},
+            **_JSON_COLUMNS,
         )
     else:
         engine = create_engine(url, pool_pre_ping=True)
