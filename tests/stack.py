@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import psutil
 import redis
 from celery import Celery
 
@@ -235,6 +236,22 @@ class Stack:
                 # CPU from the stack being measured (every event is read all the same).
                 time.sleep(GATHER_SECONDS)
         return rows
+
+    @contextlib.contextmanager
+    def recorder_paused(self) -> Iterator[None]:
+        """The recorder stopped (SIGSTOP) inside the block: the database trails the live
+        state for as long as it lasts, as it does for a moment after any change."""
+        assert self.process is not None
+        (recorder,) = [
+            child
+            for child in psutil.Process(self.process.pid).children()
+            if "backend.store.recorder" in child.cmdline()
+        ]
+        recorder.suspend()
+        try:
+            yield
+        finally:
+            recorder.resume()
 
     def wait_recorded(self, timeout: float = 30.0) -> None:
         """Wait until the recorder has written every event so far to the database."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
@@ -56,6 +57,28 @@ def test_retry_of_ten_thousand_failed_tasks_is_one_request(stack: Stack) -> None
         pending=len(ids), running=len(ids), failed=len(ids)
     )
     assert {row["id"] for row in events} == ids
+
+
+def test_a_filter_waits_for_the_recorder_to_catch_up_with_what_the_feed_showed(
+    stack: Stack, upload: Upload
+) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        with stack.recorder_paused():
+            (row,) = upload([("broken.pdf", script(permanent="broken"))]).json()["tasks"]
+            assert stack.wait_until([row["id"]])[row["id"]]["status"] == "failed"
+            recorded = stack.repository.get(row["id"]) or {}
+            assert recorded.get("status") != "failed"  # the database does not know yet
+            retried = pool.submit(
+                stack.http.post,
+                "/api/tasks/retry",
+                json={"status": ["failed"], "batch_id": row["batch_id"]},
+                timeout=DESKTOP_TIMEOUT,
+            )
+            time.sleep(0.5)
+            assert not retried.done()  # it waits for the paused recorder
+        response = retried.result()
+    assert response.status_code == 202, response.text
+    assert [r["id"] for r in response.json()["accepted"]] == [row["id"]]
 
 
 def test_the_limit_of_ids_per_request(stack: Stack) -> None:

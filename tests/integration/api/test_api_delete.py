@@ -34,6 +34,22 @@ def _gone(stack: Stack, api: httpx.Client, task_id: str) -> None:
     assert stack.live.get(task_id) is None
 
 
+def test_a_deleted_task_is_gone_from_its_routes_before_the_recorder_applies_the_delete(
+    stack: Stack, api: httpx.Client, upload: Upload
+) -> None:
+    (row,) = upload([("soon.pdf", script())]).json()["tasks"]
+    stack.wait_until([row["id"]])
+    stack.wait_recorded()
+    with stack.recorder_paused():  # the database still holds the completed row
+        assert api.delete(f"/api/tasks/{row['id']}").status_code == 204
+        for route in ("", "/result", "/pages/1", "/events"):
+            reply = api.get(f"/api/tasks/{row['id']}{route}")
+            assert reply.status_code == 404, (route, reply.text)
+        assert api.delete(f"/api/tasks/{row['id']}").status_code == 404
+        assert stack.repository.get(row["id"]) is not None
+    _gone(stack, api, row["id"])
+
+
 def test_deleting_a_completed_task_removes_everything_and_tells_the_feed(
     stack: Stack, api: httpx.Client, upload: Upload, open_feed: OpenFeed, tmp_path: Path
 ) -> None:
