@@ -16,7 +16,8 @@ from backend.rows import storable, upgraded
 from backend.search.hits import SearchPage
 from backend.search.index import SearchIndex
 from backend.search.query import Term
-from backend.states import FINAL_STATES, TaskStatus
+from backend.states import FINAL_STATES
+from backend.store.indexing import completes
 from backend.store.models import HistoryRecord, StreamPosition, TaskDigest, TaskRecord
 from backend.store.stats import Totals, add_totals, count_changes, read_totals
 from backend.stream import STREAM_START, Kind, StreamEvent
@@ -167,7 +168,7 @@ class TaskRepository:
             return
         for event in changes:
             task_id = event.row["id"]
-            if event.row["status"] == TaskStatus.COMPLETED and task_id in pages:
+            if completes(event) and task_id in pages:
                 self._index.add(session, task_id, pages[task_id])
 
     # -- reading (the API) -------------------------------------------------------------
