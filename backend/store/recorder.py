@@ -22,7 +22,7 @@ from backend.config import Settings
 from backend.filestore import open_store
 from backend.redisconn import connect
 from backend.store.database import make_engine
-from backend.store.indexing import completed_pages, completes
+from backend.store.indexing import PagesByTask, completed_pages
 from backend.store.repository import TaskRepository
 from backend.stream import StreamEvent, StreamReader, parse_entry, trim
 from backend.tombstones import deleted
@@ -38,13 +38,13 @@ TRIM_EVERY_SECONDS = 60.0
 #: live feed reads the stream itself.
 GATHER_SECONDS = 0.05
 
-#: A burst that completes a task gathers up to this much longer, for as long as events
-#: keep coming: tasks that complete close together are then indexed in one transaction.
-#: FTS5 writes each transaction's pages as a segment of their own and merges the
-#: segments later, so ten tasks a transaction cost about a sixth less to index than one
-#: (``bench.search``). A stream gone quiet ends the wait: the last tasks of a batch, or a
-#: lone one, are written one :data:`GATHER_SECONDS` step after they complete, not half a
-#: second later. Either way a completed task is searchable well within DESIGN.md's 2 s.
+#: A burst that completes a task with text to index gathers this much longer: tasks that
+#: complete close together are then indexed in one transaction. FTS5 writes each
+#: transaction's pages as a segment of their own and merges the segments later, so ten
+#: tasks a transaction cost about a sixth less to index than one (``bench.search``). A
+#: completion with nothing to index (a processor that writes no result, or one without
+#: pages) has nothing to gain, so its burst is written at once. Either way a completed
+#: task is searchable well within the 2 s that DESIGN.md allows.
 INDEX_GATHER_SECONDS = 0.5
 
 
@@ -69,14 +69,20 @@ class Recorder:
     def run(self) -> None:
         log.info("recording from event %s", self.reader.position)
         while not self._stopping:
-            events = self._gather()
-            self._apply_with_retry(events)
+            events, pages = self._gather()
+            self._apply_with_retry(events, pages)
             if events and time.monotonic() - self._last_trim > TRIM_EVERY_SECONDS:
                 trim(self.redis, events[-1].event_id, self.settings.event_retention_seconds)
                 self._last_trim = time.monotonic()
 
-    def _gather(self) -> list[StreamEvent]:
-        """The next events: blocks until one arrives, then lets a burst accumulate."""
+    def _gather(self) -> tuple[list[StreamEvent], PagesByTask]:
+        """The next events, and the pages they complete: blocks until an event arrives,
+        then lets a burst accumulate.
+
+        The pages are read here, before the transaction opens (see
+        :mod:`backend.store.indexing`), and as each part of the burst arrives, so the
+        burst knows whether it has text to index before it decides how long to gather.
+        """
         self._blocked = True
         try:
             entries = self.reader.read(block_ms=0)
@@ -86,20 +92,17 @@ class Recorder:
             time.sleep(GATHER_SECONDS)
             entries += self.reader.read(block_ms=None)
         events = [parse_entry(entry_id, fields) for entry_id, fields in entries]
-        if any(map(completes, events)):
-            deadline = time.monotonic() + INDEX_GATHER_SECONDS
-            while len(events) < self.reader.batch_size and time.monotonic() < deadline:
-                time.sleep(GATHER_SECONDS)
-                more = self.reader.read(block_ms=None)
-                if not more:
-                    break  # the burst is over
-                events += [parse_entry(*entry) for entry in more]
-        return events
+        pages = completed_pages(self.files, events)
+        if any(pages.values()) and len(events) < self.reader.batch_size:
+            time.sleep(INDEX_GATHER_SECONDS)
+            more = [parse_entry(*entry) for entry in self.reader.read(block_ms=None)]
+            events += more
+            pages |= completed_pages(self.files, more)
+        return events, pages
 
-    def _apply_with_retry(self, events: list[StreamEvent]) -> None:
+    def _apply_with_retry(self, events: list[StreamEvent], pages: PagesByTask) -> None:
         """A locked or unreachable database delays the batch; it never drops it."""
         delay = 0.1
-        pages = completed_pages(self.files, events)  # read before the transaction opens
         while True:
             try:
                 self.repository.apply(events, pages, lambda ids: deleted(self.redis, ids))

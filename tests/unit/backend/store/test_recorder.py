@@ -7,6 +7,7 @@ holds never depends on how busy the machine is.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,15 +38,13 @@ class Steps:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.actions: list[Callable[[], object]] = []
-        self.taken = 0
-        self.slept = 0.0
+        self.slept: list[float] = []
         monkeypatch.setattr(time, "sleep", self._sleep)  # the recorder's, as every other
 
     def _sleep(self, seconds: float) -> None:
-        self.slept += seconds
-        if self.taken < len(self.actions):
-            self.actions[self.taken]()
-        self.taken += 1
+        if len(self.slept) < len(self.actions):
+            self.actions[len(self.slept)]()
+        self.slept.append(seconds)
 
 
 def _running_tasks(live: LiveStore, count: int) -> list[str]:
@@ -69,34 +68,44 @@ def _completion(live: LiveStore, task_id: str) -> Callable[[], object]:
     return lambda: live.transition(task_id, TaskStatus.COMPLETED, fields={"finished_at": now_iso()})
 
 
+def _with_text(gatherer: Recorder, task_id: str) -> str:
+    """Gives the task a stored result with a page of text, as ``pdf.extract`` writes."""
+    path = gatherer.files.result_path(task_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pages": [{"number": 1, "text": f"page of {task_id}"}]}))
+    return task_id
+
+
 def _completed(events: list[StreamEvent]) -> list[str]:
     return [e.row["id"] for e in events if completes(e)]
 
 
-def test_a_completion_on_a_quiet_stream_ends_the_gather_at_the_first_empty_step(
+def test_a_completion_with_text_gathers_the_tasks_that_complete_soon_after(
     gatherer: Recorder, live: LiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    tasks = [_with_text(gatherer, task_id) for task_id in _running_tasks(live, 3)]
+    gatherer._gather()
+    steps = Steps(monkeypatch)
+    steps.actions = [_completion(live, tasks[1]), _completion(live, tasks[2])]
+    _completion(live, tasks[0])()
+    events, pages = gatherer._gather()
+    assert _completed(events) == tasks  # one transaction indexes the three
+    assert sorted(pages) == sorted(tasks)
+    assert steps.slept == [recorder.GATHER_SECONDS, recorder.INDEX_GATHER_SECONDS]
+
+
+def test_a_completion_with_nothing_to_index_is_not_held_back(
+    gatherer: Recorder, live: LiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No result file, as a processor that writes none (bench.noop, many plugins).
     (task_id,) = _running_tasks(live, 1)
     gatherer._gather()
     steps = Steps(monkeypatch)
     _completion(live, task_id)()
-    events = gatherer._gather()
+    events, pages = gatherer._gather()
     assert _completed(events) == [task_id]
-    # The burst's step, then one that found the stream quiet: not the whole gather.
-    assert steps.slept == pytest.approx(2 * recorder.GATHER_SECONDS)
-
-
-def test_a_completion_gathers_what_completes_while_the_burst_goes_on(
-    gatherer: Recorder, live: LiveStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    tasks = _running_tasks(live, 5)
-    gatherer._gather()
-    steps = Steps(monkeypatch)
-    steps.actions = [_completion(live, task_id) for task_id in tasks[1:]]
-    _completion(live, tasks[0])()
-    events = gatherer._gather()
-    assert _completed(events) == tasks  # one transaction for the five
-    assert steps.taken == len(tasks)  # the last step found the stream quiet
+    assert pages == {}
+    assert steps.slept == [recorder.GATHER_SECONDS]  # the burst's own step alone
 
 
 def test_events_without_a_completion_are_not_held_back(
@@ -104,20 +113,20 @@ def test_events_without_a_completion_are_not_held_back(
 ) -> None:
     _running_tasks(live, 2)
     steps = Steps(monkeypatch)
-    events = gatherer._gather()
-    assert steps.taken == 1  # the burst's step alone
+    events, _ = gatherer._gather()
+    assert steps.slept == [recorder.GATHER_SECONDS]
     assert [e.kind.value for e in events] == ["create", "transition"] * 2
 
 
 def test_a_full_batch_is_written_at_once(
     gatherer: Recorder, live: LiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tasks = _running_tasks(live, 3)
+    tasks = [_with_text(gatherer, task_id) for task_id in _running_tasks(live, 3)]
     gatherer._gather()
     monkeypatch.setattr(gatherer.reader, "batch_size", 2)
     steps = Steps(monkeypatch)
     steps.actions = [_completion(live, task_id) for task_id in tasks[1:]]
     _completion(live, tasks[0])()
-    events = gatherer._gather()
+    events, _ = gatherer._gather()
     assert _completed(events) == tasks[:2]
-    assert steps.taken == 1
+    assert steps.slept == [recorder.GATHER_SECONDS]
