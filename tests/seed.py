@@ -19,23 +19,25 @@ from tests.stack import Row, Stack
 UNRUNNABLE = "seed.none"
 
 
+def task_row(filename: str = "a.pdf", *, batch_id: str = "b", max_retries: int = 0) -> Row:
+    """A new task's row with nothing particular about it, as a submit would make it."""
+    return new_task_row(
+        batch_id=batch_id,
+        filename=filename,
+        processor=UNRUNNABLE,
+        max_retries=max_retries,
+        soft_time_limit=270.0,
+        time_limit=300.0,
+    )
+
+
 def pending_tasks(stack: Stack, count: int, *, batch_id: str | None = None) -> list[Row]:
     """``count`` new tasks of one batch, ``pending`` with no message queued for them.
 
     The watchdog queues such a task after two of its sweeps; use them at once.
     """
     batch_id = batch_id or new_id()
-    rows = [
-        new_task_row(
-            batch_id=batch_id,
-            filename=f"seeded {index}.pdf",
-            processor=UNRUNNABLE,
-            max_retries=0,
-            soft_time_limit=270.0,
-            time_limit=300.0,
-        )
-        for index in range(count)
-    ]
+    rows = [task_row(f"seeded {index}.pdf", batch_id=batch_id) for index in range(count)]
     return [change.row for change in stack.live.create_many(rows)]
 
 

@@ -15,12 +15,12 @@ from backend.deletion import Deleter
 from backend.errors import TaskNotFound
 from backend.filestore import FileStore
 from backend.live import LiveStore, task_key
-from backend.rows import new_task_row
 from backend.states import ErrorKind, TaskStatus
 from backend.store import TaskRepository, make_engine
 from backend.stream import StreamEvent, StreamReader, parse_entry
 from backend.tombstones import deleted
 from backend.worker import make_app
+from tests.seed import task_row
 
 
 class Recording:
@@ -48,14 +48,7 @@ def repository(settings: Settings) -> TaskRepository:
 
 
 def _failed_task(live: LiveStore) -> str:
-    row = new_task_row(
-        batch_id="b",
-        filename="a.pdf",
-        processor="p",
-        max_retries=0,
-        soft_time_limit=1,
-        time_limit=2,
-    )
+    row = task_row()
     live.create(row)
     live.transition(row["id"], TaskStatus.RUNNING, fields={"started_at": now_iso()})
     live.transition(

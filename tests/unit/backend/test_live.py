@@ -8,24 +8,14 @@ import redis
 
 from backend.errors import IllegalTransition, TaskNotFound
 from backend.live import TASKS_PER_CALL, Change, LiveStore, task_key
-from backend.rows import new_task_row
 from backend.states import TaskStatus
 from backend.stream import EVENT_STREAM
+from tests.seed import task_row
 from tests.stack import stream_entries
 
 
 def _create(live: LiveStore, count: int) -> list[str]:
-    rows = [
-        new_task_row(
-            batch_id="b",
-            filename=f"{i}.pdf",
-            processor="p",
-            max_retries=3,
-            soft_time_limit=270.0,
-            time_limit=300.0,
-        )
-        for i in range(count)
-    ]
+    rows = [task_row(f"{i}.pdf", max_retries=3) for i in range(count)]
     return [change.row["id"] for change in live.create_many(rows)]
 
 

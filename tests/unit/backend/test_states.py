@@ -10,7 +10,6 @@ import redis
 
 from backend.errors import IllegalTransition
 from backend.live import LiveStore, StaleAttempt
-from backend.rows import new_task_row
 from backend.states import (
     CANCELLABLE_STATES,
     FINAL_STATES,
@@ -20,6 +19,7 @@ from backend.states import (
     check_transition,
     is_allowed,
 )
+from tests.seed import task_row
 from tests.stack import stream_entries
 
 S = TaskStatus
@@ -77,14 +77,7 @@ def test_derived_sets() -> None:
 
 def _task_in(live: LiveStore, status: TaskStatus) -> str:
     """A task driven to ``status`` along legal moves only."""
-    row = new_task_row(
-        batch_id="b",
-        filename="a.pdf",
-        processor="p",
-        max_retries=3,
-        soft_time_limit=1,
-        time_limit=2,
-    )
+    row = task_row(max_retries=3)
     live.create(row)
     path = {
         S.PENDING: [],

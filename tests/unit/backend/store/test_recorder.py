@@ -17,12 +17,12 @@ import pytest
 from backend.clock import now_iso
 from backend.config import Settings
 from backend.live import LiveStore
-from backend.rows import new_task_row
 from backend.states import TaskStatus
 from backend.store import recorder
 from backend.store.indexing import completes
 from backend.store.recorder import Recorder
 from backend.stream import StreamEvent, latest_id
+from tests.seed import task_row
 
 
 @pytest.fixture
@@ -50,14 +50,7 @@ class Steps:
 def _running_tasks(live: LiveStore, count: int) -> list[str]:
     ids = []
     for _ in range(count):
-        row = new_task_row(
-            batch_id="b",
-            filename="a.pdf",
-            processor="p",
-            max_retries=0,
-            soft_time_limit=1,
-            time_limit=2,
-        )
+        row = task_row()
         live.create(row)
         live.transition(row["id"], TaskStatus.RUNNING, fields={"started_at": now_iso()})
         ids.append(str(row["id"]))
