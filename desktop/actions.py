@@ -7,7 +7,7 @@ as the API's state machine) disables it everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -195,10 +195,8 @@ class TaskActions:
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(filter_bar)
-        _fill(
-            window.menuBar().addMenu("&File"),
-            (self.add, self.options, self.connect, None, self.quit),
-        )
+        self.file_menu = window.menuBar().addMenu("&File")
+        _fill(self.file_menu, (self.add, self.options, self.connect, None, self.quit))
         _fill(
             window.menuBar().addMenu("&Tasks"),
             (
@@ -216,6 +214,12 @@ class TaskActions:
         )
         _fill(window.menuBar().addMenu("&Help"), (self.about,))
         window.addAction(self.find)
+
+    def add_to_file_menu(self, actions: Sequence[QAction]) -> None:
+        """Puts ``actions`` in the File menu as a group of their own, above Quit: where an
+        analyst looks for Export."""
+        self.file_menu.insertActions(self.quit, list(actions))
+        self.file_menu.insertSeparator(self.quit)
 
     def context_menu(self, parent: QWidget) -> QMenu:
         """The table's context menu: the same actions, so the same enabled states."""

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
             row_for=self.model.row_for,
             source_of=self.submissions.sources.get,
         )
+        self.actions_.add_to_file_menu(self.texts.export_actions)
 
         self.status_panel = StatusPanel(self)
         self.progress_summary = ProgressSummary(model, self)

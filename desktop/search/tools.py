@@ -102,10 +102,6 @@ class TextTools:
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         menu = QMenu("&Search", window)
         menu.addActions([self.search, self.read])
-        menu.addSeparator()
-        menu.addActions(
-            [self.export_result, self.export_selection, self.export_batch, self.export_list]
-        )
         bar = window.menuBar()
         menus = bar.actions()
         if menus:
@@ -124,6 +120,11 @@ class TextTools:
         self.export_list.triggered.connect(self.exporter.export_list)
         self.panel.hit_activated.connect(self.open_hit)
         self.reader.show_pdf_requested.connect(self._on_reader_show_pdf_requested)
+
+    @property
+    def export_actions(self) -> list[QAction]:
+        """For the File menu (the window puts them there, beside its own file actions)."""
+        return [self.export_result, self.export_selection, self.export_batch, self.export_list]
 
     def context_actions(self) -> list[QAction]:
         """For the task table's context menu."""

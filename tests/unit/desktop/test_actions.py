@@ -1,12 +1,16 @@
-"""Which task actions a selection allows: Retry for ended tasks, Retry now for waiting ones."""
+"""Which task actions a selection allows (Retry for ended tasks, Retry now for waiting
+ones), and where the actions go."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QWidget
 
-from desktop.actions import allowed_for
+from desktop.actions import TaskActions, allowed_for
 from desktop.records import TaskRow
 
 
@@ -32,3 +36,13 @@ def test_retry_is_for_ended_tasks_and_retry_now_for_waiting_ones(
 def test_nothing_selected_allows_no_task_action() -> None:
     allowed = allowed_for([], set())
     assert not (allowed.retry or allowed.retry_now or allowed.cancel or allowed.remove)
+
+
+def test_other_parts_file_actions_go_above_quit_in_a_group_of_their_own(qtbot: Any) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    actions = TaskActions(window)
+    actions.install(window, QWidget(window))
+    actions.add_to_file_menu([QAction("Export result…", window), QAction("Export batch…", window)])
+    texts = [a.text() or "—" for a in actions.file_menu.actions()]
+    assert texts[-5:] == ["—", "Export result…", "Export batch…", "—", actions.quit.text()]

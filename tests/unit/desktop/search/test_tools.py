@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtTest import QSignalSpy
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from desktop.records import TaskRow
 from desktop.search.records import SearchHit, SearchPage
@@ -33,6 +33,9 @@ def test_the_selection_enables_what_it_allows(
 ) -> None:
     tools = tools_for(window, [], {})
     assert [m.text() for m in window.menuBar().actions()] == ["&Search", "&Help"]
+    search_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(search_menu, QMenu)
+    assert search_menu.actions() == [tools.search, tools.read]  # the exports go in File
     tools.update_actions([row("t1", status="completed")])
     assert tools.read.isEnabled() and tools.export_result.isEnabled()
     tools.update_actions([row("t1", status="failed")])
