@@ -21,14 +21,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import Any
 
 from backend.filestore import FileStore
-from backend.formats import FORMATS, ResultFormat, as_text
+from backend.formats import FORMATS, ResultFormat, as_text, safe_stem
 from backend.results import NoPages, Result, parse_result
 from backend.states import TaskStatus
 from backend.store import TaskQuery, TaskRepository
@@ -68,7 +67,6 @@ CSV_COLUMNS = (
 PAGE_SIZE = 500
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_UNSAFE_NAME = re.compile(r"[^\w .()-]+")
 
 
 def export(
@@ -210,7 +208,5 @@ def _zip(rows: Callable[[], Iterator[dict[str, Any]]], files: FileStore) -> Iter
 
 def text_name(row: dict[str, Any]) -> str:
     """A task's file in the archive: its name, made safe, and its id (names repeat)."""
-    stem = row["filename"].rsplit("/", 1)[-1]
-    stem = stem[:-4] if stem.lower().endswith(".pdf") else stem
-    stem = _UNSAFE_NAME.sub("_", stem).strip(" .")[:100] or "task"
+    stem = safe_stem(row["filename"], "task")
     return f"{stem}-{row['id'][:8]}.{FORMATS[ResultFormat.TXT].extension}"

@@ -9,6 +9,7 @@ Markdown gives each page a heading, under one naming the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -46,3 +47,19 @@ FORMATS: dict[ResultFormat, Format] = {
     ResultFormat.TXT: Format("text/plain; charset=utf-8", "txt", as_text),
     ResultFormat.MD: Format("text/markdown; charset=utf-8", "md", as_markdown),
 }
+
+
+#: Characters a file name keeps: letters and digits of any script, and a few marks that
+#: every file system takes. Anything else becomes ``_``.
+_UNSAFE_NAME = re.compile(r"[^\w .()+-]+")
+#: Longest stem :func:`safe_stem` returns, in characters.
+MAX_STEM_CHARS = 100
+
+
+def safe_stem(name: str, fallback: str) -> str:
+    """``name`` (a task's file name, a batch's name) as the stem of a file to save, on any
+    file system: without a ``.pdf`` ending, path separators and other characters that some
+    system refuses (``:``, ``*``, ``?``…), and length capped; ``fallback`` when nothing is
+    left."""
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    return _UNSAFE_NAME.sub("_", stem).strip(" .")[:MAX_STEM_CHARS] or fallback

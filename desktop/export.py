@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from backend.formats import safe_stem
 from desktop.records import TaskRow
 from desktop.search.records import ExportFormat, ExportProgress, ExportRequest
 from desktop.tasks.format import byte_size
@@ -85,7 +86,7 @@ class Exporter(QObject):
     def export_task(self, row: TaskRow) -> None:
         """One completed task's result as text, Markdown or JSON."""
         answer = self._ask(
-            f"Export {row.filename}", Path(row.filename).stem or row.id, (F.TXT, F.MD, F.JSON)
+            f"Export {row.filename}", safe_stem(row.filename, row.id), (F.TXT, F.MD, F.JSON)
         )
         if answer is not None:
             fmt, path = answer
@@ -108,12 +109,15 @@ class Exporter(QObject):
             ids = tuple(row.id for row in rows)
             self._request(ExportRequest(fmt, str(path), label, ids=ids))
 
-    def export_batch(self, batch_id: str) -> None:
-        """Every task of a batch, as the backend holds it (rows not shown here included)."""
-        answer = self._ask("Export the batch", f"batch-{batch_id[:8]}", (F.ZIP, F.JSONL))
+    def export_batch(self, batch_id: str, name: str | None = None) -> None:
+        """Every task of a batch, as the backend holds it (rows not shown here included);
+        the file is named after the batch where it has a name."""
+        fallback = f"batch-{batch_id[:8]}"
+        stem = safe_stem(name, fallback) if name else fallback
+        answer = self._ask("Export the batch", stem, (F.ZIP, F.JSONL))
         if answer is not None:
             fmt, path = answer
-            label = f"batch {batch_id[:8]}"
+            label = name or f"batch {batch_id[:8]}"
             self._request(ExportRequest(fmt, str(path), label, filters={"batch": batch_id}))
 
     def export_list(self) -> None:

@@ -192,9 +192,9 @@ class TextTools:
             self.exporter.export_task(row)
 
     def _on_export_batch_triggered(self) -> None:
-        batches = {row.batch_id for row in self._selected_rows()}
-        if len(batches) == 1:
-            self.exporter.export_batch(batches.pop())
+        rows = self._selected_rows()
+        if len({row.batch_id for row in rows}) == 1:
+            self.exporter.export_batch(rows[0].batch_id, rows[0].batch_name)
 
     def _on_reader_show_pdf_requested(self, task_id: str, page: int) -> None:
         path = self._source_of(task_id)

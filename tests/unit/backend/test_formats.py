@@ -1,8 +1,17 @@
-"""Writing one task's pages as plain text and as Markdown."""
+"""Writing one task's pages as plain text and as Markdown, and naming the files saved."""
 
 from __future__ import annotations
 
-from backend.formats import FORMATS, ResultFormat, as_markdown, as_text
+import pytest
+
+from backend.formats import (
+    FORMATS,
+    MAX_STEM_CHARS,
+    ResultFormat,
+    as_markdown,
+    as_text,
+    safe_stem,
+)
 from backend.results import Page
 
 PAGES = [Page(1, "first\npage\n", "text"), Page(2, "second", "ocr"), Page(3, "", "none")]
@@ -22,3 +31,22 @@ def test_markdown_has_a_heading_per_page() -> None:
 def test_every_format_has_an_entry() -> None:
     assert set(FORMATS) == set(ResultFormat)
     assert FORMATS[ResultFormat.JSON].render is None
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("report.PDF", "report"),
+        ("Q3 board report.pdf + 3 more", "Q3 board report.pdf + 3 more"),
+        ('a/b\\c:d*e?"f<g>|h.pdf', "a_b_c_d_e_f_g_h"),
+        ("отчёт 年报 (v2).pdf", "отчёт 年报 (v2)"),
+        (" .hidden. ", "hidden"),
+        ("???.pdf", "_"),
+        (" . .pdf", "fallback"),
+        ("x" * 300, "x" * MAX_STEM_CHARS),
+    ],
+)
+def test_a_safe_stem_keeps_every_script_and_drops_what_a_file_system_refuses(
+    name: str, stem: str
+) -> None:
+    assert safe_stem(name, "fallback") == stem

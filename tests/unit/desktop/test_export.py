@@ -62,3 +62,23 @@ def test_a_selection_past_the_apis_limit_is_refused_in_the_status_bar(
     assert asked.count() == 0 and "at most 10,000 tasks" in said[0]
     exporter.export_tasks([row(f"t{i}") for i in range(MAX_SELECTED)])
     assert asked.count() == 1 and len(asked.at(0)[0].ids) == MAX_SELECTED
+
+
+def test_a_batch_is_saved_under_its_name_where_it_has_one(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    exporter = Exporter(parent, lambda _message, _ms: None)
+    suggested: list[str] = []
+
+    def dialog(_parent: QWidget, _title: str, name: str, _filters: str) -> tuple[str, str]:
+        suggested.append(Path(name).name)
+        return name, FILTERS[F.ZIP]
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    requested = QSignalSpy(exporter.export_requested)
+    exporter.export_batch("18ed4d74-aaaa", "Q3/board: report.pdf + 3 more")
+    exporter.export_batch("18ed4d74-aaaa")
+    assert suggested == ["Q3_board_ report.pdf + 3 more.zip", "batch-18ed4d74.zip"]
+    assert requested.at(0)[0].label == "Q3/board: report.pdf + 3 more"
