@@ -44,10 +44,10 @@ class Workspace:
 
 
 @dataclass(frozen=True)
-class StoredResult:
-    """A task's stored result, to read whole or send on in chunks."""
+class StoredFile:
+    """A task's stored input or result, to read whole or send on in chunks."""
 
-    #: Changes whenever the result is written again, so a parsed copy can be cached.
+    #: Changes whenever the file is written again, so a parsed copy can be cached.
     version: str
     size: int
     #: Left out of equality and hash: two reads of one version are the same result.
@@ -105,15 +105,13 @@ class FileStore:
     def keep_result(self, task_id: str, workspace: Workspace) -> None:
         """Store what the run wrote as the task's result (here it already is)."""
 
-    def result(self, task_id: str) -> StoredResult | None:
+    def stored_input(self, task_id: str) -> StoredFile | None:
+        """The task's input as it was processed, or None once it is gone."""
+        return _stored(self.input_path(task_id))
+
+    def result(self, task_id: str) -> StoredFile | None:
         """The task's result, or None when there is none (yet, or any more)."""
-        path = self.result_path(task_id)
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return None
-        version = f"{stat.st_mtime_ns}-{stat.st_size}"
-        return StoredResult(version, stat.st_size, lambda: path.open("rb"))
+        return _stored(self.result_path(task_id))
 
     def result_bytes(self, task_id: str) -> bytes | None:
         """The task's whole result, or None when there is none: one request to an
@@ -171,6 +169,15 @@ class IncomingFile:
 
 
 _stores: dict[tuple[int, str | None, str | None, Path], FileStore] = {}
+
+
+def _stored(path: Path) -> StoredFile | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    version = f"{stat.st_mtime_ns}-{stat.st_size}"
+    return StoredFile(version, stat.st_size, lambda: path.open("rb"))
 
 
 def open_store(settings: Settings) -> FileStore:

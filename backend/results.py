@@ -17,7 +17,7 @@ from backend import jsoncodec
 from backend.errors import TaskdeskError
 
 if TYPE_CHECKING:
-    from backend.filestore import StoredResult
+    from backend.filestore import StoredFile
 
 
 class NoPages(TaskdeskError):
@@ -51,7 +51,7 @@ class Result:
     chunks: list[Chunk]
 
 
-def read_result(stored: StoredResult | None) -> Result:
+def read_result(stored: StoredFile | None) -> Result:
     """The pages and chunks of a stored result.
 
     Raises:

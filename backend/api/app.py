@@ -21,6 +21,7 @@ from backend.api.routes import (
     deletion,
     events,
     export,
+    files,
     health,
     metrics,
     pages,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(batches.router, **protected)
     app.include_router(tasks.router, **protected)
     app.include_router(pages.router, **protected)
+    app.include_router(files.router, **protected)
     app.include_router(deletion.router, **protected)
     app.include_router(export.router, **protected)
     app.include_router(events.router, **protected)

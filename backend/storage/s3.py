@@ -6,7 +6,7 @@ Nothing crosses the network whole in memory: an upload arrives in a local spool 
 (the data folder's ``files/.upload-*.part``, as without S3) and goes up, in parts when
 large; a run downloads its input to a scratch folder in this host's ``TASKDESK_HOME``
 and uploads its result, and the folder goes when the run ends; the API reads a result
-as a stream.
+or an input as a stream.
 
 The client is obstore (Rust's ``object_store``), not boto3: a worker and the recorder
 make a request or two for every task, and boto3 spent more CPU on each than bare Celery
@@ -29,7 +29,7 @@ import obstore
 from obstore.store import S3Store as ObjectStore
 
 from backend.errors import PermanentError
-from backend.filestore import CHUNK_BYTES, FileStore, StoredResult, Workspace
+from backend.filestore import CHUNK_BYTES, FileStore, StoredFile, Workspace
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -104,8 +104,13 @@ class S3Store(FileStore):
         if workspace.result.exists():
             self._put(workspace.result, self.result_key(task_id))
 
-    def result(self, task_id: str) -> StoredResult | None:
-        key = self.result_key(task_id)
+    def stored_input(self, task_id: str) -> StoredFile | None:
+        return self._stored(self.input_key(task_id))
+
+    def result(self, task_id: str) -> StoredFile | None:
+        return self._stored(self.result_key(task_id))
+
+    def _stored(self, key: str) -> StoredFile | None:
         try:
             head = obstore.head(self.store, key)
         except FileNotFoundError:  # obstore's for a missing object
@@ -114,13 +119,13 @@ class S3Store(FileStore):
         version = head["e_tag"] or head["last_modified"].isoformat()
 
         def body() -> BinaryIO:
-            # A request for every READ_BYTES: one for most results. At CHUNK_BYTES, a
+            # A request for every READ_BYTES: one for most files. At CHUNK_BYTES, a
             # 300 kB result took five; one streamed GET would be cut off by the client's
-            # 30 s timeout while a slow reader drains a large result.
+            # 30 s timeout while a slow reader drains a large file.
             reader = obstore.open_reader(self.store, key, buffer_size=READ_BYTES, size=size)
             return cast(BinaryIO, _Reader(reader))
 
-        return StoredResult(version, size, body)
+        return StoredFile(version, size, body)
 
     def result_bytes(self, task_id: str) -> bytes | None:
         try:

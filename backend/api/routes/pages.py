@@ -23,7 +23,7 @@ from fastapi.responses import Response, StreamingResponse
 from backend.api.deps import Backend, BackendDep
 from backend.api.errors import responses
 from backend.api.schemas import PageText
-from backend.filestore import FileStore, StoredResult
+from backend.filestore import FileStore, StoredFile
 from backend.formats import FORMATS, ResultFormat
 from backend.results import NoPages, Result, read_result
 from backend.states import TaskStatus
@@ -78,7 +78,7 @@ async def get_page(
 # -- helpers (run in the threadpool) -----------------------------------------------------
 
 
-def _stored(backend: Backend, task_id: str) -> tuple[dict[str, Any], StoredResult]:
+def _stored(backend: Backend, task_id: str) -> tuple[dict[str, Any], StoredFile]:
     row = backend.row(task_id)
     if row is None:
         raise HTTPException(404, f"no task {task_id}")
@@ -92,7 +92,7 @@ def _stored(backend: Backend, task_id: str) -> tuple[dict[str, Any], StoredResul
     return row, stored
 
 
-def _parsed(files: FileStore, task_id: str, stored: StoredResult) -> Result:
+def _parsed(files: FileStore, task_id: str, stored: StoredFile) -> Result:
     try:
         return _cached(files, task_id, stored)
     except NoPages as exc:
@@ -100,7 +100,7 @@ def _parsed(files: FileStore, task_id: str, stored: StoredResult) -> Result:
 
 
 @functools.lru_cache(maxsize=CACHED_RESULTS)
-def _cached(_files: FileStore, _task_id: str, stored: StoredResult) -> Result:
+def _cached(_files: FileStore, _task_id: str, stored: StoredFile) -> Result:
     """Keyed by the result's version too (``stored`` hashes as it), so a result written
     again is read anew."""
     return read_result(stored)

@@ -1,4 +1,5 @@
-"""Reading a completed task: one page at a time, and the whole result as JSON, text or Markdown."""
+"""Reading a task: one page at a time, the whole result as JSON, text or Markdown, and the
+PDF it processed."""
 
 from __future__ import annotations
 
@@ -102,3 +103,19 @@ def test_a_result_without_pages_is_404(stack: Stack, api: httpx.Client, tmp_path
     response = api.get(f"/api/tasks/{other}/result", params={"format": "md"})
     assert response.status_code == 404, response.text
     assert "has no pages" in response.text
+
+
+def test_the_stored_pdf_is_the_file_submitted_byte_for_byte(
+    api: httpx.Client, stack: Stack, tmp_path: Path
+) -> None:
+    pdf = make_pdf(tmp_path / "kept.pdf", 2)
+    (row,) = stack.submit([pdf])
+    response = api.get(f"/api/tasks/{row['id']}/file")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content == pdf.read_bytes()
+    assert api.get(f"/api/tasks/{UNKNOWN}/file").status_code == 404
+    stack.wait_until([row["id"]])
+    assert api.delete(f"/api/tasks/{row['id']}").status_code == 204
+    gone = api.get(f"/api/tasks/{row['id']}/file")
+    assert gone.status_code == 404 and row["id"] in gone.json()["detail"]

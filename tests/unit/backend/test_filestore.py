@@ -83,6 +83,20 @@ def test_a_run_reads_the_input_and_stores_its_result(store: FileStore) -> None:
     assert store.result_bytes("t1") == b'{"pages": []}'
 
 
+def test_the_stored_input_reads_back_as_it_was_received_until_deleted(
+    store: FileStore,
+) -> None:
+    assert store.stored_input("t1") is None
+    incoming = store.receive()
+    incoming.write(b"%PDF-1.7 as sent")
+    incoming.save_as("t1")
+    stored = store.stored_input("t1")
+    assert stored is not None and stored.size == len(b"%PDF-1.7 as sent")
+    assert b"".join(stored.chunks()) == b"%PDF-1.7 as sent"
+    store.delete("t1")
+    assert store.stored_input("t1") is None
+
+
 def test_a_run_writing_no_result_stores_none(store: FileStore) -> None:
     incoming = store.receive()
     incoming.save_as("t1")

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from backend.filestore import StoredResult
+from backend.filestore import StoredFile
 from backend.results import Chunk, NoPages, Page, parse_result, read_result
 
 
-def _at(path: Path) -> StoredResult:
-    return StoredResult("v1", 0, lambda: path.open("rb"))
+def _at(path: Path) -> StoredFile:
+    return StoredFile("v1", 0, lambda: path.open("rb"))
 
 
-def _write(tmp_path: Path, body: object) -> StoredResult:
+def _write(tmp_path: Path, body: object) -> StoredFile:
     path = tmp_path / "r.json"
     path.write_text(json.dumps(body))
     return _at(path)
