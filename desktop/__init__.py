@@ -13,9 +13,11 @@ Decisions where DESIGN.md is silent:
   when all of its tasks are final.
 - "Retry all failed" retries ``failed`` and ``timed_out`` tasks (both ended by error);
   cancelled ones are retried only when selected.
-- "Show PDF" opens the local file a task was uploaded from, so it is offered for files
-  added from this window in this run (remote backends included); the backend keeps no
-  client path. "Open result" fetches the result JSON into the temp folder and opens it.
+- "Show PDF" opens the local file a task was uploaded from when this window added it in
+  this run; for any other task (another window, an earlier run, another machine) it
+  fetches the backend's stored copy (``GET /api/tasks/{id}/file``) once into an
+  owner-only folder of the user's cache and opens that. "Open result" fetches the
+  result as text into the same cache and opens it.
 - Workers online is not in the event feed, so the command thread asks ``/api/health``
   every 10 s (every 2 s while the backend has not counted its workers yet).
 - The feed reconnects after the server's ``retry:`` (3 s), doubling to 30 s; after three

@@ -46,7 +46,7 @@ class Allowed:
     remove: bool = False
 
 
-def allowed_for(rows: Iterable[TaskRow], sources: set[str] | frozenset[str]) -> Allowed:
+def allowed_for(rows: Iterable[TaskRow]) -> Allowed:
     """Retry needs a retryable task selected, cancel a cancellable one; one is enough."""
     rows = list(rows)
     single = rows[0] if len(rows) == 1 else None
@@ -54,7 +54,7 @@ def allowed_for(rows: Iterable[TaskRow], sources: set[str] | frozenset[str]) -> 
         retry=any(row.status in ENDED_RETRYABLE_STATES for row in rows),
         cancel=any(row.status in CANCELLABLE_STATES for row in rows),
         open_result=single is not None and single.status is TaskStatus.COMPLETED,
-        show_pdf=single is not None and single.id in sources,
+        show_pdf=single is not None,
         retry_now=any(row.status in WAITING_STATES for row in rows),
         remove=bool(rows),
     )

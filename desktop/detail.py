@@ -148,7 +148,6 @@ class DetailPane(QWidget):
         self,
         row: TaskRow | None,
         *,
-        source_known: bool = False,
         batch_name: str | None = None,
         same_file: str = "",
     ) -> None:
@@ -191,10 +190,7 @@ class DetailPane(QWidget):
         self.error.setPlainText(error)
         self.tabs.setTabText(_ERROR_TAB, "Error ⚠" if error else "Error")
         self.open_result.setEnabled(row.status is TaskStatus.COMPLETED)
-        self.show_pdf.setEnabled(source_known)
-        self.show_pdf.setToolTip(
-            "" if source_known else "Only PDFs added from this window can be shown"
-        )
+        self.show_pdf.setEnabled(True)
         self.copy_ids.setEnabled(True)
 
     def show_selection(self, rows: list[TaskRow]) -> None:
@@ -238,7 +234,6 @@ class DetailPane(QWidget):
         if detail.row.version > self._row.version:
             self.show_row(
                 detail.row,
-                source_known=self.show_pdf.isEnabled(),
                 batch_name=self._fact_labels["Batch"].text(),
             )
         self.history.clear()

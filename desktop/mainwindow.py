@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
     result_requested = Signal(str)
     #: Fetch the full result to a file and open it: task id, file name.
     export_result_requested = Signal(str, str)
+    #: Fetch the backend's copy of a task's PDF to open: task id, file name, page (0: any).
+    pdf_requested = Signal(str, str, int)
     #: Stop the upload in progress.
     upload_cancel_requested = Signal()
     #: Switch backend: (url, token) for a remote one, None for the local one.
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
             selected_rows=self.view.selected_rows,
             row_for=self.model.row_for,
             source_of=self.submissions.sources.get,
+            fetch_pdf=self.pdf_requested.emit,
         )
         self.actions_.add_to_file_menu(self.texts.export_actions)
 
@@ -160,7 +163,6 @@ class MainWindow(QMainWindow):
             actions=self.actions_,
             texts=self.texts,
             summary=self.progress_summary,
-            sources=self.submissions.sources.keys,
             parent=self,
         )
         self._connect_signals()
@@ -187,6 +189,7 @@ class MainWindow(QMainWindow):
         self.model.ticked.connect(self.on_model_ticked)
         self.detail.open_result_requested.connect(self.export_result_requested)
         self.detail.show_pdf_requested.connect(dialogs.show_pdf)
+        dialogs.pdf_fetch_requested.connect(self.pdf_requested)
         dialogs.add_requested.connect(self.submit_paths)
         dialogs.drop_options_chosen.connect(self._use_drop_options)
         dialogs.connect_requested.connect(self.connect_requested)
@@ -333,6 +336,13 @@ class MainWindow(QMainWindow):
 
     def on_commands_result_file_ready(self, _task_id: str, path: str) -> None:
         self.window_commands.open_file(Path(path), "result")
+
+    def on_commands_pdf_file_ready(self, _task_id: str, path: str, page: int) -> None:
+        """The backend's copy of a PDF, fetched: opened at the page the reader showed."""
+        if page:
+            self.texts.pdf.open(Path(path), page)
+        else:
+            self.window_commands.open_file(Path(path), "PDF")
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
         self.submissions.rows_applied()

@@ -163,16 +163,10 @@ class ReaderWindow(QWidget):
 
     # -- opening -----------------------------------------------------------------------------
 
-    def open(self, reading: Reading, *, pdf_known: bool = False) -> None:
+    def open(self, reading: Reading) -> None:
         """Show ``reading``'s page (asking for it if need be) and bring the window up."""
         self.reading = reading
         self.setWindowTitle(f"{reading.filename} — Taskdesk reader")
-        self.show_pdf.setEnabled(pdf_known)
-        self.show_pdf.setToolTip(
-            "Open the PDF at this page"
-            if pdf_known
-            else "The PDF was added from another session; only the text is here"
-        )
         self.page_box.blockSignals(True)
         self.page_box.setMaximum(reading.pages_total or 1_000_000)
         self.page_box.blockSignals(False)

@@ -1,9 +1,10 @@
-"""Files the window writes: results to open, exports the analyst saves; owner-only.
+"""Files the window writes: results and PDFs to open, exports the analyst saves; owner-only.
 
 A result to open is text a person reads: the extracted text, pages separated by form
-feeds, as ``GET /api/tasks/{id}/result?format=txt`` sends it. Results hold what the
-analyst's PDFs say, and the data folder they come from is owner-only, so the copies
-are too: 0600 files (:func:`owner_only`), results in a 0700 folder of the user's own
+feeds, as ``GET /api/tasks/{id}/result?format=txt`` sends it. A PDF to open that this
+window did not add is the backend's stored copy (``GET /api/tasks/{id}/file``). Both
+hold what the analyst's PDFs say, and the data folder they come from is owner-only, so
+the copies are too: 0600 files (:func:`owner_only`), in 0700 folders of the user's own
 cache, never a shared folder under /tmp.
 """
 
@@ -18,10 +19,23 @@ from typing import BinaryIO
 
 import platformdirs
 
+from backend.formats import safe_stem
+
 
 def results_folder() -> Path:
     """The owner-only folder results are written to (made so if it is not)."""
-    folder = platformdirs.user_cache_path("taskdesk") / "results"
+    return _cache_folder("results")
+
+
+def pdf_copy_path(task_id: str, filename: str, folder: Path | None = None) -> Path:
+    """Where the backend's copy of a task's PDF is kept to open: ``<name>-<id>.pdf``, so
+    the viewer's title reads as the file did. A task's input never changes, so a copy
+    once fetched serves every later "Show PDF"."""
+    return (folder or _cache_folder("pdfs")) / f"{safe_stem(filename, task_id)}-{task_id[:8]}.pdf"
+
+
+def _cache_folder(name: str) -> Path:
+    folder = platformdirs.user_cache_path("taskdesk") / name
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder.chmod(0o700)  # mkdir's mode goes through the umask, and the folder may be old
     return folder
@@ -48,8 +62,7 @@ def owner_only(path: Path) -> Iterator[BinaryIO]:
 
 def write_result(text: str, task_id: str, filename: str, folder: Path | None = None) -> Path:
     """Write a result's ``text`` as ``<file name>-<id>.txt`` (owner-only); returns the path."""
-    stem = Path(filename).stem or task_id
-    path = (folder or results_folder()) / f"{stem}-{task_id[:8]}.txt"
+    path = (folder or results_folder()) / f"{safe_stem(filename, task_id)}-{task_id[:8]}.txt"
     with owner_only(path) as file:
         file.write(text.encode("utf-8"))
     return path

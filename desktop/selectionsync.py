@@ -9,8 +9,6 @@ shown task changes state (progress alone adds no history).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from backend.states import TaskStatus
@@ -43,10 +41,8 @@ class SelectionSync(QObject):
         actions: TaskActions,
         texts: TextTools,
         summary: ProgressSummary,
-        sources: Callable[[], Collection[str]],
         parent: QObject,
     ) -> None:
-        """``sources`` gives the ids of the tasks whose PDF this window knows."""
         super().__init__(parent)
         self._model = model
         self._view = view
@@ -54,7 +50,6 @@ class SelectionSync(QObject):
         self._actions = actions
         self._texts = texts
         self._summary = summary
-        self._sources = sources
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -77,9 +72,8 @@ class SelectionSync(QObject):
         rows = self._view.selected_rows()
         model, detail = self._model, self._detail
         counts = model.counts()
-        sources = self._sources()
         self._actions.update(
-            allowed_for(rows, set(sources)),
+            allowed_for(rows),
             failed_count=sum(counts.get(s, 0) for s in FAILED_STATES),
             completed_count=counts.get(TaskStatus.COMPLETED, 0),
         )
@@ -91,7 +85,6 @@ class SelectionSync(QObject):
         else:
             detail.show_row(
                 current,
-                source_known=current is not None and current.id in sources,
                 batch_name=None if current is None else model.batches.name_of(current),
                 same_file=same_file_note(current, model.row_for) if current else "",
             )

@@ -91,11 +91,13 @@ class Session(QObject):
         w.detail_requested.connect(commands.load_detail)
         w.result_requested.connect(commands.load_result)
         w.export_result_requested.connect(commands.export_result)
+        w.pdf_requested.connect(commands.fetch_pdf)
         commands.message.connect(w.on_commands_message)
         commands.failed.connect(w.on_commands_failed)
         commands.detail_loaded.connect(w.on_commands_detail_loaded)
         commands.result_loaded.connect(w.on_commands_result_loaded)
         commands.result_file_ready.connect(w.on_commands_result_file_ready)
+        commands.pdf_file_ready.connect(w.on_commands_pdf_file_ready)
         commands.health_changed.connect(w.on_health_changed)
         commands.rows_changed.connect(self.on_feed_rows_received)
 

@@ -2,7 +2,8 @@
 
 "Add PDFs…" asks for files, "Options…" for what goes with the files added next (kept
 in the preferences), "Connect to server…" for a backend; "Show PDF" opens a task's
-local file, and a result fetched to a file is opened the same way. What the analyst
+local file, or asks for the backend's copy of it where the window did not add the
+file, and a result or PDF fetched to a file is opened the same way. What the analyst
 chose comes back as a signal for the window to act on. The task actions, which apply
 to the selected tasks, are :mod:`desktop.taskcommands`'.
 """
@@ -37,6 +38,8 @@ class WindowCommands(QObject):
     drop_options_chosen = Signal(object)
     #: Switch backend: (url, token) for a remote one, None for the local one.
     connect_requested = Signal(object)
+    #: Fetch the backend's copy of a task's PDF to open: task id, file name, page (0: any).
+    pdf_fetch_requested = Signal(str, str, int)
     #: A sentence for the status bar: no application opened a file, and where it is.
     said = Signal(str)
 
@@ -79,10 +82,15 @@ class WindowCommands(QObject):
             self.show_pdf(row.id)
 
     def show_pdf(self, task_id: str) -> None:
-        """Open the local file a task was submitted from, if this window submitted it."""
+        """Open the local file a task was submitted from where this window submitted it,
+        else the backend's copy."""
         path = self._sources.get(task_id)
         if path is not None:
             self.open_file(path, "PDF")
+            return
+        row = self._current_row()
+        filename = row.filename if row is not None and row.id == task_id else task_id
+        self.pdf_fetch_requested.emit(task_id, filename, 0)
 
     def open_file(self, path: Path, what: str) -> None:
         """Open ``path`` in the desktop's default application, or say that none did

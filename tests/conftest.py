@@ -20,6 +20,15 @@ def _no_real_keyring() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The user's cache folder (``XDG_CACHE_HOME``) in the test's own: where the window
+    writes results and PDFs to open."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One running stack for a test module (starting one takes a few seconds)."""

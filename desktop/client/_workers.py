@@ -20,7 +20,7 @@ from desktop.client._api import ApiClient
 from desktop.client._exceptions import ClientError, UploadCancelled, failure_text
 from desktop.files import chunked, collect_pdfs
 from desktop.records import BulkOutcome, Endpoint, TaskFilter, TaskRow, UploadProgress
-from desktop.resultfile import write_result
+from desktop.resultfile import owner_only, pdf_copy_path, write_result
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ class CommandWorker(QObject):
     result_loaded = Signal(str, object)
     #: A task's result written to a local file to open: task id, path.
     result_file_ready = Signal(str, str)
+    #: The backend's copy of a task's PDF, in a local file to open: task id, path, page.
+    pdf_file_ready = Signal(str, str, int)
     #: ``GET /api/health`` answered.
     health_changed = Signal(object)  # Health
     #: Rows a retry or cancel answered with (list[TaskRow]); the feed brings them too,
@@ -164,6 +166,23 @@ class CommandWorker(QObject):
             self.failed.emit(f"Could not save the result: {exc}")
             return
         self.result_file_ready.emit(task_id, str(path))
+
+    @Slot(str, str, int)
+    def fetch_pdf(self, task_id: str, filename: str, page: int) -> None:
+        """Fetch the PDF the backend stored for a task, unless an earlier fetch has it,
+        to open at ``page`` (0: wherever the viewer opens it)."""
+        path = pdf_copy_path(task_id, filename)
+        if not path.exists():
+            try:
+                with owner_only(path) as sink:
+                    self.api.download(f"/api/tasks/{task_id}/file", sink)
+            except ClientError as exc:
+                self.failed.emit(f"Could not fetch the PDF: {exc}")
+                return
+            except OSError as exc:
+                self.failed.emit(f"Could not save the PDF: {exc}")
+                return
+        self.pdf_file_ready.emit(task_id, str(path), page)
 
 
 class UploadWorker(QObject):

@@ -39,11 +39,13 @@ class TextTools:
         selected_rows: Callable[[], list[TaskRow]],
         row_for: Callable[[str], TaskRow | None],
         source_of: Callable[[str], Path | None],
+        fetch_pdf: Callable[[str, str, int], None],
     ) -> None:
         self._window = window
         self._selected_rows = selected_rows
         self._row_for = row_for
         self._source_of = source_of
+        self._fetch_pdf = fetch_pdf
 
         self.panel = SearchPanel(window)
         self.dock = QDockWidget("Search", window)
@@ -179,7 +181,7 @@ class TextTools:
         )
 
     def _open(self, reading: Reading) -> None:
-        self.reader.open(reading, pdf_known=self._source_of(reading.task_id) is not None)
+        self.reader.open(reading)
 
     def _on_read_triggered(self) -> None:
         row = self._single_completed()
@@ -198,10 +200,10 @@ class TextTools:
 
     def _on_reader_show_pdf_requested(self, task_id: str, page: int) -> None:
         path = self._source_of(task_id)
-        if path is None:
-            self._say("The PDF was added from another session: only its text is here", MESSAGE_MS)
-        else:
+        if path is not None:
             self.pdf.open(path, page)
+        elif (reading := self.reader.reading) is not None and reading.task_id == task_id:
+            self._fetch_pdf(task_id, reading.filename, page)
 
     def _say(self, message: str, timeout_ms: int) -> None:
         self._window.statusBar().showMessage(message, timeout_ms)

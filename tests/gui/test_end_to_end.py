@@ -264,8 +264,8 @@ def test_open_result_writes_owner_only_text_and_says_when_nothing_opens_it(
     gui_stack: Stack,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    cache_home: Path,
 ) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     # No program to open files with, whatever this machine has (xdg-open, gio, kde-open).
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
     desktop = open_desktop(endpoint_of(gui_stack))

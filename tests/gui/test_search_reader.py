@@ -1,9 +1,10 @@
-"""Search, the reader and export in the window, against the real backend stack.
+"""Search, the reader, "Show PDF" and export in the window, against the real backend stack.
 
 The PDFs are generated with known words: a marker unique to the test on pages 2 (twice)
 and 5 of a six-page file, so what the panel lists, where the reader lands and where
 "Next match" goes are all known. Exports go through the save dialog, answered by the
-test, and what they write is parsed back.
+test, and what they write is parsed back. No viewer is started: the test takes the PDF
+and page that would be opened.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from backend.rows import new_id
 from desktop.app import Desktop
 from desktop.export import FILTERS
 from desktop.mainwindow import MainWindow
+from desktop.pdfpage import PdfOpener
 from desktop.records import TaskRow, TaskStatus
 from desktop.search.records import ExportFormat
 from tests.gui.conftest import endpoint_of
@@ -130,6 +132,40 @@ def test_typing_lists_hits_and_a_hit_opens_its_page_with_the_match_marked(
     assert desktop.session is not None
     assert desktop.session.texts.searches.thread.isFinished()
     assert desktop.session.texts.exports.thread.isFinished()
+
+
+def test_show_pdf_of_a_task_another_session_added_opens_the_backends_copy_at_the_page(
+    qtbot: Any,
+    open_desktop: OpenDesktop,
+    gui_stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cache_home: Path,
+) -> None:
+    opened: list[tuple[Path, int]] = []
+    monkeypatch.setattr(PdfOpener, "open", lambda _self, path, page: opened.append((path, page)))
+    marker = f"zq{new_id()[:8]}"
+    pdf = marked_pdf(tmp_path / f"elsewhere {marker}.pdf", marker)
+    gui_stack.submit([pdf])  # not through this window: it has no local file for the task
+    desktop = open_desktop(endpoint_of(gui_stack))
+    window, tools = desktop.window, desktop.window.texts
+    row = completed(qtbot, window, pdf)
+    window.view.select_tasks([row.id])
+    qtbot.wait_until(tools.read.isEnabled)
+    assert window.actions_.show_pdf.isEnabled()
+    tools.read.trigger()
+    reader = tools.reader
+    qtbot.wait_until(lambda: "Page 1 says" in reader.text.toPlainText(), timeout=5_000)
+    reader.next_page.click()
+    qtbot.wait_until(lambda: marker in reader.text.toPlainText(), timeout=5_000)
+    reader.show_pdf.click()
+    qtbot.wait_until(lambda: bool(opened), timeout=10_000)
+    ((path, page),) = opened
+    assert page == 2 and path.read_bytes() == pdf.read_bytes()
+    assert path.name.startswith(f"elsewhere {marker}-") and path.stat().st_mode & 0o777 == 0o600
+    reader.show_pdf.click()  # fetched once: the copy serves again
+    qtbot.wait_until(lambda: len(opened) == 2, timeout=10_000)
+    assert opened[1] == (path, 2)
 
 
 def test_a_query_with_no_word_is_said_in_the_panel(

@@ -234,7 +234,7 @@ def test_the_detail_pane_shows_history_error_and_state(window: MainWindow) -> No
     assert item.text(1) == "running → retrying"
     assert pane.error.toPlainText() == retrying.error
     assert not pane.open_result.isEnabled()
-    assert not pane.show_pdf.isEnabled(), "not uploaded from this window"
+    assert pane.show_pdf.isEnabled(), "the backend keeps every task's PDF, whoever added it"
 
 
 def test_the_detail_pane_takes_room_only_for_a_selection(window: MainWindow) -> None:

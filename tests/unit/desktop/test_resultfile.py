@@ -11,9 +11,8 @@ from desktop.resultfile import owner_only, results_folder, write_result
 
 
 @pytest.fixture
-def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+def cache(cache_home: Path) -> Path:
+    return cache_home
 
 
 def test_the_file_and_its_folder_are_owner_only(cache: Path) -> None:

@@ -97,3 +97,14 @@ def test_a_file_no_application_opens_is_said_with_where_it_is(
     commands.said.connect(said.append)
     commands.open_file(Path("/tmp/t1.txt"), "result")
     assert said == ["No application opened the result; it is saved as /tmp/t1.txt"]
+
+
+def test_show_pdf_opens_the_local_file_or_asks_for_the_backends_copy(
+    commands: WindowCommands, opened: list[QUrl]
+) -> None:
+    asked: list[tuple[str, str, int]] = []
+    commands.pdf_fetch_requested.connect(lambda *args: asked.append(args))
+    commands.show_pdf("t1")
+    assert [url.toLocalFile() for url in opened] == ["/data/scan.pdf"] and asked == []
+    commands.show_pdf("t2")  # added by another window: its name is not known here either
+    assert asked == [("t2", "t2", 0)] and len(opened) == 1

@@ -23,9 +23,20 @@ def window(qtbot: Any) -> QMainWindow:
     return main
 
 
-def tools_for(window: QMainWindow, rows: list[TaskRow], sources: dict[str, Path]) -> TextTools:
+def tools_for(
+    window: QMainWindow,
+    rows: list[TaskRow],
+    sources: dict[str, Path],
+    fetched: list[tuple[str, str, int]] | None = None,
+) -> TextTools:
     by_id = {row.id: row for row in rows}
-    return TextTools(window, selected_rows=lambda: rows, row_for=by_id.get, source_of=sources.get)
+    return TextTools(
+        window,
+        selected_rows=lambda: rows,
+        row_for=by_id.get,
+        source_of=sources.get,
+        fetch_pdf=lambda *asked: (fetched if fetched is not None else []).append(asked),
+    )
 
 
 def test_the_selection_enables_what_it_allows(
@@ -62,3 +73,16 @@ def test_read_brings_the_searchs_query_when_it_found_the_task(
     assert reading is not None and (reading.page, reading.query) == (1, "alpha")
     assert reading.match_pages == [4] and tools.reader.show_pdf.isEnabled()
     assert spy.at(0) == ["t1", 1]
+
+
+def test_the_readers_show_pdf_asks_for_the_backends_copy_of_a_pdf_not_added_here(
+    window: QMainWindow, row: Callable[..., TaskRow]
+) -> None:
+    task = row("t1", status="completed", pages_total=9, pages_done=9)
+    fetched: list[tuple[str, str, int]] = []
+    tools = tools_for(window, [task], {}, fetched)
+    tools.update_actions([task])
+    tools.read.trigger()
+    assert tools.reader.show_pdf.isEnabled()
+    tools.reader.show_pdf.click()
+    assert fetched == [("t1", task.filename, 1)]
