@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend.filestore import FileStore
-from backend.formats import FORMATS, ResultFormat, as_text, safe_stem
+from backend.formats import FORMATS, ResultFormat, as_text, task_file_name
 from backend.results import NoPages, Result, parse_result
 from backend.states import TaskStatus
 from backend.store import TaskQuery, TaskRepository
@@ -208,5 +208,4 @@ def _zip(rows: Callable[[], Iterator[dict[str, Any]]], files: FileStore) -> Iter
 
 def text_name(row: dict[str, Any]) -> str:
     """A task's file in the archive: its name, made safe, and its id (names repeat)."""
-    stem = safe_stem(row["filename"], "task")
-    return f"{stem}-{row['id'][:8]}.{FORMATS[ResultFormat.TXT].extension}"
+    return task_file_name(row["filename"], row["id"], FORMATS[ResultFormat.TXT].extension)

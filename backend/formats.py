@@ -63,3 +63,11 @@ def safe_stem(name: str, fallback: str) -> str:
     left."""
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     return _UNSAFE_NAME.sub("_", stem).strip(" .")[:MAX_STEM_CHARS] or fallback
+
+
+def task_file_name(name: str, task_id: str, extension: str) -> str:
+    """A file of one task's, for an archive or a folder of copies: its name made safe
+    (:func:`safe_stem`), then the random end of its id. Not the start: an id begins with
+    the time it was made, so the tasks of one batch share their first digits, and two of
+    one name (the same file added twice, two folders' ``scan.pdf``) would share a file."""
+    return f"{safe_stem(name, 'task')}-{task_id[-8:]}.{extension}"

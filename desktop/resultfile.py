@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import platformdirs
 
-from backend.formats import safe_stem
+from backend.formats import task_file_name
 
 
 def results_folder() -> Path:
@@ -28,10 +28,10 @@ def results_folder() -> Path:
 
 
 def pdf_copy_path(task_id: str, filename: str, folder: Path | None = None) -> Path:
-    """Where the backend's copy of a task's PDF is kept to open: ``<name>-<id>.pdf``, so
-    the viewer's title reads as the file did. A task's input never changes, so a copy
-    once fetched serves every later "Show PDF"."""
-    return (folder or _cache_folder("pdfs")) / f"{safe_stem(filename, task_id)}-{task_id[:8]}.pdf"
+    """Where the backend's copy of a task's PDF is kept to open, named as the file was
+    (:func:`~backend.formats.task_file_name`), so the viewer's title reads as it did. A
+    task's input never changes, so a copy once fetched serves every later "Show PDF"."""
+    return (folder or _cache_folder("pdfs")) / task_file_name(filename, task_id, "pdf")
 
 
 def _cache_folder(name: str) -> Path:
@@ -62,7 +62,7 @@ def owner_only(path: Path) -> Iterator[BinaryIO]:
 
 def write_result(text: str, task_id: str, filename: str, folder: Path | None = None) -> Path:
     """Write a result's ``text`` as ``<file name>-<id>.txt`` (owner-only); returns the path."""
-    path = (folder or results_folder()) / f"{safe_stem(filename, task_id)}-{task_id[:8]}.txt"
+    path = (folder or results_folder()) / task_file_name(filename, task_id, "txt")
     with owner_only(path) as file:
         file.write(text.encode("utf-8"))
     return path

@@ -74,7 +74,7 @@ def completed(qtbot: Any, window: MainWindow, path: Path) -> TaskRow:
 def window_with_task(
     qtbot: Any, open_desktop: OpenDesktop, gui_stack: Stack, tmp_path: Path
 ) -> tuple[Desktop, TaskRow, str]:
-    marker = f"zq{new_id()[:8]}"
+    marker = f"zq{new_id()[-8:]}"
     desktop = open_desktop(endpoint_of(gui_stack))
     window = desktop.window
     qtbot.wait_until(lambda: window.status_panel.connection.plain_text() == "Connected")
@@ -144,7 +144,7 @@ def test_show_pdf_of_a_task_another_session_added_opens_the_backends_copy_at_the
 ) -> None:
     opened: list[tuple[Path, int]] = []
     monkeypatch.setattr(PdfOpener, "open", lambda _self, path, page: opened.append((path, page)))
-    marker = f"zq{new_id()[:8]}"
+    marker = f"zq{new_id()[-8:]}"
     pdf = marked_pdf(tmp_path / f"elsewhere {marker}.pdf", marker)
     gui_stack.submit([pdf])  # not through this window: it has no local file for the task
     desktop = open_desktop(endpoint_of(gui_stack))

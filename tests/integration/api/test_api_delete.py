@@ -53,7 +53,7 @@ def test_a_deleted_task_is_gone_from_its_routes_before_the_recorder_applies_the_
 def test_deleting_a_completed_task_removes_everything_and_tells_the_feed(
     stack: Stack, api: httpx.Client, upload: Upload, open_feed: OpenFeed, tmp_path: Path
 ) -> None:
-    marker = f"dq{new_id()[:8]}"
+    marker = f"dq{new_id()[-8:]}"
     (row,) = upload([("gone.pdf", make_corpus_pdf(tmp_path / "g.pdf", marker))]).json()["tasks"]
     stack.wait_until([row["id"]])
     body, _ = search_until_found(api, marker)

@@ -91,9 +91,26 @@ def test_zip_has_a_text_per_task_and_the_list(
     assert sorted(r["id"] for r in listed) == sorted(ids)
     texts = {name: archive.read(name).decode() for name in names[1:]}
     assert sorted(texts) == sorted(
-        [f"three-{batch['ids'][0][:8]}.txt", f"_SUM(A1)-{batch['ids'][1][:8]}.txt"]
+        [f"three-{batch['ids'][0][-8:]}.txt", f"_SUM(A1)-{batch['ids'][1][-8:]}.txt"]
     )
-    assert texts[f"three-{batch['ids'][0][:8]}.txt"].split("\f") == _pages(api, batch["ids"][0])
+    assert texts[f"three-{batch['ids'][0][-8:]}.txt"].split("\f") == _pages(api, batch["ids"][0])
+
+
+def test_two_tasks_of_one_name_in_a_batch_are_two_files_of_the_zip(
+    stack: Stack, api: httpx.Client, tmp_path: Path
+) -> None:
+    # The same name from two folders, in one batch: their ids begin alike (the time).
+    pdfs = []
+    for folder, pages in (("a", 1), ("b", 2)):
+        (tmp_path / folder).mkdir()
+        pdfs.append(make_pdf(tmp_path / folder / "scan.pdf", pages))
+    rows = stack.submit(pdfs)
+    stack.wait_until([r["id"] for r in rows])
+    stack.wait_recorded()
+    response = _get(api, format="zip", batch=rows[0]["batch_id"])
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    texts = [archive.read(name).decode() for name in archive.namelist()[1:]]
+    assert sorted(len(text.split("\f")) for text in texts) == [1, 2]
 
 
 def test_ids_choose_the_tasks(api: httpx.Client, batch: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ def _completed(stack: Stack, upload: Upload, files: list[tuple[str, bytes]]) -> 
 def test_a_completed_task_is_searchable_within_2_s(
     stack: Stack, upload: Upload, api: httpx.Client, tmp_path: Path
 ) -> None:
-    marker = f"zq{new_id()[:8]}"
+    marker = f"zq{new_id()[-8:]}"
     response = upload([("corpus.pdf", make_corpus_pdf(tmp_path / "c.pdf", marker))])
     (row,) = response.json()["tasks"]
     stack.wait_until([row["id"]])
@@ -48,7 +48,7 @@ def test_a_completed_task_is_searchable_within_2_s(
 def test_prefix_filters_and_pages_of_hits(
     stack: Stack, upload: Upload, api: httpx.Client, tmp_path: Path
 ) -> None:
-    marker = f"pq{new_id()[:8]}"
+    marker = f"pq{new_id()[-8:]}"
     pdfs = [(f"{i}.pdf", make_corpus_pdf(tmp_path / f"{i}.pdf", f"{marker}x{i}")) for i in range(3)]
     ids = _completed(stack, upload, pdfs)
     body, _ = search_until_found(api, f"{marker}*", limit=200)
@@ -89,7 +89,7 @@ def test_a_task_without_a_result_file_indexes_nothing_and_stops_nothing(
     """demo.script writes no result: the recorder goes on, the next task is found."""
     response = upload([("plugin.pdf", script(pages=1))], processor="demo.script")
     stack.wait_until([r["id"] for r in response.json()["tasks"]])
-    marker = f"nq{new_id()[:8]}"
+    marker = f"nq{new_id()[-8:]}"
     _completed(stack, upload, [("after.pdf", make_corpus_pdf(tmp_path / "a.pdf", marker))])
     body, _ = search_until_found(api, marker)
     assert [h["filename"] for h in body["hits"]] == ["after.pdf"]

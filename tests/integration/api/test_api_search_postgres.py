@@ -20,7 +20,7 @@ def test_search_on_postgresql_finds_every_script(tmp_path: Path) -> None:
         home = tmp_path / "home"
         stack = Stack(home, stack_env(home, DATABASE_URL=server.url)).start()
         try:
-            marker = f"pg{new_id()[:8]}"
+            marker = f"pg{new_id()[-8:]}"
             pdf = tmp_path / "corpus.pdf"
             make_corpus_pdf(pdf, marker)
             (row,) = stack.submit([pdf])

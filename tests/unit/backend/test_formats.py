@@ -11,8 +11,10 @@ from backend.formats import (
     as_markdown,
     as_text,
     safe_stem,
+    task_file_name,
 )
 from backend.results import Page
+from backend.rows import new_id
 
 PAGES = [Page(1, "first\npage\n", "text"), Page(2, "second", "ocr"), Page(3, "", "none")]
 
@@ -50,3 +52,10 @@ def test_a_safe_stem_keeps_every_script_and_drops_what_a_file_system_refuses(
     name: str, stem: str
 ) -> None:
     assert safe_stem(name, "fallback") == stem
+
+
+def test_tasks_of_one_batch_and_one_name_get_files_of_their_own() -> None:
+    first, second = new_id(), new_id()
+    assert first[:8] == second[:8], "ids made together begin alike: the time"
+    names = {task_file_name("scan.pdf", task_id, "txt") for task_id in (first, second)}
+    assert len(names) == 2 and all(n.startswith("scan-") and n.endswith(".txt") for n in names)

@@ -19,7 +19,7 @@ def test_the_file_and_its_folder_are_owner_only(cache: Path) -> None:
     path = write_result(
         "First page\f\fThird page\nwith two lines", "0123456789abcdef", "Q3 report.pdf"
     )
-    assert path == cache / "taskdesk" / "results" / "Q3 report-01234567.txt"
+    assert path == cache / "taskdesk" / "results" / "Q3 report-89abcdef.txt"
     assert path.read_text(encoding="utf-8") == "First page\f\fThird page\nwith two lines"
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
@@ -29,7 +29,7 @@ def test_an_older_world_readable_copy_is_made_owner_only(cache: Path) -> None:
     folder = cache / "taskdesk" / "results"
     folder.mkdir(parents=True, mode=0o755)
     folder.chmod(0o755)
-    old = folder / "a-01234567.txt"
+    old = folder / "a-23456789.txt"
     old.write_text("old, pretty-printed")
     old.chmod(0o644)
     assert results_folder() == folder and folder.stat().st_mode & 0o777 == 0o700
