@@ -17,7 +17,8 @@ Decisions where DESIGN.md is silent:
   this run; for any other task (another window, an earlier run, another machine) it
   fetches the backend's stored copy (``GET /api/tasks/{id}/file``) once into an
   owner-only folder of the user's cache and opens that. "Open result" fetches the
-  result as text into the same cache and opens it.
+  result as text into the same cache and opens it. A task deleted from the backend
+  (the feed's ``deleted``) takes its copies there with it.
 - Workers online is not in the event feed, so the command thread asks ``/api/health``
   every 10 s (every 2 s while the backend has not counted its workers yet).
 - The feed reconnects after the server's ``retry:`` (3 s), doubling to 30 s; after three

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,6 +32,17 @@ def pdf_copy_path(task_id: str, filename: str, folder: Path | None = None) -> Pa
     (:func:`~backend.formats.task_file_name`), so the viewer's title reads as it did. A
     task's input never changes, so a copy once fetched serves every later "Show PDF"."""
     return (folder or _cache_folder("pdfs")) / task_file_name(filename, task_id, "pdf")
+
+
+def remove_copies(task_ids: Iterable[str]) -> None:
+    """Remove the copies this user's windows made of these tasks' files, their PDFs and
+    texts: a task deleted from the backend leaves the analyst's machine too. The copies
+    are found by the end of their names (:func:`~backend.formats.task_file_name`)."""
+    endings = {task_id[-8:] for task_id in task_ids}
+    for folder in (results_folder(), _cache_folder("pdfs")):
+        for path in folder.iterdir():
+            if path.stem.rpartition("-")[2] in endings:
+                path.unlink(missing_ok=True)
 
 
 def _cache_folder(name: str) -> Path:

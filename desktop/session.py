@@ -81,6 +81,7 @@ class Session(QObject):
         feed.snapshot_loaded.connect(self.on_feed_snapshot_loaded)
         feed.rows_received.connect(self.on_feed_rows_received)
         feed.tasks_deleted.connect(self.on_feed_tasks_deleted)
+        feed.tasks_deleted.connect(commands.remove_copies)
         feed.connection_changed.connect(w.on_feed_connection_changed)
         feed.health_changed.connect(w.on_health_changed)
         feed.moved.connect(self.on_feed_moved)

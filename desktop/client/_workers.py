@@ -20,7 +20,7 @@ from desktop.client._api import ApiClient
 from desktop.client._exceptions import ClientError, UploadCancelled, failure_text
 from desktop.files import chunked, collect_pdfs
 from desktop.records import BulkOutcome, Endpoint, TaskFilter, TaskRow, UploadProgress
-from desktop.resultfile import owner_only, pdf_copy_path, write_result
+from desktop.resultfile import owner_only, pdf_copy_path, remove_copies, write_result
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,14 @@ class CommandWorker(QObject):
             self.failed.emit(f"Could not save the result: {exc}")
             return
         self.result_file_ready.emit(task_id, str(path))
+
+    @Slot(object)
+    def remove_copies(self, task_ids: list[str]) -> None:
+        """Tasks deleted from the backend: the copies of their files here go too."""
+        try:
+            remove_copies(task_ids)
+        except OSError as exc:
+            log.warning("could not remove the copies of deleted tasks: %s", exc)
 
     @Slot(str, str, int)
     def fetch_pdf(self, task_id: str, filename: str, page: int) -> None:

@@ -285,6 +285,9 @@ def test_open_result_writes_owner_only_text_and_says_when_nothing_opens_it(
     assert path.parent.stat().st_mode & 0o777 == 0o700
     text = path.read_text(encoding="utf-8")
     assert text.count("\f") == 2 and "{" not in text, "three pages of text, not JSON"
+    # Deleted from the backend (by any client): the copy on this machine goes too.
+    assert gui_stack.http.delete(f"/api/tasks/{row.id}").status_code == 204
+    qtbot.wait_until(lambda: not path.exists(), timeout=10_000)
 
 
 @pytest.fixture

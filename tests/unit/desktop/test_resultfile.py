@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.resultfile import owner_only, results_folder, write_result
+from desktop.resultfile import (
+    owner_only,
+    pdf_copy_path,
+    remove_copies,
+    results_folder,
+    write_result,
+)
 
 
 @pytest.fixture
@@ -56,3 +62,13 @@ def test_an_export_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "tasks.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_copies_of_deleted_tasks_go_and_the_others_stay(cache: Path) -> None:
+    deleted, kept = "18ed4d74" + "0" * 16 + "aaaaaaaa", "18ed4d74" + "0" * 16 + "bbbbbbbb"
+    texts = [write_result("text", task_id, "scan.pdf") for task_id in (deleted, kept)]
+    pdfs = [pdf_copy_path(task_id, "scan.pdf") for task_id in (deleted, kept)]
+    for pdf in pdfs:
+        pdf.write_bytes(b"%PDF-1.7")
+    remove_copies([deleted])
+    assert [path.exists() for path in (*texts, *pdfs)] == [False, True, False, True]
