@@ -138,13 +138,14 @@ class MainWindow(QMainWindow):
         self.filter_bar = FilterBar(self)
         self.actions_.install(self, self.filter_bar)
         self.commands = TaskCommands(self.actions_, self.view, model, self)
-        self.window_commands = WindowCommands(prefs, self.view, self.submissions.sources, self)
+        self.window_commands = WindowCommands(
+            prefs, self.view, model.row_for, self.submissions.sources, self
+        )
         self.texts = TextTools(
             self,
             selected_rows=self.view.selected_rows,
             row_for=self.model.row_for,
-            source_of=self.submissions.sources.get,
-            fetch_pdf=self.pdf_requested.emit,
+            show_pdf=self.window_commands.show_pdf,
         )
         self.actions_.add_to_file_menu(self.texts.export_actions)
 
@@ -339,10 +340,7 @@ class MainWindow(QMainWindow):
 
     def on_commands_pdf_file_ready(self, _task_id: str, path: str, page: int) -> None:
         """The backend's copy of a PDF, fetched: opened at the page the reader showed."""
-        if page:
-            self.texts.pdf.open(Path(path), page)
-        else:
-            self.window_commands.open_file(Path(path), "PDF")
+        self.window_commands.open_pdf(Path(path), page)
 
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
         self.submissions.rows_applied()

@@ -11,7 +11,6 @@ wires to the search and export threads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStyle, QToolBar
 
 from backend.states import TaskStatus
 from desktop.export import Exporter
-from desktop.pdfpage import PdfOpener
 from desktop.reader import ReaderWindow, Reading
 from desktop.records import TaskRow
 from desktop.search.panel import SearchPanel
@@ -38,14 +36,13 @@ class TextTools:
         *,
         selected_rows: Callable[[], list[TaskRow]],
         row_for: Callable[[str], TaskRow | None],
-        source_of: Callable[[str], Path | None],
-        fetch_pdf: Callable[[str, str, int], None],
+        show_pdf: Callable[[str, int], None],
     ) -> None:
+        """``show_pdf(task_id, page)`` opens a task's PDF at a page (the window's)."""
         self._window = window
         self._selected_rows = selected_rows
         self._row_for = row_for
-        self._source_of = source_of
-        self._fetch_pdf = fetch_pdf
+        self._show_pdf = show_pdf
 
         self.panel = SearchPanel(window)
         self.dock = QDockWidget("Search", window)
@@ -56,7 +53,6 @@ class TextTools:
         self.dock.hide()
         self.reader = ReaderWindow(window)
         self.exporter = Exporter(window, self._say)
-        self.pdf = PdfOpener(window, lambda message: self._say(message, MESSAGE_MS))
         self._make_actions()
         self._install()
         self._connect_signals()
@@ -121,7 +117,7 @@ class TextTools:
         self.export_batch.triggered.connect(self._on_export_batch_triggered)
         self.export_list.triggered.connect(self.exporter.export_list)
         self.panel.hit_activated.connect(self.open_hit)
-        self.reader.show_pdf_requested.connect(self._on_reader_show_pdf_requested)
+        self.reader.show_pdf_requested.connect(self._show_pdf)
 
     @property
     def export_actions(self) -> list[QAction]:
@@ -197,13 +193,6 @@ class TextTools:
         rows = self._selected_rows()
         if len({row.batch_id for row in rows}) == 1:
             self.exporter.export_batch(rows[0].batch_id, rows[0].batch_name)
-
-    def _on_reader_show_pdf_requested(self, task_id: str, page: int) -> None:
-        path = self._source_of(task_id)
-        if path is not None:
-            self.pdf.open(path, page)
-        elif (reading := self.reader.reading) is not None and reading.task_id == task_id:
-            self._fetch_pdf(task_id, reading.filename, page)
 
     def _say(self, message: str, timeout_ms: int) -> None:
         self._window.statusBar().showMessage(message, timeout_ms)

@@ -15,9 +15,12 @@ from desktop.optionsdialog import OptionsDialog
 from desktop.settings import Preferences
 from desktop.tasks import TaskView
 from desktop.windowcommands import WindowCommands
+from tests.unit.desktop.conftest import make_row
 
 #: The one task this window submitted, and its local file.
 SOURCES = {"t1": Path("/data/scan.pdf")}
+#: The rows the window's table holds: one of a task another window added.
+ROWS = {"t3": make_row("t3", filename="minutes.pdf")}
 
 
 @pytest.fixture
@@ -29,7 +32,7 @@ def window(qtbot: Any) -> QWidget:
 
 @pytest.fixture
 def commands(window: QWidget, prefs: Preferences) -> WindowCommands:
-    return WindowCommands(prefs, TaskView(window), SOURCES, window)
+    return WindowCommands(prefs, TaskView(window), ROWS.get, SOURCES, window)
 
 
 @pytest.fixture
@@ -108,3 +111,15 @@ def test_show_pdf_opens_the_local_file_or_asks_for_the_backends_copy(
     assert [url.toLocalFile() for url in opened] == ["/data/scan.pdf"] and asked == []
     commands.show_pdf("t2")  # added by another window: its name is not known here either
     assert asked == [("t2", "t2", 0)] and len(opened) == 1
+    commands.show_pdf("t3", 4)  # from the reader, at its page
+    assert asked[1] == ("t3", "minutes.pdf", 4)
+
+
+def test_a_pdf_with_a_page_opens_in_the_page_aware_opener(
+    commands: WindowCommands, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at: list[tuple[Path, int]] = []
+    monkeypatch.setattr(commands.pdf, "open", lambda path, page: at.append((path, page)))
+    commands.show_pdf("t1", 3)
+    commands.open_pdf(Path("/cache/copy.pdf"), 2)
+    assert at == [(Path("/data/scan.pdf"), 3), (Path("/cache/copy.pdf"), 2)]

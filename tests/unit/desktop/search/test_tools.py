@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,25 +23,21 @@ def window(qtbot: Any) -> QMainWindow:
 
 
 def tools_for(
-    window: QMainWindow,
-    rows: list[TaskRow],
-    sources: dict[str, Path],
-    fetched: list[tuple[str, str, int]] | None = None,
+    window: QMainWindow, rows: list[TaskRow], shown: list[tuple[str, int]] | None = None
 ) -> TextTools:
     by_id = {row.id: row for row in rows}
     return TextTools(
         window,
         selected_rows=lambda: rows,
         row_for=by_id.get,
-        source_of=sources.get,
-        fetch_pdf=lambda *asked: (fetched if fetched is not None else []).append(asked),
+        show_pdf=lambda *asked: (shown if shown is not None else []).append(asked),
     )
 
 
 def test_the_selection_enables_what_it_allows(
     window: QMainWindow, row: Callable[..., TaskRow]
 ) -> None:
-    tools = tools_for(window, [], {})
+    tools = tools_for(window, [])
     assert [m.text() for m in window.menuBar().actions()] == ["&Search", "&Help"]
     search_menu = window.menuBar().actions()[0].menu()
     assert isinstance(search_menu, QMenu)
@@ -61,7 +56,7 @@ def test_read_brings_the_searchs_query_when_it_found_the_task(
     window: QMainWindow, row: Callable[..., TaskRow]
 ) -> None:
     task = row("t1", status="completed", pages_total=9, pages_done=9)
-    tools = tools_for(window, [task], {"t1": Path("/x/a.pdf")})
+    tools = tools_for(window, [task])
     spy = QSignalSpy(tools.reader.page_requested)
     tools.panel.query.setText("alpha")
     tools.panel.query.returnPressed.emit()
@@ -75,14 +70,14 @@ def test_read_brings_the_searchs_query_when_it_found_the_task(
     assert spy.at(0) == ["t1", 1]
 
 
-def test_the_readers_show_pdf_asks_for_the_backends_copy_of_a_pdf_not_added_here(
+def test_the_readers_show_pdf_asks_the_window_for_the_pdf_at_the_page_shown(
     window: QMainWindow, row: Callable[..., TaskRow]
 ) -> None:
     task = row("t1", status="completed", pages_total=9, pages_done=9)
-    fetched: list[tuple[str, str, int]] = []
-    tools = tools_for(window, [task], {}, fetched)
+    shown: list[tuple[str, int]] = []
+    tools = tools_for(window, [task], shown)
     tools.update_actions([task])
     tools.read.trigger()
     assert tools.reader.show_pdf.isEnabled()
     tools.reader.show_pdf.click()
-    assert fetched == [("t1", task.filename, 1)]
+    assert shown == [("t1", 1)]
