@@ -345,6 +345,8 @@ class MainWindow(QMainWindow):
     def on_model_rows_applied(self, _rows: list[TaskRow]) -> None:
         self.submissions.rows_applied()
         self.selection.schedule()
+        # A row's change moves its batch's figures, which every row of the batch shows.
+        self.view.repaint_column(Columns.BATCH)
 
     def on_model_ticked(self) -> None:
         self.view.repaint_column(Columns.BATCH)

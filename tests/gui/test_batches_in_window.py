@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QStyleOptionViewItem
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QGuiApplication, QPaintEvent
+from PySide6.QtWidgets import QLabel, QStyleOptionViewItem, QWidget
 
 from desktop.mainwindow import MainWindow
 from desktop.records import TaskRow, TaskStatus
@@ -169,9 +169,9 @@ def test_the_detail_pane_names_the_batch_and_copies_the_ids(qtbot: Any, window: 
     assert QGuiApplication.clipboard().text() == "task t2\nbatch B2"
 
 
-def first_batch_text(window: MainWindow) -> str:
-    """What the first row's batch cell paints, at the column's width now."""
-    cell = window.view.model().index(0, Columns.BATCH)
+def first_batch_text(window: MainWindow, row: int = 0) -> str:
+    """What the first (or the given) row's batch cell paints, at the column's width now."""
+    cell = window.view.model().index(row, Columns.BATCH)
     option = QStyleOptionViewItem()
     option.rect = window.view.visualRect(cell)
     delegate = window.view.itemDelegateForColumn(Columns.BATCH)
@@ -209,3 +209,39 @@ def test_a_narrow_batch_column_drops_figures_before_the_name_is_unreadable(
     window.view.setColumnWidth(Columns.BATCH, 120)
     shown = first_batch_text(window)
     assert "done" not in shown and shown.startswith("quar")
+
+
+class PaintedRects(QObject):
+    """The rectangles a widget was asked to paint, from its paint events."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QPaintEvent):
+            self.rects.append(event.rect())
+        return False
+
+    def covered(self, rect: QRect) -> bool:
+        return any(painted.contains(rect) for painted in self.rects)
+
+
+def test_a_change_to_one_task_repaints_the_batch_figures_of_the_others(
+    qtbot: Any, window: MainWindow
+) -> None:
+    """The last task of a batch to end moves the figures every row of the batch shows,
+    while no task is left running to repaint them on the clock."""
+    load(window, [task("t1", "B1", "scans"), task("t2", "B1", "scans", status=TaskStatus.RUNNING)])
+    view = window.view
+    qtbot.wait_exposed(view)
+    qtbot.wait(20)
+    row = shown(window).index("t1")
+    first = view.model().index(row, Columns.BATCH)
+    painted = PaintedRects(view.viewport())
+    finished = task("t2", "B1", "scans", status=TaskStatus.COMPLETED, version=5)
+    load(window, [finished])
+    qtbot.wait(100)  # the repaints asked for are painted on the next turns of the loop
+    assert painted.covered(view.visualRect(first))
+    assert first_batch_text(window, row) == "scans · 1/2 done"
