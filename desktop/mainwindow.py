@@ -66,6 +66,10 @@ CLOSE_NOTICE = (
     "Open Taskdesk again at any time to see where they are."
 )
 MESSAGE_MS = 8000
+#: The window's size on a first start: the two toolbars side by side hold every action
+#: and the filter with room for "Retry all failed (12345)" (at 1200 pixels the search
+#: toolbar's "Read" went into its overflow menu once a task failed).
+FIRST_SIZE = (1280, 760)
 
 
 class MainWindow(QMainWindow):
@@ -212,7 +216,7 @@ class MainWindow(QMainWindow):
         prefs = self._prefs
         geometry = prefs.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 760)
+            self.resize(*FIRST_SIZE)
         if (state := prefs.window_state()) is not None:
             self.restoreState(state)
         if (splitter := prefs.splitter_state()) is not None:

@@ -33,7 +33,7 @@ from desktop.tasks.columns import Columns
 from desktop.tasks.delegate import BatchDelegate, ProgressDelegate
 from desktop.tasks.model import Roles, runs
 
-#: Widths for a first start in the default 1200-pixel window: the state's countdown and
+#: Widths for a first start in a 1200-pixel window: the state's countdown and
 #: the limit a task hit read whole, the error keeps about 100 pixels (elided, whole in
 #: its tooltip), and no horizontal scroll bar shows (a wider window gives the names
 #: more, see _SPARE_SHARES).
