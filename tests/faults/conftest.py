@@ -12,14 +12,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.faults.helpers import wait_child, wait_pool
-from tests.pdfgen import HOSTILE_MAX_PAGES
+from tests.hostile_pdfs import HOSTILE_MAX_PAGES
 from tests.stack import Stack, running_stack
 
 #: Settings of the fault stack (on top of tests.stack.TEST_ENV).
 FAULT_ENV = {
     # More processes than cores: demo.script tasks mostly sleep, so 4 keep 20+ in flight.
     "TASKDESK_WORKERS": "4",
-    # The hostile corpus is judged against this limit (tests.pdfgen).
+    # The hostile corpus is judged against this limit (tests.hostile_pdfs).
     "TASKDESK_MAX_PAGES": str(HOSTILE_MAX_PAGES),
     # Low enough that a bomb behind a filter chain meets it within a second or two;
     # an idle worker process uses about 80 MB, the whole corpus far less than this.

@@ -1,6 +1,6 @@
 """Hostile input through the real stack: bad files, bad names, a bomb the pre-scan misses.
 
-Each file of tests.pdfgen's hostile corpus must end as :data:`~tests.pdfgen.HOSTILE`
+Each file of the hostile corpus must end as :data:`~tests.hostile_pdfs.HOSTILE`
 says (failed for good with a reason an analyst can read, or completed), without killing
 a worker process; names are only labels, so nothing may be written outside
 ``TASKDESK_HOME`` whatever they say.
@@ -25,7 +25,8 @@ from tests.faults.helpers import (
     wait_all,
     worker_pids,
 )
-from tests.pdfgen import COMPLETES, HOSTILE, HOSTILE_MAX_PAGES, hostile_corpus, make_pdf
+from tests.hostile_pdfs import COMPLETES, HOSTILE, HOSTILE_MAX_PAGES, hostile_corpus
+from tests.pdfgen import make_pdf
 from tests.stack import REPO_ROOT, Row, Stack
 
 pytestmark = pytest.mark.slow

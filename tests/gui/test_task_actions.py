@@ -22,7 +22,7 @@ from desktop.mainwindow import MainWindow
 from desktop.optionsdialog import OptionsDialog
 from desktop.records import TaskStatus
 from tests.gui.conftest import GUI_PLUGINS, endpoint_of
-from tests.gui.test_end_to_end import click_action, named
+from tests.gui.e2e import click_action, named
 from tests.plugins import script_file
 from tests.stack import Stack, running_stack
 
