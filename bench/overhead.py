@@ -1,16 +1,18 @@
-"""Per-task overhead: 1,000 trivial tasks through Taskdesk's full path vs bare Celery.
+"""Per-task overhead: 1,000 trivial tasks through Taskdesk's API vs bare Celery.
 
 Both run on the same Redis with the same number of prefork worker processes, taking
-turns in one run. Taskdesk's path is everything a real task goes through: the input
-stored, the row created in Redis with its event, the message queued, the worker's
-state transitions (``bench.noop`` reports one step, which rides on its completion),
-and the recorder writing it all to SQLite.
+turns in one run. Taskdesk's path is everything a real task goes through: the files
+posted to ``POST /api/batches`` in requests of 500, as the window sends them, each input
+stored, the row created in Redis with its event, the message queued, the worker's state
+transitions (``bench.noop`` reports one step, which rides on its completion), and the
+recorder writing it all to SQLite.
 Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` (the median turn), how much
 of it went to submitting (and how long creating as many files in the data folder takes
 alone, see :func:`file_creation_seconds`), the CPU seconds each process role spent in
-that turn on either side (``client`` is this process: submitting and waiting), and the
-time of Celery with Taskdesk's settings but none of its state changes. On 2 cores every process competes
-for the same CPU, so the CPU totals bound the wall time as much as any round trip does.
+that turn on either side (``client`` is this process: posting and waiting), and the
+time of Celery with Taskdesk's settings but none of its state changes. On 2 cores every
+process competes for the same CPU, so the CPU totals bound the wall time as much as any
+round trip does.
 Run: ``python -m bench.overhead [count]``.
 """
 
@@ -32,6 +34,7 @@ from backend.stream import latest_id
 from backend.worker.celeryapp import enqueue
 from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
+from desktop.client import FILES_PER_REQUEST
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 
@@ -44,18 +47,23 @@ class Turn:
     submitting: float = 0.0
 
 
-def taskdesk_seconds(stack: Stack, folder: Path, count: int) -> Turn:
+def taskdesk_seconds(stack: Stack, count: int) -> Turn:
     """Wall time of ``count`` tasks, and the CPU seconds each process role spent on them."""
     assert stack.process is not None
     root = psutil.Process(stack.process.pid)
-    source = folder / "input.pdf"
-    source.write_bytes(b"%PDF-1.4\n")
     before = {**cpu_by_role(root), "client": _own_cpu_seconds()}
     since = latest_id(stack.redis)
     started = time.perf_counter()
-    rows = stack.submit([source] * count, processor="bench.noop")
+    task_ids = []
+    for start in range(0, count, FILES_PER_REQUEST):
+        files = [("files", ("input.pdf", b"%PDF-1.4\n", "application/pdf"))] * min(
+            FILES_PER_REQUEST, count - start
+        )
+        response = stack.http.post("/api/batches", files=files, data={"processor": "bench.noop"})
+        response.raise_for_status()
+        task_ids += [row["id"] for row in response.json()["tasks"]]
     submitted = time.perf_counter()
-    stack.wait_until([r["id"] for r in rows], timeout=600, since=since)
+    stack.wait_until(task_ids, timeout=600, since=since)
     stack.wait_recorded(timeout=600)
     wall = time.perf_counter() - started
     cpu = spent_since(before, {**cpu_by_role(root), "client": _own_cpu_seconds()})
@@ -152,13 +160,13 @@ def main(count: int = 1000) -> None:
         stack = Stack(home, stack_env(home, TASKDESK_PLUGINS="bench.plugins")).start()
         try:
             workers = stack.settings.workers
-            taskdesk_seconds(stack, Path(folder), 20)  # warm the pool
+            taskdesk_seconds(stack, 20)  # warm the pool and the API
             broker = stack.runtime["redis_url"].rsplit("/", 1)[0] + "/1"
             bare = BareCelery(broker, workers)
             turns: list[tuple[Turn, Turn]] = []
             try:
                 for _ in range(ROUNDS):
-                    turn = taskdesk_seconds(stack, Path(folder), count)
+                    turn = taskdesk_seconds(stack, count)
                     turns.append((turn, bare.seconds(count, lambda: redis_cpu(stack))))
             finally:
                 bare.stop()

@@ -30,6 +30,7 @@ from desktop.client._local import (
     start_backend,
 )
 from desktop.client._workers import (
+    FILES_PER_REQUEST,
     CommandWorker,
     UploadWorker,
     WorkerThread,
@@ -38,6 +39,7 @@ from desktop.client._workers import (
 )
 
 __all__ = [
+    "FILES_PER_REQUEST",
     "ApiClient",
     "ApiError",
     "Backoff",
