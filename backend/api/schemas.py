@@ -5,7 +5,6 @@ A task row is :class:`backend.rows.TaskRow`; everything here wraps rows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
@@ -13,6 +12,7 @@ from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from backend import jsoncodec
 from backend.rows import TaskRow
 from backend.states import TaskStatus
 from backend.store import TaskQuery, TaskRepository
@@ -26,7 +26,7 @@ def encoded(body: Any, status_code: int = 200) -> Response:
     rows, time every live feed would wait); their ``response_model`` still documents it.
     """
     return Response(
-        json.dumps(body, separators=(",", ":")),
+        jsoncodec.dumps(body),
         status_code=status_code,
         media_type="application/json",
     )
