@@ -258,15 +258,23 @@ class TaskRepository:
             )
 
     def earliest_with(self, digests: Collection[str]) -> dict[str, str]:
-        """For each SHA-256 of ``digests`` the store knows, its earliest task's id."""
-        statement = (
-            select(TaskDigest.sha256, TaskRecord.id)
+        """For each SHA-256 of ``digests`` the store knows, its earliest task's id.
+
+        The database ranks a digest's tasks and hands back the first alone: a file
+        submitted a thousand times before would otherwise send a thousand rows here,
+        for every batch that holds it again.
+        """
+        rank = func.row_number().over(
+            partition_by=TaskDigest.sha256, order_by=(TaskRecord.created_at, TaskRecord.id)
+        )
+        ranked = (
+            select(TaskDigest.sha256, TaskRecord.id, rank.label("rank"))
             .join(TaskRecord, TaskRecord.id == TaskDigest.task_id)
             .where(TaskDigest.sha256.in_(list(digests)))
-            .order_by(TaskRecord.created_at.desc(), TaskRecord.id.desc())
+            .subquery()
         )
+        statement = select(ranked.c.sha256, ranked.c.id).where(ranked.c.rank == 1)
         with Session(self._engine) as session:
-            # Newest first, so the earliest of each digest is the one left in the dict.
             return {digest: task_id for digest, task_id in session.execute(statement)}
 
     def finished_before(self, moment: str, *, limit: int) -> list[str]:

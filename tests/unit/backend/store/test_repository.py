@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,17 @@ from backend.stream import STREAM_START, Kind, StreamEvent
 @pytest.fixture
 def repository(tmp_path: Path) -> TaskRepository:
     return TaskRepository(make_engine(f"sqlite:///{tmp_path / 'test.db'}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def either_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TaskRepository]:
+    """The store on each database it runs on, for queries whose SQL the two take apart."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_url"))
+    yield TaskRepository(engine)
+    engine.dispose()
 
 
 def _row(name: str, version: int = 1, status: str = "pending", batch: str = "b1") -> dict[str, Any]:
@@ -104,8 +116,9 @@ def test_finished_before_lists_only_tasks_that_ended_before_the_moment(
 
 
 def test_earliest_with_finds_the_first_stored_task_with_those_bytes(
-    repository: TaskRepository,
+    either_repository: TaskRepository,
 ) -> None:
+    repository = either_repository
     first, second, other = _row("first"), _row("second"), _row("other")
     first.update(sha256="aa", created_at="2026-01-01T00:00:00.000Z")
     second.update(sha256="aa", created_at="2026-01-02T00:00:00.000Z")
