@@ -80,9 +80,16 @@ class FileStore:
         return self.files_dir, self.results_dir
 
     def receive(self) -> IncomingFile:
-        """A new input to write as its bytes arrive, before its task exists."""
-        self.files_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, name = tempfile.mkstemp(dir=self.files_dir, prefix=".upload-", suffix=".part")
+        """A new input to write as its bytes arrive, before its task exists.
+
+        The folder is made again only when it is missing (removed under a running
+        backend): a batch of a thousand files would otherwise ask for it a thousand times.
+        """
+        try:
+            fd, name = tempfile.mkstemp(dir=self.files_dir, prefix=".upload-", suffix=".part")
+        except FileNotFoundError:
+            self.files_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, name = tempfile.mkstemp(dir=self.files_dir, prefix=".upload-", suffix=".part")
         return IncomingFile(self, Path(name), os.fdopen(fd, "wb"))
 
     def input_path(self, task_id: str) -> Path:

@@ -46,6 +46,16 @@ def test_the_data_folder_set_up_creates_the_stores_folders(tmp_path: Path) -> No
     assert all(folder.is_dir() for folder in FileStore(settings).folders)
 
 
+def test_an_upload_makes_the_inputs_folder_again_when_it_was_removed(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    settings.ensure_home()
+    files = FileStore(settings)
+    files.files_dir.rmdir()
+    files.receive().save_as("t1")
+    assert files.input_path("t1").exists()
+    assert files.files_dir.stat().st_mode & 0o777 == 0o700
+
+
 def test_a_received_input_is_hidden_until_saved_for_its_task(files: FileStore) -> None:
     incoming = files.receive()
     incoming.write(b"%PDF-1.7 ")
