@@ -33,9 +33,12 @@ def clock(seconds: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    """An elapsed time: ``"12 s"`` under a minute, then ``m:ss``."""
+    """An elapsed time: ``"12 s"`` under a minute, then ``m:ss``; ``"<1 s"`` for a task
+    done within its first second, which "0 s" would read as not run at all."""
+    if seconds < 1:
+        return "<1 s"
     if seconds < 60:
-        return f"{max(0, int(seconds))} s"
+        return f"{int(seconds)} s"
     return clock(int(seconds))
 
 

@@ -89,6 +89,12 @@ def test_elapsed_runs_while_running_and_stops_at_finish(row: Row, now: datetime)
         status="completed", started_at=timedelta(seconds=-75), finished_at=timedelta(seconds=-63)
     )
     assert fmt.time_text(done, now) == "12 s"
+    quick = row(
+        status="completed",
+        started_at=timedelta(seconds=-2),
+        finished_at=timedelta(seconds=-1.6),
+    )
+    assert fmt.time_text(quick, now) == "<1 s"
     waiting = row(status="retrying", started_at=timedelta(seconds=-75))
     assert fmt.time_text(waiting, now) == ""
 
