@@ -6,10 +6,12 @@ posted to ``POST /api/batches`` in requests of 500, as the window sends them, ea
 stored, the row created in Redis with its event, the message queued, the worker's state
 transitions (``bench.noop`` reports one step, which rides on its completion), and the
 recorder writing it all to SQLite.
+Before the first turn it waits until creating a file in the data folder costs what it
+does at rest (:mod:`bench.disk`: on this machine's disk a previous run's deletions make
+every create dearer for minutes, and bare Celery stores no file).
 Prints ``overhead: X s per 1000 tasks (R× vs bare Celery)`` (the median turn), how much
-of it went to submitting (and how long creating as many files in the data folder takes
-alone, see :func:`file_creation_seconds`), the CPU seconds each process role spent in
-that turn on either side (``client`` is this process: posting and waiting), and the
+of it went to submitting, what a file create cost, the CPU seconds each process role
+spent in that turn on either side (``client`` is this process: posting and waiting), and the
 time of Celery with Taskdesk's settings but none of its state changes. On 2 cores every
 process competes for the same CPU, so the CPU totals bound the wall time as much as any
 round trip does.
@@ -34,6 +36,7 @@ from backend.stream import latest_id
 from backend.worker.celeryapp import enqueue
 from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
+from bench.disk import wait_until_settled
 from desktop.client import FILES_PER_REQUEST
 from tests.stack import REPO_ROOT, Stack, stack_env
 
@@ -94,26 +97,6 @@ def celery_chain_seconds(stack: Stack, count: int) -> float:
     return time.perf_counter() - started
 
 
-def file_creation_seconds(folder: Path, count: int) -> float:
-    """How long creating ``count`` small files in ``folder`` takes, as a submit stores its
-    inputs there (kept until all are made: a file removed at once hands its inode to the
-    next, which costs nothing to find). On this machine's virtual disk one
-    ``open(O_CREAT)`` costs 0.03 ms in one folder and over 0.5 ms of kernel CPU in
-    another of the same file system: as much as the rest of a submit. Bare Celery
-    stores no file, so the ratio moves with it."""
-    made = []
-    started = time.perf_counter()
-    for _ in range(count):
-        handle, name = tempfile.mkstemp(dir=folder, prefix=".probe-")
-        os.write(handle, b"%PDF-1.4\n")
-        os.close(handle)
-        made.append(name)
-    seconds = time.perf_counter() - started
-    for name in made:
-        os.unlink(name)
-    return seconds
-
-
 def _own_cpu_seconds() -> float:
     times = psutil.Process().cpu_times()
     return times.user + times.system
@@ -167,6 +150,7 @@ def main(count: int = 1000) -> None:
         try:
             workers = stack.settings.workers
             taskdesk_seconds(stack, 20)  # warm the pool and the API
+            disk = wait_until_settled(stack.settings.home / "files")
             broker = stack.runtime["redis_url"].rsplit("/", 1)[0] + "/1"
             bare = BareCelery(broker, workers)
             turns: list[tuple[Turn, Turn]] = []
@@ -177,7 +161,6 @@ def main(count: int = 1000) -> None:
             finally:
                 bare.stop()
             chain = celery_chain_seconds(stack, count)
-            creating = file_creation_seconds(stack.settings.home / "files", count)
         finally:
             stack.stop()
     turns.sort(key=lambda pair: pair[0].seconds / pair[1].seconds)
@@ -189,8 +172,8 @@ def main(count: int = 1000) -> None:
         f"{', '.join(f'{r:.2f}' for r in ratios)})"
     )
     print(
-        f"  of which submitting (inputs, rows, messages): {ours.submitting:.2f} s; creating "
-        f"{count} files in the data folder alone takes {creating:.2f} s on this disk"
+        f"  of which submitting (inputs, rows, messages): {ours.submitting:.2f} s; before the "
+        f"first turn {disk}"
     )
     for side, seconds in (("Taskdesk", ours.cpu), ("bare Celery", theirs.cpu)):
         parts = ", ".join(f"{role} {value:.2f}" for role, value in sorted(seconds.items()))
