@@ -109,16 +109,18 @@ class Exporter(QObject):
             ids = tuple(row.id for row in rows)
             self._request(ExportRequest(fmt, str(path), label, ids=ids))
 
-    def export_batch(self, batch_id: str, name: str | None = None) -> None:
-        """Every task of a batch, as the backend holds it (rows not shown here included);
-        the file is named after the batch where it has a name."""
-        fallback = f"batch-{batch_id[:8]}"
+    def export_batch(self, batch_ids: Sequence[str], name: str | None = None) -> None:
+        """Every task of a batch as the window shows it, as the backend holds it (rows not
+        shown here included): a drop sent in several requests is all of their batches.
+        The file is named after the batch where it has a name."""
+        fallback = f"batch-{batch_ids[0][:8]}"
         stem = safe_stem(name, fallback) if name else fallback
         answer = self._ask("Export the batch", stem, (F.ZIP, F.JSONL))
         if answer is not None:
             fmt, path = answer
-            label = name or f"batch {batch_id[:8]}"
-            self._request(ExportRequest(fmt, str(path), label, filters={"batch": batch_id}))
+            label = name or f"batch {batch_ids[0][:8]}"
+            filters = {"batch": tuple(batch_ids)}
+            self._request(ExportRequest(fmt, str(path), label, filters=filters))
 
     def export_list(self) -> None:
         """Every task, one CSV row each."""

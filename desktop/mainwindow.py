@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
             self,
             selected_rows=self.view.selected_rows,
             row_for=self.model.row_for,
+            batch_of=self.model.batches.batch_ids_of,
             show_pdf=self.window_commands.show_pdf,
         )
         self.actions_.add_to_file_menu(self.texts.export_actions)

@@ -126,12 +126,15 @@ class Selection(BaseModel):
 
     ids: list[str] | None = Field(default=None, max_length=MAX_BULK_IDS)
     status: list[TaskStatus] | None = None
-    batch_id: str | None = None
+    #: One batch, or several (a large drop is sent as several requests, each a batch).
+    batch_id: str | list[str] | None = None
     text: str | None = None
 
     @property
     def filtered(self) -> bool:
-        return any(v is not None for v in (self.status, self.batch_id, self.text))
+        """Whether a filter is given: an empty one (``"batch_id": ""``, ``[]``) is none,
+        or a delete by it would cover every task."""
+        return any((self.status, self.batch_id, self.text))
 
     def checked(self) -> Selection:
         """This selection, or a 422 when it gives ids and a filter: which one is meant?"""
@@ -161,7 +164,7 @@ class Selection(BaseModel):
         """The tasks it names, as a query of the store; ``statuses`` when it names none."""
         return TaskQuery(
             status=[str(s) for s in self.status or statuses],
-            batch_id=self.batch_id or None,
+            batch_ids=[self.batch_id] if isinstance(self.batch_id, str) else self.batch_id or [],
             text=self.text or None,
             ids=list(self.ids or ()),
         )

@@ -36,7 +36,8 @@ class TaskQuery:
     """Which tasks a listing or a bulk action covers."""
 
     status: Sequence[str] = ()
-    batch_id: str | None = None
+    #: Any of these batches: a drop the window shows as one batch is several of the API's.
+    batch_ids: Sequence[str] = ()
     text: str | None = None
     ids: Sequence[str] = ()
 
@@ -319,8 +320,8 @@ class TaskRepository:
         statement = select(TaskRecord)
         if query.status:
             statement = statement.where(TaskRecord.status.in_(list(query.status)))
-        if query.batch_id:
-            statement = statement.where(TaskRecord.batch_id == query.batch_id)
+        if query.batch_ids:
+            statement = statement.where(TaskRecord.batch_id.in_(list(query.batch_ids)))
         if query.text:
             statement = statement.where(TaskRecord.filename.icontains(query.text, autoescape=True))
         if query.ids:

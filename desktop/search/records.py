@@ -79,7 +79,8 @@ class ExportRequest:
     label: str
     task_id: str | None = None
     ids: tuple[str, ...] = ()
-    filters: Mapping[str, str] = field(default_factory=dict)
+    #: A tuple repeats the parameter: a batch as the window shows it is several of the API's.
+    filters: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,12 +36,16 @@ class TextTools:
         *,
         selected_rows: Callable[[], list[TaskRow]],
         row_for: Callable[[str], TaskRow | None],
+        batch_of: Callable[[TaskRow], tuple[str, ...]],
         show_pdf: Callable[[str, int], None],
     ) -> None:
-        """``show_pdf(task_id, page)`` opens a task's PDF at a page (the window's)."""
+        """``batch_of(row)`` names the API batches of the batch the window shows ``row``
+        in (:meth:`~desktop.tasks.batches.BatchBook.batch_ids_of`); ``show_pdf(task_id,
+        page)`` opens a task's PDF at a page (the window's)."""
         self._window = window
         self._selected_rows = selected_rows
         self._row_for = row_for
+        self._batch_of = batch_of
         self._show_pdf = show_pdf
 
         self.panel = SearchPanel(window)
@@ -136,7 +140,7 @@ class TextTools:
         self.read.setEnabled(completed)
         self.export_result.setEnabled(completed)
         self.export_selection.setEnabled(bool(rows))
-        self.export_batch.setEnabled(len({row.batch_id for row in rows}) == 1)
+        self.export_batch.setEnabled(len({self._batch_of(row) for row in rows}) == 1)
 
     def _single_completed(self) -> TaskRow | None:
         rows = self._selected_rows()
@@ -191,8 +195,9 @@ class TextTools:
 
     def _on_export_batch_triggered(self) -> None:
         rows = self._selected_rows()
-        if len({row.batch_id for row in rows}) == 1:
-            self.exporter.export_batch(rows[0].batch_id, rows[0].batch_name)
+        batches = {self._batch_of(row) for row in rows}
+        if len(batches) == 1:
+            self.exporter.export_batch(batches.pop(), rows[0].batch_name)
 
     def _say(self, message: str, timeout_ms: int) -> None:
         self._window.statusBar().showMessage(message, timeout_ms)

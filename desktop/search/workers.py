@@ -112,14 +112,14 @@ class ExportWorker(QObject):
 
 def source_of(
     request: ExportRequest,
-) -> tuple[str, dict[str, str], dict[str, list[str]] | None]:
+) -> tuple[str, dict[str, str | tuple[str, ...]], dict[str, list[str]] | None]:
     """The request that makes an export: its path, query parameters, and the body of a
     ``POST`` (a selection's ids, which a URL holds only up to about 1,700 of)."""
     if request.format in ONE_TASK:
         if request.task_id is None:
             raise ValueError(f"a {request.format} export is of one task: give task_id")
         return f"/api/tasks/{request.task_id}/result", {"format": request.format.value}, None
-    params = {"format": request.format.value, **request.filters}
+    params: dict[str, str | tuple[str, ...]] = {"format": request.format.value, **request.filters}
     return "/api/export", params, {"ids": list(request.ids)} if request.ids else None
 
 

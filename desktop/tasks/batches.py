@@ -103,6 +103,8 @@ class BatchBook:
         #: Groups by the id of the batch that started them, and each batch's group.
         self._groups: dict[str, _Group] = {}
         self._group_of: dict[str, str] = {}
+        #: Each group's batch ids, in the order they joined it.
+        self._members: dict[str, list[str]] = {}
         self._latest: _Group | None = None
         self._names: set[str] = set()
         self._active: set[str] = set()
@@ -153,6 +155,7 @@ class BatchBook:
             if row.batch_name:
                 self._names.add(row.batch_name)
         self._group_of[row.batch_id] = key
+        self._members.setdefault(key, []).append(row.batch_id)
         self.ranks[row.batch_id] = latest.rank
         return key
 
@@ -175,6 +178,7 @@ class BatchBook:
     def clear(self) -> None:
         self._groups.clear()
         self._group_of.clear()
+        self._members.clear()
         self._latest = None
         self._names.clear()
         self._active.clear()
@@ -189,6 +193,11 @@ class BatchBook:
 
     def rate(self, task_id: str) -> PageRate | None:
         return self._rates.get(task_id)
+
+    def batch_ids_of(self, row: TaskRow) -> tuple[str, ...]:
+        """The API's batches that make ``row``'s group: one per request of its drop."""
+        key = self._group_of.get(row.batch_id)
+        return (row.batch_id,) if key is None else tuple(self._members[key])
 
     def name_of(self, row: TaskRow) -> str:
         group = self._group(row)

@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 
 from backend.api.deps import BackendDep
 from backend.api.errors import responses
-from backend.api.routes.tasks import parse_statuses
+from backend.api.routes.tasks import BATCHES, parse_list, parse_statuses
 from backend.api.schemas import MAX_BULK_IDS, Selection
 from backend.export import MEDIA_TYPES, ExportFormat, export
 from backend.store import TaskQuery
@@ -49,13 +49,13 @@ async def export_tasks(
     status: Annotated[
         list[str], Query(description="Only tasks in these states (repeat, or commas).")
     ] = [],  # noqa: B006 (FastAPI copies defaults)
-    batch: Annotated[str | None, Query(description="Only tasks of this batch.")] = None,
+    batch: Annotated[list[str], BATCHES] = [],  # noqa: B006
     text: Annotated[str | None, Query(max_length=200, description="Filename contains.")] = None,
 ) -> StreamingResponse:
-    statuses = parse_statuses(status)
-    if ids and (statuses or batch or text):
+    statuses, batches = parse_statuses(status), parse_list(batch)
+    if ids and (statuses or batches or text):
         raise HTTPException(422, "give either ids or filters (status, batch, text), not both")
-    query = TaskQuery(status=statuses, batch_id=batch or None, text=text or None, ids=ids)
+    query = TaskQuery(status=statuses, batch_ids=batches, text=text or None, ids=ids)
     return _streamed(backend, format, query)
 
 

@@ -32,6 +32,10 @@ router = APIRouter(tags=["tasks"])
 #: Largest page of ``GET /api/tasks``.
 MAX_PAGE = 1000
 
+#: The ``batch`` filter of the listings, repeatable: what a window shows as one batch is
+#: one drop, sent in several requests when it is large, and each request is a batch.
+BATCHES = Query(description="Only tasks of these batches (repeat, or commas).")
+
 
 @dataclass(frozen=True)
 class Action:
@@ -68,7 +72,7 @@ async def list_tasks(
             examples=["failed,timed_out"],
         ),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
-    batch: Annotated[str | None, Query(description="Only tasks of this batch.")] = None,
+    batch: Annotated[list[str], BATCHES] = [],  # noqa: B006
     text: Annotated[
         str | None, Query(max_length=200, description="Filename contains this (any case).")
     ] = None,
@@ -76,7 +80,7 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
 ) -> Any:
     """Oldest first. Open ``GET /api/events`` from ``last_event_id`` to follow from here."""
-    query = TaskQuery(status=parse_statuses(status), batch_id=batch or None, text=text or None)
+    query = TaskQuery(status=parse_statuses(status), batch_ids=parse_list(batch), text=text or None)
     if cursor is not None:
         try:
             decode_cursor(cursor)
@@ -154,15 +158,22 @@ async def cancel_task(task_id: str, backend: BackendDep) -> Any:
 # -- helpers (run in the threadpool) -----------------------------------------------------
 
 
+def parse_list(raw: list[str]) -> list[str]:
+    """A query parameter given repeated or comma-separated, or both: its values in order,
+    each once."""
+    values = [value.strip() for item in raw for value in item.split(",")]
+    return list(dict.fromkeys(value for value in values if value))
+
+
 def parse_statuses(raw: list[str]) -> list[str]:
-    names = [name.strip() for item in raw for name in item.split(",") if name.strip()]
+    names = parse_list(raw)
     valid = [status.value for status in TaskStatus]
     unknown = [name for name in names if name not in valid]
     if unknown:
         raise HTTPException(
             422, f"unknown status {', '.join(unknown)}; expected one of {', '.join(valid)}"
         )
-    return list(dict.fromkeys(names))
+    return names
 
 
 def _page(backend: Backend, query: TaskQuery, cursor: str | None, limit: int) -> Response:

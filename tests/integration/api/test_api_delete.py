@@ -109,17 +109,29 @@ def test_bulk_delete_by_ids_or_by_batch(stack: Stack, api: httpx.Client, upload:
     by_batch = api.post("/api/tasks/delete", json={"batch_id": first["batch_id"]})
     assert by_batch.json() == {"deleted": 1}
     by_status = api.post(
-        "/api/tasks/delete", json={"batch_id": second["batch_id"], "status": ["failed"]}
+        "/api/tasks/delete", json={"batch_id": [second["batch_id"]], "status": ["failed"]}
     )
     assert by_status.json() == {"deleted": 0}
     for task_id in ids[:2]:
         _gone(stack, api, task_id)
     assert api.get(f"/api/tasks/{ids[2]}").status_code == 200
+    # The batches of one drop go together.
+    third = upload([("e.pdf", script())], processor="demo.script").json()
+    stack.wait_until([third["tasks"][0]["id"]])
+    stack.wait_recorded()
+    drop = api.post("/api/tasks/delete", json={"batch_id": [second["batch_id"], third["batch_id"]]})
+    assert drop.json() == {"deleted": 3}
 
 
 def test_bad_deletes_say_why(api: httpx.Client) -> None:
     assert api.delete(f"/api/tasks/{UNKNOWN}").status_code == 404
-    for body, reason in [({}, "give ids"), ({"ids": ["x"], "batch_id": "y"}, "not both")]:
+    # An empty filter is no filter: it must not delete every task.
+    empty = [{"batch_id": ""}, {"batch_id": []}, {"status": []}, {"text": ""}]
+    for body, reason in [
+        ({}, "give ids"),
+        *((e, "give ids") for e in empty),
+        ({"ids": ["x"], "batch_id": "y"}, "not both"),
+    ]:
         response = api.post("/api/tasks/delete", json=body)
         assert response.status_code == 422, response.text
         assert reason in response.json()["detail"]

@@ -182,3 +182,29 @@ def test_bad_selections_say_why(api: httpx.Client, body: dict[str, Any], reason:
     response = api.post("/api/export", params={"format": "csv"}, json=body)
     assert response.status_code == 422, response.text
     assert reason in response.text
+
+
+def test_the_window_exports_a_drop_sent_as_several_batches(
+    stack: Stack, upload: Upload, batch: dict[str, Any], tmp_path: Path
+) -> None:
+    """A drop of more files than one request carries is several API batches, shown as one:
+    "Export batch…" sends them all, and the archive holds every task of the drop."""
+    later = upload([("later.pdf", script())], processor="demo.script").json()
+    stack.wait_until([r["id"] for r in later["tasks"]])
+    stack.wait_recorded()
+    api = ApiClient(Endpoint(url=stack.runtime["url"], token=stack.runtime["token"]))
+    worker = ExportWorker(api)
+    drop = (batch["batch_id"], later["batch_id"])
+    request = ExportRequest(
+        ExportFormat.ZIP, str(tmp_path / "drop.zip"), "the drop", filters={"batch": drop}
+    )
+    failed = QSignalSpy(worker.failed)
+    try:
+        worker.export(request)
+    finally:
+        api.close()
+    assert failed.count() == 0, failed.at(0)
+    archive = zipfile.ZipFile(tmp_path / "drop.zip")
+    listed = list(csv.DictReader(io.StringIO(archive.read("tasks.csv").decode())))
+    expected = [*batch["ids"], *(r["id"] for r in later["tasks"])]
+    assert sorted(r["id"] for r in listed) == sorted(expected)

@@ -56,6 +56,16 @@ def test_list_filters_by_status_batch_and_text(stack: Stack, upload: Upload) -> 
     named = api.get("/api/tasks", params={"batch": batch, "text": "ALPHA"}).json()["tasks"]
     assert [r["filename"] for r in named] == ["Alpha report.pdf"]
 
+    # A large drop is several batches, one per request; the window lists it as one.
+    other = failed[0]["batch_id"]
+    for params in (
+        httpx.QueryParams([("batch", batch), ("batch", other)]),
+        httpx.QueryParams({"batch": f"{batch},{other}"}),
+    ):
+        rows = api.get("/api/tasks", params=params).json()["tasks"]
+        assert {r["batch_id"] for r in rows} == {batch, other}, params
+        assert len(rows) == 3
+
     for params in (
         httpx.QueryParams({"status": "failed,cancelled"}),
         httpx.QueryParams([("status", "failed"), ("status", "pending")]),

@@ -78,7 +78,7 @@ def test_a_batch_is_saved_under_its_name_where_it_has_one(
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
     requested = QSignalSpy(exporter.export_requested)
-    exporter.export_batch("18ed4d74-aaaa", "Q3/board: report.pdf + 3 more")
-    exporter.export_batch("18ed4d74-aaaa")
+    exporter.export_batch(["18ed4d74-aaaa"], "Q3/board: report.pdf + 3 more")
+    exporter.export_batch(["18ed4d74-aaaa", "29fe5e85-bbbb"])
     assert suggested == ["Q3_board_ report.pdf + 3 more.zip", "batch-18ed4d74.zip"]
     assert requested.at(0)[0].label == "Q3/board: report.pdf + 3 more"

@@ -75,7 +75,8 @@ def test_filters_and_pages(repository: TaskRepository) -> None:
     assert [r["filename"] for r in repository.list_tasks(TaskQuery(status=["failed"])).tasks] == [
         "doc-03.pdf"
     ]
-    assert len(repository.list_tasks(TaskQuery(batch_id="b2")).tasks) == 7
+    assert len(repository.list_tasks(TaskQuery(batch_ids=["b2"])).tasks) == 7
+    assert len(repository.list_tasks(TaskQuery(batch_ids=["b1", "b2"])).tasks) == 12
     assert [r["filename"] for r in repository.list_tasks(TaskQuery(text="C-1")).tasks] == [
         "doc-10.pdf",
         "doc-11.pdf",
@@ -88,7 +89,7 @@ def test_filters_and_pages(repository: TaskRepository) -> None:
         if cursor is None:
             break
     assert seen == [r["id"] for r in rows]
-    assert sorted(repository.matching_ids(TaskQuery(batch_id="b1"))) == sorted(
+    assert sorted(repository.matching_ids(TaskQuery(batch_ids=["b1"]))) == sorted(
         r["id"] for r in rows[:5]
     )
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtTest import QSignalSpy
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
+from desktop.export import FILTERS
 from desktop.records import TaskRow
-from desktop.search.records import SearchHit, SearchPage
+from desktop.search.records import ExportFormat, SearchHit, SearchPage
 from desktop.search.tools import TextTools
+from desktop.tasks.batches import BatchBook
 
 
 @pytest.fixture
@@ -26,10 +28,14 @@ def tools_for(
     window: QMainWindow, rows: list[TaskRow], shown: list[tuple[str, int]] | None = None
 ) -> TextTools:
     by_id = {row.id: row for row in rows}
+    book = BatchBook()
+    for row in rows:
+        book.replace(None, row, 0.0)
     return TextTools(
         window,
         selected_rows=lambda: rows,
         row_for=by_id.get,
+        batch_of=book.batch_ids_of,
         show_pdf=lambda *asked: (shown if shown is not None else []).append(asked),
     )
 
@@ -50,6 +56,27 @@ def test_the_selection_enables_what_it_allows(
     assert not tools.export_batch.isEnabled() and not tools.export_result.isEnabled()
     tools.update_actions([])
     assert not tools.export_selection.isEnabled() and tools.export_list.isEnabled()
+
+
+def test_export_batch_covers_every_request_of_a_drop(
+    window: QMainWindow, row: Callable[..., TaskRow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop of more files than one request carries is several API batches under one
+    name; the window shows one batch, and exports all of it."""
+    drop = [
+        row("t1", batch_id="b1", batch_name="scans"),
+        row("t2", batch_id="b2", batch_name="scans"),
+    ]
+    tools = tools_for(window, drop)
+    tools.update_actions(drop)
+    assert tools.export_batch.isEnabled()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda _p, _t, name, _f: (name, FILTERS[ExportFormat.ZIP])
+    )
+    requested = QSignalSpy(tools.exporter.export_requested)
+    tools.export_batch.trigger()
+    assert requested.count() == 1
+    assert requested.at(0)[0].filters == {"batch": ("b1", "b2")}
 
 
 def test_read_brings_the_searchs_query_when_it_found_the_task(

@@ -76,7 +76,7 @@ def test_a_failed_export_says_why_and_leaves_no_file(tmp_path: Path) -> None:
 def test_many_tasks_go_by_ids_or_by_filter() -> None:
     by_ids = ExportRequest(ExportFormat.ZIP, "/x.zip", "2 tasks", ids=("t1", "t2"))
     assert source_of(by_ids) == ("/api/export", {"format": "zip"}, {"ids": ["t1", "t2"]})
-    batch = ExportRequest(ExportFormat.JSONL, "/x.jsonl", "batch", filters={"batch": "b1"})
-    assert source_of(batch) == ("/api/export", {"format": "jsonl", "batch": "b1"}, None)
+    drop = ExportRequest(ExportFormat.JSONL, "/x.jsonl", "drop", filters={"batch": ("b1", "b2")})
+    assert source_of(drop) == ("/api/export", {"format": "jsonl", "batch": ("b1", "b2")}, None)
     everything = ExportRequest(ExportFormat.CSV, "/x.csv", "the task list")
     assert source_of(everything) == ("/api/export", {"format": "csv"}, None)

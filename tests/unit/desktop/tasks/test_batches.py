@@ -30,6 +30,8 @@ def test_the_requests_of_one_drop_are_one_batch_named_after_it(row: Row, now: da
     assert summary is not None
     assert (summary.name, summary.totals.tasks, summary.totals.pages_total) == ("scans", 3, 30)
     assert book.rank(first[0]) == book.rank(second[0]) < book.rank(other[0])
+    assert book.batch_ids_of(first[0]) == book.batch_ids_of(second[0]) == ("B1", "B2")
+    assert book.batch_ids_of(other[0]) == ("B3",)
     # The same name again after another batch: another drop of the same folder.
     again = row("y", batch_id="B4", batch_name="scans")
     feed(book, [again], now)
