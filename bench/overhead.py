@@ -2,7 +2,8 @@
 
 Both run on the same Redis with the same number of prefork worker processes, taking
 turns in one run. Taskdesk's path is everything a real task goes through: the files
-posted to ``POST /api/batches`` in requests of 500, as the window sends them, each input
+posted to ``POST /api/batches`` in the requests the window makes of them
+(:func:`desktop.files.chunked`: 50 files, then 500 at a time), each input
 stored, the row created in Redis with its event, the message queued, the worker's state
 transitions (``bench.noop`` reports one step, which rides on its completion), and the
 recorder writing it all to SQLite.
@@ -37,7 +38,8 @@ from backend.worker.celeryapp import enqueue
 from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
 from bench.disk import wait_until_settled
-from desktop.client import FILES_PER_REQUEST
+from desktop.client import FILES_PER_REQUEST, FIRST_REQUEST_FILES
+from desktop.files import chunked
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 
@@ -58,10 +60,8 @@ def taskdesk_seconds(stack: Stack, count: int) -> Turn:
     since = latest_id(stack.redis)
     started = time.perf_counter()
     task_ids = []
-    for start in range(0, count, FILES_PER_REQUEST):
-        files = [("files", ("input.pdf", b"%PDF-1.4\n", "application/pdf"))] * min(
-            FILES_PER_REQUEST, count - start
-        )
+    for chunk in chunked(range(count), FILES_PER_REQUEST, first=FIRST_REQUEST_FILES):
+        files = [("files", ("input.pdf", b"%PDF-1.4\n", "application/pdf"))] * len(chunk)
         response = stack.http.post("/api/batches", files=files, data={"processor": "bench.noop"})
         response.raise_for_status()
         task_ids += [row["id"] for row in response.json()["tasks"]]

@@ -8,10 +8,13 @@ content and refuses an impostor with its reason, which the window shows too.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from desktop.records import Rejection
+
+T = TypeVar("T")
 
 
 def is_pdf_name(path: Path) -> bool:
@@ -76,10 +79,19 @@ def drop_name(paths: list[Path]) -> str:
     return first + more
 
 
-def chunked(paths: list[Path], size: int) -> list[list[Path]]:
-    """Split an upload into requests of at most ``size`` files.
+def chunked(items: Sequence[T], size: int, *, first: int | None = None) -> list[list[T]]:
+    """Split an upload into requests: the first of at most ``first`` files, the others
+    of at most ``size`` (``first`` None: all of ``size``).
 
-    The API's multipart parser (Starlette) refuses more than 1000 parts per request, and
-    smaller requests let the first rows appear while the rest still uploads.
+    The API's multipart parser (Starlette) refuses more than 1000 parts per request. The
+    server creates a request's tasks only once its whole body is in, so no worker starts
+    before the first request ends: a small first one sets them going, and puts the first
+    rows in the window, while the rest uploads. The later ones are large, since each
+    request costs a round trip and a transaction whatever it holds (``bench.overhead``:
+    1,000 tasks as 50 + 500 + 450 files took 1.39× bare Celery's time, as 500 + 500
+    1.50×, as ten of 100 1.52×, turn by turn in one run).
     """
-    return [paths[i : i + size] for i in range(0, len(paths), size)] or []
+    head = size if first is None else min(first, size)
+    if not items:
+        return []
+    return [list(items[:head])] + [list(items[i : i + size]) for i in range(head, len(items), size)]

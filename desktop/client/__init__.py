@@ -31,6 +31,7 @@ from desktop.client._local import (
 )
 from desktop.client._workers import (
     FILES_PER_REQUEST,
+    FIRST_REQUEST_FILES,
     CommandWorker,
     UploadWorker,
     WorkerThread,
@@ -40,6 +41,7 @@ from desktop.client._workers import (
 
 __all__ = [
     "FILES_PER_REQUEST",
+    "FIRST_REQUEST_FILES",
     "ApiClient",
     "ApiError",
     "Backoff",

@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 HEALTH_INTERVAL_MS = 10_000
 #: How soon to ask again while the backend has not counted its workers yet.
 UNKNOWN_WORKERS_RECHECK_MS = 2000
-#: Files per ``POST /api/batches`` request (see :func:`desktop.files.chunked`).
+#: Files per ``POST /api/batches`` request, but for the first of a drop, which holds
+#: at most :data:`FIRST_REQUEST_FILES` (see :func:`desktop.files.chunked`).
 FILES_PER_REQUEST = 500
+FIRST_REQUEST_FILES = 50
 
 
 class CommandWorker(QObject):
@@ -207,10 +209,17 @@ class UploadWorker(QObject):
     #: The upload failed or was cancelled; the message says which.
     failed = Signal(str)
 
-    def __init__(self, api: ApiClient, *, files_per_request: int = FILES_PER_REQUEST) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        files_per_request: int = FILES_PER_REQUEST,
+        first_request_files: int = FIRST_REQUEST_FILES,
+    ) -> None:
         super().__init__()
         self.api = api
         self._files_per_request = files_per_request
+        self._first_request_files = first_request_files
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:
@@ -247,7 +256,7 @@ class UploadWorker(QObject):
         done_bytes = 0
         done_files = 0
         self.progress.emit(UploadProgress(0, total_bytes, 0, len(pdfs)))
-        for chunk in chunked(pdfs, self._files_per_request):
+        for chunk in chunked(pdfs, self._files_per_request, first=self._first_request_files):
 
             def report(
                 read: int,

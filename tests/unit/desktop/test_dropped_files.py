@@ -31,7 +31,10 @@ def test_folders_are_searched_and_non_pdfs_named(tmp_path: Path) -> None:
 def test_chunked() -> None:
     paths = [Path(f"{i}.pdf") for i in range(5)]
     assert [len(c) for c in chunked(paths, 2)] == [2, 2, 1]
-    assert chunked([], 2) == []
+    assert [len(c) for c in chunked(paths, 2, first=1)] == [1, 2, 2]
+    assert [len(c) for c in chunked(paths, 2, first=5)] == [2, 2, 1], "never past size"
+    assert chunked(paths, 3, first=1) == [paths[:1], paths[1:4], paths[4:]]
+    assert chunked([], 2) == [] == chunked([], 2, first=1)
 
 
 def test_a_drop_is_named_after_what_was_dropped() -> None:
