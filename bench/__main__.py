@@ -15,6 +15,7 @@ import time
 BENCHMARKS = [
     "api_latency",
     "overhead",
+    "request_sizes",
     "api_submit",
     "extraction",
     "scaling",

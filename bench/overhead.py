@@ -52,16 +52,22 @@ class Turn:
     submitting: float = 0.0
 
 
-def taskdesk_seconds(stack: Stack, count: int) -> Turn:
-    """Wall time of ``count`` tasks, and the CPU seconds each process role spent on them."""
+def window_requests(count: int) -> list[int]:
+    """How many files each request holds when the window uploads ``count``."""
+    return [len(c) for c in chunked(range(count), FILES_PER_REQUEST, first=FIRST_REQUEST_FILES)]
+
+
+def taskdesk_seconds(stack: Stack, count: int, requests: list[int] | None = None) -> Turn:
+    """Wall time of ``count`` tasks, and the CPU seconds each process role spent on them;
+    ``requests``: the files of each upload request (by default, the window's)."""
     assert stack.process is not None
     root = psutil.Process(stack.process.pid)
     before = {**cpu_by_role(root), "client": _own_cpu_seconds()}
     since = latest_id(stack.redis)
     started = time.perf_counter()
     task_ids = []
-    for chunk in chunked(range(count), FILES_PER_REQUEST, first=FIRST_REQUEST_FILES):
-        files = [("files", ("input.pdf", b"%PDF-1.4\n", "application/pdf"))] * len(chunk)
+    for size in requests or window_requests(count):
+        files = [("files", ("input.pdf", b"%PDF-1.4\n", "application/pdf"))] * size
         response = stack.http.post("/api/batches", files=files, data={"processor": "bench.noop"})
         response.raise_for_status()
         task_ids += [row["id"] for row in response.json()["tasks"]]

@@ -87,9 +87,9 @@ def chunked(items: Sequence[T], size: int, *, first: int | None = None) -> list[
     server creates a request's tasks only once its whole body is in, so no worker starts
     before the first request ends: a small first one sets them going, and puts the first
     rows in the window, while the rest uploads. The later ones are large, since each
-    request costs a round trip and a transaction whatever it holds (``bench.overhead``:
-    1,000 tasks as 50 + 500 + 450 files took 1.39× bare Celery's time, as 500 + 500
-    1.50×, as ten of 100 1.52×, turn by turn in one run).
+    request costs a round trip and a transaction whatever it holds
+    (``bench.request_sizes``, three runs: 1,000 tasks as 50 + 500 + 450 files took
+    1.36–1.42× bare Celery's time, as 500 + 500 1.38–1.58×, as ten of 100 1.27–1.52×).
     """
     head = size if first is None else min(first, size)
     if not items:
