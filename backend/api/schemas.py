@@ -134,7 +134,13 @@ class Selection(BaseModel):
     def filtered(self) -> bool:
         """Whether a filter is given: an empty one (``"batch_id": ""``, ``[]``) is none,
         or a delete by it would cover every task."""
-        return any((self.status, self.batch_id, self.text))
+        return any((self.status, self.batch_ids, self.text))
+
+    @property
+    def batch_ids(self) -> list[str]:
+        """``batch_id`` as a list, without empty ids."""
+        given = [self.batch_id] if isinstance(self.batch_id, str) else self.batch_id or []
+        return [batch for batch in given if batch]
 
     def checked(self) -> Selection:
         """This selection, or a 422 when it gives ids and a filter: which one is meant?"""
@@ -164,7 +170,7 @@ class Selection(BaseModel):
         """The tasks it names, as a query of the store; ``statuses`` when it names none."""
         return TaskQuery(
             status=[str(s) for s in self.status or statuses],
-            batch_ids=[self.batch_id] if isinstance(self.batch_id, str) else self.batch_id or [],
+            batch_ids=self.batch_ids,
             text=self.text or None,
             ids=list(self.ids or ()),
         )

@@ -140,7 +140,7 @@ class TextTools:
         self.read.setEnabled(completed)
         self.export_result.setEnabled(completed)
         self.export_selection.setEnabled(bool(rows))
-        self.export_batch.setEnabled(len({self._batch_of(row) for row in rows}) == 1)
+        self.export_batch.setEnabled(self._one_batch(rows) is not None)
 
     def _single_completed(self) -> TaskRow | None:
         rows = self._selected_rows()
@@ -195,9 +195,17 @@ class TextTools:
 
     def _on_export_batch_triggered(self) -> None:
         rows = self._selected_rows()
-        batches = {self._batch_of(row) for row in rows}
-        if len(batches) == 1:
-            self.exporter.export_batch(batches.pop(), rows[0].batch_name)
+        batch_ids = self._one_batch(rows)
+        if batch_ids is not None:
+            self.exporter.export_batch(batch_ids, rows[0].batch_name)
+
+    def _one_batch(self, rows: Sequence[TaskRow]) -> tuple[str, ...] | None:
+        """The API batches of the one batch (as the window shows them) that ``rows`` are
+        all in, or None. Asked once per API batch, not per row: a selection can be 20,000
+        rows, and this runs whenever it changes."""
+        one_per_batch = {row.batch_id: row for row in rows}.values()
+        batches = {self._batch_of(row) for row in one_per_batch}
+        return batches.pop() if len(batches) == 1 else None
 
     def _say(self, message: str, timeout_ms: int) -> None:
         self._window.statusBar().showMessage(message, timeout_ms)

@@ -48,6 +48,7 @@ class _Group:
         "rank",
         "name",
         "first_file",
+        "batch_ids",
         "running",
         "tasks",
         "unfinished",
@@ -61,6 +62,8 @@ class _Group:
 
     def __init__(self, key: str, rank: int, name: str | None, first_file: str) -> None:
         self.key, self.rank, self.name, self.first_file = key, rank, name, first_file
+        #: The API batches in the group, one per request of its drop, in order.
+        self.batch_ids: tuple[str, ...] = ()
         self.running: set[str] = set()
         self.tasks = self.unfinished = self.pages_done = self.pages_total = 0
         self.pages_left = self.unsized = self.sized = self.sized_pages = 0
@@ -103,8 +106,6 @@ class BatchBook:
         #: Groups by the id of the batch that started them, and each batch's group.
         self._groups: dict[str, _Group] = {}
         self._group_of: dict[str, str] = {}
-        #: Each group's batch ids, in the order they joined it.
-        self._members: dict[str, list[str]] = {}
         self._latest: _Group | None = None
         self._names: set[str] = set()
         self._active: set[str] = set()
@@ -155,7 +156,7 @@ class BatchBook:
             if row.batch_name:
                 self._names.add(row.batch_name)
         self._group_of[row.batch_id] = key
-        self._members.setdefault(key, []).append(row.batch_id)
+        latest.batch_ids += (row.batch_id,)
         self.ranks[row.batch_id] = latest.rank
         return key
 
@@ -178,7 +179,6 @@ class BatchBook:
     def clear(self) -> None:
         self._groups.clear()
         self._group_of.clear()
-        self._members.clear()
         self._latest = None
         self._names.clear()
         self._active.clear()
@@ -196,8 +196,8 @@ class BatchBook:
 
     def batch_ids_of(self, row: TaskRow) -> tuple[str, ...]:
         """The API's batches that make ``row``'s group: one per request of its drop."""
-        key = self._group_of.get(row.batch_id)
-        return (row.batch_id,) if key is None else tuple(self._members[key])
+        group = self._group(row)
+        return (row.batch_id,) if group is None else group.batch_ids
 
     def name_of(self, row: TaskRow) -> str:
         group = self._group(row)

@@ -147,6 +147,10 @@ def test_a_selection_of_thousands_goes_in_a_body(api: httpx.Client, batch: dict[
     )
     assert by_filter.status_code == 200
     assert by_filter.text == _get(api, format="jsonl", batch=batch["batch_id"]).text
+    # An empty batch is no filter, as the bulk actions read it: every task, as with {}.
+    empty = api.post("/api/export", params={"format": "csv"}, json={"batch_id": ""})
+    everything = api.post("/api/export", params={"format": "csv"}, json={})
+    assert empty.status_code == 200 and empty.text == everything.text
 
 
 def test_the_window_exports_a_selection_of_thousands(
