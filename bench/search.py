@@ -2,17 +2,19 @@
 
 **Indexing.** 100 tasks of 100 text pages each (10 generated PDFs, each submitted ten
 times) run through the whole path: upload, worker (``pdf.extract``), recorder, index.
-There is no switch that turns indexing off, so the figure is the recorder's own CPU in
-that run against the CPU of every other process of the stack: the recorder indexes
-(reads each completed task's result, then :meth:`~backend.search.index.SearchIndex.add`)
-and writes the task events, which bare processing needs too, so the share is an upper
-bound on what indexing adds. Its wall time runs beside the workers, not after them.
+There is no switch that turns indexing off, so the run's events are then recorded again,
+in this process, into new databases, in the bursts the recorder gathered them in (rebuilt
+from when each event arrived): without the pages, which is what recording the events
+alone costs, and with each completed task's pages read from its result and indexed, as
+the recorder does, in turns. Indexing costs the recorder's CPU in the run less the first:
+measured on the run's own recorder, which shared the cores with the workers (where CPU
+time stretches), it counts the stream reads against indexing too. Processing costs the
+run's CPU less indexing. PostgreSQL, where its server is installed, records the same
+bursts both ways, its server's CPU counted with ours.
 
-The same pages are then indexed again, the way the recorder would if every completion
-arrived alone (one transaction a task: each makes FTS5 a segment to merge, the dearer
-shape), into a database of their own: SQLite, then PostgreSQL where its server is
-installed (its server's CPU counted with ours), with the reading of the results
-(:func:`~backend.store.indexing.completed_pages`) timed on its own.
+The pages are also indexed a transaction a task, the way the recorder would if every
+completion arrived alone (each makes FTS5 a segment to merge, the dearer shape), with the
+reading of the results (:func:`~backend.store.indexing.completed_pages`) timed on its own.
 
 **Queries.** Pages of prose-like text (words drawn from a vocabulary with a Zipf
 distribution, a few rare words planted on known pages) go into a SQLite index through
@@ -35,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -52,12 +54,13 @@ from backend.search.index import SearchIndex
 from backend.search.query import parse
 from backend.states import TaskStatus
 from backend.store import TaskRepository, make_engine
-from backend.store.indexing import PagesByTask, completed_pages
-from backend.stream import Kind, StreamEvent
+from backend.store.indexing import PagesByTask, completed_pages, completes
+from backend.store.recorder import GATHER_SECONDS, INDEX_GATHER_SECONDS
+from backend.stream import Kind, StreamEvent, StreamReader, id_tuple, latest_id, parse_entry
 from bench.cpu import cpu_by_role, spent_since
 from tests.pdfgen import make_pdf
 from tests.postgres import postgres_server
-from tests.stack import Stack, stack_env
+from tests.stack import Stack, stack_env, stream_entries
 
 #: Words of the generated vocabulary, and of a generated page.
 VOCABULARY = 30_000
@@ -71,6 +74,8 @@ RARE = {"zephyrquartz": 3, "glimmerwick": 10}
 PAGES_PER_TASK = 100
 #: How often each query runs at each size.
 REPEATS = 15
+#: How often the run's events are recorded again, each way, for the indexing figure.
+TURNS = 3
 
 QUERIES = {
     "common word": "the",
@@ -135,21 +140,21 @@ class Spent:
 
 
 @dataclass
-class IndexingCost:
+class Run:
+    """What the stack did with the bench's 100 tasks, kept to record them again."""
+
     pages: int
     #: Submit to recorded, and the CPU the stack's processes spent meanwhile.
-    run: Spent
+    spent: Spent
     #: The recorder's CPU in that run: its indexing and its writing of the events.
     recorder: float
-    #: Reading the completed tasks' pages from their results, as the recorder does.
-    reading: Spent
-    #: The recorder's indexing of those pages, done again on each database.
-    sqlite: Spent
-    postgres: Spent | None
+    #: The run's events, in stream order.
+    events: list[StreamEvent]
+    files: FileStore
 
 
-def indexing_cost(folder: Path, prose: Prose) -> IndexingCost:
-    """What 100 tasks of 100 pages cost, and what indexing them costs of it."""
+def processing_run(folder: Path, prose: Prose) -> Run:
+    """100 tasks of 100 pages through the whole stack, and what the run cost."""
     pdfs = [make_pdf(folder / f"doc{n}.pdf", PAGES_PER_TASK, prose.page) for n in range(10)]
     home = folder / "home"
     stack = Stack(home, stack_env(home)).start()
@@ -157,34 +162,119 @@ def indexing_cost(folder: Path, prose: Prose) -> IndexingCost:
         stack.wait_until([r["id"] for r in stack.submit(pdfs[:1])], timeout=120)  # warm up
         assert stack.process is not None
         root = psutil.Process(stack.process.pid)
+        after = latest_id(stack.redis)
         before = cpu_by_role(root)
         started = time.perf_counter()
         rows = stack.submit(pdfs * 10)
         done = stack.wait_until([r["id"] for r in rows], timeout=900)
         stack.wait_recorded(timeout=300)
         spent = spent_since(before, cpu_by_role(root))
-        run = Spent(time.perf_counter() - started, sum(spent.values()))
+        wall = time.perf_counter() - started
         if {row["status"] for row in done.values()} != {TaskStatus.COMPLETED.value}:
             raise RuntimeError("not every task completed")
-        events = [
-            StreamEvent(f"{n + 1}-0", Kind.TRANSITION, "running", row)
-            for n, row in enumerate(done.values())
-        ]
-        with measured() as reading:
-            pages = completed_pages(FileStore(stack.settings), events)
+        events = [parse_entry(*entry) for entry in stream_entries(stack.redis, after)]
+        files = FileStore(stack.settings)
     finally:
         stack.stop()
-    sqlite = reindex(make_engine(f"sqlite:///{folder / 'reindex.db'}"), pages)
-    try:
-        with postgres_server() as server:
-            postmaster = psutil.Process(
-                int((server.data / "postmaster.pid").read_text().split()[0])
-            )
-            postgres = reindex(make_engine(server.url), pages, postmaster)
-    except pytest.skip.Exception:
-        postgres = None
-    count = sum(len(p) for p in pages.values())
-    return IndexingCost(count, run, spent["recorder"], reading, sqlite, postgres)
+    pages = sum(len(p) for p in completed_pages(files, events).values())
+    return Run(pages, Spent(wall, sum(spent.values())), spent["recorder"], events, files)
+
+
+def arrival_ms(event: StreamEvent) -> int:
+    """When Redis took the event in: a stream id starts with its milliseconds."""
+    return id_tuple(event.event_id)[0]
+
+
+def gathered(events: Sequence[StreamEvent], pages: PagesByTask) -> list[list[StreamEvent]]:
+    """The bursts the recorder gathered ``events`` in, rebuilt from when each arrived.
+
+    As :meth:`Recorder._gather <backend.store.recorder.Recorder._gather>` does: a burst
+    takes what arrives within :data:`GATHER_SECONDS` of its first event, and, when that
+    completes a task with text, what arrives within :data:`INDEX_GATHER_SECONDS` more;
+    each read takes at most a reader's batch. The time the recorder spends reading and
+    writing is left out, so these bursts are a little shorter than its own.
+    """
+    batch = StreamReader.batch_size
+    has_text = partial(_completes_with_text, pages)
+    bursts, start = [], 0
+    while start < len(events):
+        first = arrival_ms(events[start])
+        end = _arrived_by(events, start, first + GATHER_SECONDS * 1000, batch)
+        if any(map(has_text, events[start:end])):
+            deadline = first + (GATHER_SECONDS + INDEX_GATHER_SECONDS) * 1000
+            end = _arrived_by(events, end, deadline, batch)
+        bursts.append(list(events[start:end]))
+        start = end
+    return bursts
+
+
+def _completes_with_text(pages: PagesByTask, event: StreamEvent) -> bool:
+    return completes(event) and bool(pages.get(event.row["id"]))
+
+
+def _arrived_by(events: Sequence[StreamEvent], start: int, deadline: float, limit: int) -> int:
+    """The end of the events from ``start`` on that arrived by ``deadline`` (ms), at most
+    ``limit`` of them and at least one."""
+    end = start + 1
+    while end < len(events) and end - start < limit and arrival_ms(events[end]) <= deadline:
+        end += 1
+    return end
+
+
+def record_again(
+    url: str,
+    bursts: Sequence[Sequence[StreamEvent]],
+    files: FileStore | None,
+    server: psutil.Process | None = None,
+) -> Spent:
+    """Apply ``bursts`` to a new database at ``url`` as the recorder does: with their
+    pages read and indexed when ``files`` is given, without them when it is None.
+    ``server``'s CPU counts."""
+    engine = make_engine(url)
+    repository = TaskRepository(engine)
+    with engine.connect() as connection:  # connect first: that is no part of recording
+        connection.execute(text("SELECT 1"))
+    before = cpu_by_role(server) if server is not None else {}
+    with measured() as spent:
+        for burst in bursts:
+            repository.apply(burst, completed_pages(files, burst) if files is not None else None)
+    if server is not None:
+        spent.cpu += sum(spent_since(before, cpu_by_role(server)).values())
+    engine.dispose()
+    return spent
+
+
+@dataclass
+class Indexing:
+    """What indexing cost, recorded again with and without the pages (medians)."""
+
+    with_pages: Spent
+    without: Spent
+
+    @property
+    def cost(self) -> Spent:
+        return Spent(
+            self.with_pages.wall - self.without.wall, self.with_pages.cpu - self.without.cpu
+        )
+
+
+def indexing(
+    new_database: Callable[[], str],
+    bursts: Sequence[Sequence[StreamEvent]],
+    files: FileStore,
+    server: psutil.Process | None = None,
+) -> Indexing:
+    """Record the run again :data:`TURNS` times each way, in turns, into new databases."""
+    turns: dict[bool, list[Spent]] = {True: [], False: []}
+    for _ in range(TURNS):
+        for with_pages in (True, False):
+            files_or_none = files if with_pages else None
+            turns[with_pages].append(record_again(new_database(), bursts, files_or_none, server))
+    return Indexing(median_spent(turns[True]), median_spent(turns[False]))
+
+
+def median_spent(turns: Sequence[Spent]) -> Spent:
+    return Spent(statistics.median(t.wall for t in turns), statistics.median(t.cpu for t in turns))
 
 
 @contextmanager
@@ -197,7 +287,8 @@ def measured() -> Iterator[Spent]:
 
 
 def reindex(engine: Engine, pages: PagesByTask, server: psutil.Process | None = None) -> Spent:
-    """Index ``pages`` as the recorder does, a transaction a task; ``server``'s CPU counts."""
+    """Index ``pages`` a transaction a task, as the recorder does when completions arrive
+    alone; ``server``'s CPU counts."""
     index = SearchIndex.for_dialect(engine.dialect.name)
     assert index is not None
     with Session(engine) as session:  # connect first: that is no part of indexing
@@ -290,25 +381,43 @@ def main(pages: int = 100_000) -> None:
     prose = Prose()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        cost = indexing_cost(folder, prose)
-        others = cost.run.cpu - cost.recorder
+        run = processing_run(folder, prose)
+        with measured() as reading:
+            pages_of_run = completed_pages(run.files, run.events)
+        bursts = gathered(run.events, pages_of_run)
+        databases = (f"sqlite:///{folder / f'again{n}.db'}" for n in itertools.count())
+        on_sqlite = indexing(partial(next, databases), bursts, run.files)
+        # The run's recorder shared the cores with the workers, where CPU time stretches;
+        # the events alone are cheap, so less of the figure is measured apart from it.
+        cost = run.recorder - on_sqlite.without.cpu
+        bare = Spent(run.spent.wall, run.spent.cpu - cost)
         print(
-            f"search indexing: +{cost.recorder / others:.1%} CPU (the recorder's "
-            f"{cost.recorder:.2f} s, events included, of {others:.2f} s in the stack's other "
-            f"processes) on processing {cost.pages} pages in {cost.run.wall:.2f} s"
+            f"search indexing: +{cost / bare.cpu:.1%} CPU ({cost:.2f} s of {bare.cpu:.2f} s) on "
+            f"processing {run.pages} pages in {run.spent.wall:.2f} s: the recorder's CPU in the "
+            f"run ({run.recorder:.2f} s) less what recording its {len(run.events)} events costs "
+            f"without the pages ({on_sqlite.without.cpu:.2f} s)"
         )
-        # Done again a transaction a task: the dearest shape, and the one PostgreSQL gets.
-        alone = Spent(cost.reading.wall + cost.sqlite.wall, cost.reading.cpu + cost.sqlite.cpu)
-        bare = Spent(cost.run.wall - alone.wall, cost.run.cpu - alone.cpu)
-        print(f"  a transaction a task, on SQLite: {share(alone, bare)}")
         print(
-            f"    reading the results {cost.reading.cpu:.2f} s CPU, SQLite {cost.sqlite.cpu:.2f} s"
+            f"  the events recorded again in the recorder's {len(bursts)} bursts, into new "
+            f"databases, median of {TURNS}: {on_sqlite.with_pages.cpu:.2f} s with the pages "
+            f"read and indexed, alone on the machine"
         )
-        if cost.postgres is not None:
-            on_postgres = Spent(
-                cost.reading.wall + cost.postgres.wall, cost.reading.cpu + cost.postgres.cpu
+        sqlite = reindex(make_engine(f"sqlite:///{folder / 'reindex.db'}"), pages_of_run)
+        alone = Spent(reading.wall + sqlite.wall, reading.cpu + sqlite.cpu)
+        print(f"  a transaction a task, as completions that arrive alone: {share(alone, bare)}")
+        print(f"    reading the results {reading.cpu:.2f} s CPU, SQLite {sqlite.cpu:.2f} s")
+        try:
+            with postgres_server() as server:
+                postmaster = psutil.Process(
+                    int((server.data / "postmaster.pid").read_text().split()[0])
+                )
+                on_postgres = indexing(server.create_database, bursts, run.files, postmaster)
+            print(
+                f"  on PostgreSQL, in the same bursts with and without the pages (its "
+                f"server's CPU counted): {share(on_postgres.cost, bare)}"
             )
-            print(f"  on PostgreSQL (its server's CPU counted): {share(on_postgres, bare)}")
+        except pytest.skip.Exception as skipped:
+            print(f"  on PostgreSQL: not measured ({skipped})")
         engine = make_engine(f"sqlite:///{folder / 'search.db'}")
         repository = TaskRepository(engine)
         index = SearchIndex.for_dialect(engine.dialect.name)
