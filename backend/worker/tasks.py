@@ -33,7 +33,7 @@ _stores: dict[int, LiveStore] = {}
 def live_store(settings: Settings) -> LiveStore:
     store = _stores.get(os.getpid())
     if store is None:
-        store = _stores[os.getpid()] = LiveStore(connect(settings))
+        store = _stores[os.getpid()] = LiveStore(connect(settings, one_thread=True))
     return store
 
 
