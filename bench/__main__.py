@@ -16,6 +16,7 @@ BENCHMARKS = [
     "api_latency",
     "overhead",
     "request_sizes",
+    "redis_client",
     "api_submit",
     "extraction",
     "scaling",
