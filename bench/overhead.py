@@ -3,7 +3,7 @@
 Both run on the same Redis with the same number of prefork worker processes, taking
 turns in one run. Taskdesk's path is everything a real task goes through: the files
 posted to ``POST /api/batches`` in the requests the window makes of them
-(:func:`desktop.files.chunked`: 50 files, then 500 at a time), each input
+(:func:`desktop.client.upload_requests`: 50, 150, 450, then 500 files), each input
 stored, the row created in Redis with its event, the message queued, the worker's state
 transitions (``bench.noop`` reports one step, which rides on its completion), and the
 recorder writing it all to SQLite.
@@ -38,8 +38,7 @@ from backend.worker.celeryapp import enqueue
 from bench.bare_celery import COUNTER, worker_command
 from bench.cpu import cpu_by_role, spent_since
 from bench.disk import wait_until_settled
-from desktop.client import FILES_PER_REQUEST, FIRST_REQUEST_FILES
-from desktop.files import chunked
+from desktop.client import upload_requests
 from tests.stack import REPO_ROOT, Stack, stack_env
 
 
@@ -54,7 +53,7 @@ class Turn:
 
 def window_requests(count: int) -> list[int]:
     """How many files each request holds when the window uploads ``count``."""
-    return [len(c) for c in chunked(range(count), FILES_PER_REQUEST, first=FIRST_REQUEST_FILES)]
+    return [len(c) for c in upload_requests(range(count))]
 
 
 def taskdesk_seconds(stack: Stack, count: int, requests: list[int] | None = None) -> Turn:

@@ -23,6 +23,7 @@ COUNT = 1000
 ROUNDS = 6
 SHAPES = {
     "the window's": window_requests(COUNT),
+    "50 + 500 + 450": [50, 500, 450],
     "500 + 500": [500, 500],
     "ten of 100": [100] * 10,
 }

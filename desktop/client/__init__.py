@@ -30,18 +30,15 @@ from desktop.client._local import (
     start_backend,
 )
 from desktop.client._workers import (
-    FILES_PER_REQUEST,
-    FIRST_REQUEST_FILES,
     CommandWorker,
     UploadWorker,
     WorkerThread,
     make_command_thread,
     make_upload_thread,
+    upload_requests,
 )
 
 __all__ = [
-    "FILES_PER_REQUEST",
-    "FIRST_REQUEST_FILES",
     "ApiClient",
     "ApiError",
     "Backoff",
@@ -67,6 +64,7 @@ __all__ = [
     "find_or_start",
     "make_command_thread",
     "make_upload_thread",
+    "upload_requests",
     "moved_to",
     "read_runtime",
     "start_backend",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -24,14 +24,25 @@ from desktop.resultfile import owner_only, pdf_copy_path, remove_copies, write_r
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 #: Seconds between health checks (workers online is not in the event feed).
 HEALTH_INTERVAL_MS = 10_000
 #: How soon to ask again while the backend has not counted its workers yet.
 UNKNOWN_WORKERS_RECHECK_MS = 2000
 #: Files per ``POST /api/batches`` request, but for the first of a drop, which holds
-#: at most :data:`FIRST_REQUEST_FILES` (see :func:`desktop.files.chunked`).
+#: at most :data:`FIRST_REQUEST_FILES`, and those after it, each at most
+#: :data:`REQUEST_GROWTH` times the one before (see :func:`desktop.files.chunked`).
 FILES_PER_REQUEST = 500
 FIRST_REQUEST_FILES = 50
+REQUEST_GROWTH = 3
+
+
+def upload_requests(
+    items: Sequence[T], files_per_request: int = FILES_PER_REQUEST
+) -> list[list[T]]:
+    """The requests the window uploads ``items`` in: 50, 150, 450, then 500 at a time."""
+    return chunked(items, files_per_request, first=FIRST_REQUEST_FILES, growth=REQUEST_GROWTH)
 
 
 class CommandWorker(QObject):
@@ -214,12 +225,10 @@ class UploadWorker(QObject):
         api: ApiClient,
         *,
         files_per_request: int = FILES_PER_REQUEST,
-        first_request_files: int = FIRST_REQUEST_FILES,
     ) -> None:
         super().__init__()
         self.api = api
         self._files_per_request = files_per_request
-        self._first_request_files = first_request_files
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:
@@ -256,7 +265,7 @@ class UploadWorker(QObject):
         done_bytes = 0
         done_files = 0
         self.progress.emit(UploadProgress(0, total_bytes, 0, len(pdfs)))
-        for chunk in chunked(pdfs, self._files_per_request, first=self._first_request_files):
+        for chunk in upload_requests(pdfs, self._files_per_request):
 
             def report(
                 read: int,

@@ -21,14 +21,12 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from desktop.client import (
-    FILES_PER_REQUEST,
-    FIRST_REQUEST_FILES,
     ApiClient,
     UploadWorker,
     WorkerThread,
     make_upload_thread,
+    upload_requests,
 )
-from desktop.files import chunked
 from desktop.mainwindow import MainWindow
 from desktop.records import Endpoint
 from desktop.settings import Preferences
@@ -127,7 +125,7 @@ def test_a_thousand_pdfs_keep_the_window_responsive(
     heartbeat.stop()
 
     assert threading.get_ident() not in reading.threads, "the upload is read off the GUI thread"
-    requests = len(chunked(list(range(FILES)), FILES_PER_REQUEST, first=FIRST_REQUEST_FILES))
+    requests = len(upload_requests(range(FILES)))
     assert sum(inserts) == FILES and len(inserts) <= requests, "rows go in by the request"
     qtbot.wait_until(lambda: not window.status_panel.upload.isVisible(), timeout=5000)
     assert model.counts() == {model.rows()[0].status: FILES}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.client import upload_requests
 from desktop.files import MAX_NAME_CHARS, chunked, collect_pdfs, drop_name
 
 
@@ -35,6 +36,17 @@ def test_chunked() -> None:
     assert [len(c) for c in chunked(paths, 2, first=5)] == [2, 2, 1], "never past size"
     assert chunked(paths, 3, first=1) == [paths[:1], paths[1:4], paths[4:]]
     assert chunked([], 2) == [] == chunked([], 2, first=1)
+
+
+def test_chunked_grows_each_request_up_to_the_size() -> None:
+    assert [len(c) for c in chunked(range(20), 8, first=1, growth=3)] == [1, 3, 8, 8]
+    assert [len(c) for c in chunked(range(4), 8, first=1, growth=3)] == [1, 3]
+
+
+def test_the_windows_requests() -> None:
+    assert [len(c) for c in upload_requests(range(1000))] == [50, 150, 450, 350]
+    assert [len(c) for c in upload_requests(range(1200))] == [50, 150, 450, 500, 50]
+    assert [len(c) for c in upload_requests(range(30))] == [30]
 
 
 def test_a_drop_is_named_after_what_was_dropped() -> None:
